@@ -1,0 +1,125 @@
+/** A frame as it travels on the wire. */
+export type Frame = string | ArrayBuffer | ArrayBufferView
+
+/** What `send(type, data)` hands to a codec, and what the JSON envelope carries. */
+export interface Envelope<T extends string = string, D = unknown> {
+  /** The message type: `send('chat', …)` gives `'chat'`. */
+  type: T
+  /** The payload; absent when `send(type)` had none. */
+  data?: D
+  /** An id for matching requests with responses, kept as it came. */
+  id?: string
+}
+
+/**
+ * How messages map to frames. `encode` may throw for a value it cannot represent (the
+ * `send` call then throws `ENCODE_FAILED`); `decode` may throw for a frame it cannot read
+ * (an `error` event with `DECODE_FAILED`, and the frame is dropped). Binary frames arrive
+ * as `ArrayBuffer`.
+ *
+ * @example
+ * ```ts
+ * // A server that speaks `[type, data]` arrays.
+ * const tupleCodec: Codec = {
+ *   encode: (msg) => JSON.stringify([msg.type, msg.data]),
+ *   decode: (frame) => {
+ *     const [type, data] = JSON.parse(String(frame))
+ *     return { type, data }
+ *   },
+ * }
+ * connect(url, { codec: tupleCodec })
+ * ```
+ */
+export interface Codec {
+  /** Turns a message into a frame. */
+  encode(message: Envelope): Frame
+  /** Turns a frame into a message; an object with a string `type` is also emitted under that type. */
+  decode(frame: string | ArrayBuffer): unknown
+}
+
+let utf8: TextDecoder | undefined
+
+function frameText(frame: string | ArrayBuffer): string {
+  if (typeof frame === 'string') return frame
+  utf8 ??= new TextDecoder()
+  return utf8.decode(frame)
+}
+
+/**
+ * The default codec: each message is one JSON text frame `{ "type", "data"?, "id"? }`.
+ * `send(type)` without data leaves `data` out. Binary frames are read as UTF-8 JSON.
+ *
+ * @example
+ * ```ts
+ * jsonCodec.encode({ type: 'chat', data: { text: 'hi' } }) // '{"type":"chat","data":{"text":"hi"}}'
+ * ```
+ */
+export const jsonCodec: Codec = {
+  encode(message) {
+    const text = JSON.stringify(message)
+    // JSON.stringify returns undefined (not a string) for a few values, e.g. a bare function.
+    if (typeof text !== 'string') throw new TypeError('the message is not JSON-serialisable')
+    return text
+  },
+  decode(frame) {
+    return JSON.parse(frameText(frame))
+  },
+}
+
+function isBinary(value: unknown): value is ArrayBuffer | ArrayBufferView {
+  return value instanceof ArrayBuffer || ArrayBuffer.isView(value)
+}
+
+/**
+ * No envelope: frames are sent and delivered as they are. `send(type, data)` sends `data`
+ * when it is a string or binary, and the `type` string itself when there is no data (so the
+ * heartbeat's default ping is the text frame `ping`, and a `pong` frame answers it). Every
+ * incoming frame arrives as a `message` event, unchanged.
+ *
+ * @example
+ * ```ts
+ * const socket = connect('wss://example.com/feed', { codec: rawCodec })
+ * socket.on('message', (frame) => console.log(frame)) // string | ArrayBuffer
+ * socket.send('subscribe', 'ticker:BTC')               // sends the frame "ticker:BTC"
+ * ```
+ */
+export const rawCodec: Codec = {
+  encode(message) {
+    if (message.data === undefined) return message.type
+    if (typeof message.data === 'string' || isBinary(message.data)) return message.data
+    throw new TypeError('rawCodec sends strings and binary data only')
+  },
+  decode(frame) {
+    return frame
+  },
+}
+
+/** The size of a frame in bytes: UTF-8 bytes for text, `byteLength` for binary. */
+export function frameBytes(frame: Frame): number {
+  if (typeof frame !== 'string') return frame.byteLength
+  let bytes = frame.length
+  for (let i = 0; i < frame.length; i++) {
+    const code = frame.charCodeAt(i)
+    if (code < 0x80) continue
+    if (code < 0x800) bytes += 1
+    else if (code >= 0xd800 && code <= 0xdbff && isLowSurrogate(frame.charCodeAt(i + 1))) {
+      // A surrogate pair: two code units, four bytes.
+      bytes += 2
+      i++
+    } else bytes += 2
+  }
+  return bytes
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff
+}
+
+/** Whether a text or binary frame is larger than `limit` bytes, without counting when it need not. */
+export function exceedsBytes(frame: string | ArrayBuffer, limit: number): boolean {
+  if (typeof frame !== 'string') return frame.byteLength > limit
+  // One UTF-16 unit is 1 to 3 UTF-8 bytes: only lengths in between need counting.
+  if (frame.length * 3 <= limit) return false
+  if (frame.length > limit) return true
+  return frameBytes(frame) > limit
+}

@@ -1,0 +1,88 @@
+import { LifelineError } from './errors.js'
+
+/**
+ * The part of a WebSocket Lifeline uses. Matches the browser's `WebSocket`, Node's `ws`,
+ * and mock-socket; handler parameters are loose on purpose so all three fit.
+ */
+export interface WebSocketLike {
+  readonly readyState: number
+  binaryType: string
+  // biome-ignore lint/suspicious/noExplicitAny: each implementation types its events differently.
+  onopen: ((event: any) => void) | null
+  // biome-ignore lint/suspicious/noExplicitAny: see above
+  onclose: ((event: any) => void) | null
+  // biome-ignore lint/suspicious/noExplicitAny: see above
+  onerror: ((event: any) => void) | null
+  // biome-ignore lint/suspicious/noExplicitAny: see above
+  onmessage: ((event: any) => void) | null
+  send(data: string | ArrayBuffer | ArrayBufferView): void
+  close(code?: number, reason?: string): void
+  /** Node's `ws` only: drop the TCP connection at once. */
+  terminate?(): void
+}
+
+/** A `WebSocket` constructor: the browser's, `ws` in Node, or a test double. */
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike
+
+/** The window-like object whose `online`, `offline`, `pageshow` and `visibilitychange` events Lifeline follows. */
+export interface BrowserEventTarget {
+  addEventListener(type: string, listener: () => void): void
+  removeEventListener(type: string, listener: () => void): void
+  /** Where `visibilitychange` fires and `visibilityState` is read. */
+  document?: {
+    readonly visibilityState?: string
+    addEventListener(type: string, listener: () => void): void
+    removeEventListener(type: string, listener: () => void): void
+  }
+}
+
+const OPEN = 1
+
+/** `WebSocket.OPEN`, the same in every implementation. */
+export function isOpen(ws: WebSocketLike): boolean {
+  return ws.readyState === OPEN
+}
+
+/**
+ * Resolves a URL the way the WebSocket standard does: relative to `location` where there
+ * is one, `http:` becomes `ws:` and `https:` becomes `wss:`, the fragment is removed.
+ */
+export function resolveUrl(input: string | URL): string {
+  const base = (globalThis as { location?: { href?: string } }).location?.href
+  let url: URL
+  try {
+    url = new URL(String(input), base)
+  } catch (cause) {
+    const hint = base ? '' : ' (a relative URL needs a page location to resolve against)'
+    throw new LifelineError('INVALID_URL', `"${String(input)}" is not a valid URL${hint}`, { cause })
+  }
+  if (url.protocol === 'http:') url.protocol = 'ws:'
+  else if (url.protocol === 'https:') url.protocol = 'wss:'
+  else if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
+    throw new LifelineError(
+      'INVALID_URL',
+      `"${url.protocol}" URLs cannot be used for a WebSocket: use ws:, wss:, http: or https:`,
+    )
+  }
+  url.hash = ''
+  return url.href
+}
+
+/** The WebSocket constructor to use: the one passed, else the global one. */
+export function findWebSocket(given: unknown): WebSocketConstructor {
+  const ctor = given ?? (globalThis as { WebSocket?: unknown }).WebSocket
+  if (typeof ctor === 'function') return ctor as WebSocketConstructor
+  if (given !== undefined) {
+    throw new LifelineError('INVALID_OPTIONS', '`WebSocket` must be a WebSocket constructor')
+  }
+  throw new LifelineError(
+    'NO_WEBSOCKET',
+    "This runtime has no global WebSocket. Pass one: `import WebSocket from 'ws'; connect(url, { WebSocket })`.",
+  )
+}
+
+/** The page's `window`, looked up when a socket opens (never at import). */
+export function findWindow(): BrowserEventTarget | null {
+  const win = (globalThis as { window?: BrowserEventTarget }).window
+  return win && typeof win.addEventListener === 'function' ? win : null
+}

@@ -1,0 +1,72 @@
+/**
+ * Every error code Lifeline reports. Branch on `error.code` rather than `instanceof`:
+ * two bundled copies of the core each have their own `LifelineError` class.
+ *
+ * - `INVALID_URL`: the URL could not be parsed, or its scheme is not ws/wss/http/https.
+ * - `INVALID_OPTIONS`: an option has the wrong type or an impossible value.
+ * - `NO_WEBSOCKET`: no `WebSocket` constructor was found or passed.
+ * - `URL_PROVIDER_FAILED`: the `url` or `protocols` function threw or rejected.
+ * - `CONNECT_TIMEOUT`: an attempt was not open within `connectTimeout`.
+ * - `CONNECT_FAILED`: an attempt closed before it opened.
+ * - `HEARTBEAT_TIMEOUT`: no traffic arrived within the heartbeat deadline.
+ * - `ENCODE_FAILED`: the codec could not encode a message (thrown by `send`).
+ * - `DECODE_FAILED`: the codec could not decode an incoming frame.
+ * - `MESSAGE_TOO_LARGE`: an incoming frame exceeded `maxIncomingBytes`.
+ * - `QUEUE_FULL`: the queue is full and `overflow` is `'error'` (thrown by `send`).
+ * - `HANDLER_FAILED`: an event handler or `onOpen` threw; the socket carries on.
+ * - `DISPOSED`: the socket was used after `dispose()`.
+ */
+export type ErrorCode =
+  | 'INVALID_URL'
+  | 'INVALID_OPTIONS'
+  | 'NO_WEBSOCKET'
+  | 'URL_PROVIDER_FAILED'
+  | 'CONNECT_TIMEOUT'
+  | 'CONNECT_FAILED'
+  | 'HEARTBEAT_TIMEOUT'
+  | 'ENCODE_FAILED'
+  | 'DECODE_FAILED'
+  | 'MESSAGE_TOO_LARGE'
+  | 'QUEUE_FULL'
+  | 'HANDLER_FAILED'
+  | 'DISPOSED'
+
+/**
+ * The one error class of Lifeline. Misuse (bad options, sending after `dispose()`) throws
+ * it; failures in the background (a lost link, a throwing handler) are emitted as `error`
+ * events and never thrown into your code.
+ *
+ * @example
+ * ```ts
+ * socket.on('error', (error) => {
+ *   if (error.code === 'HEARTBEAT_TIMEOUT') showBanner('Connection lost, reconnecting…')
+ * })
+ * ```
+ */
+export class LifelineError extends Error {
+  /** What went wrong, as a stable string to branch on. */
+  readonly code: ErrorCode
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'LifelineError'
+    this.code = code
+  }
+}
+
+/**
+ * Whether `value` is a {@link LifelineError}, by shape, so it also recognises errors from
+ * another bundled copy of the core.
+ *
+ * @example
+ * ```ts
+ * try { socket.send('chat', { text }) } catch (e) {
+ *   if (isLifelineError(e) && e.code === 'QUEUE_FULL') tellUserToWait()
+ * }
+ * ```
+ */
+export function isLifelineError(value: unknown): value is LifelineError {
+  return (
+    value instanceof Error && value.name === 'LifelineError' && typeof (value as { code?: unknown }).code === 'string'
+  )
+}

@@ -1,0 +1,30 @@
+export { type BackoffOptions, backoffDelay, type Jitter, MAX_TIMER_DELAY } from './backoff.js'
+export { CloseCode, defaultShouldReconnect } from './closeCodes.js'
+export { type Codec, type Envelope, type Frame, jsonCodec, rawCodec } from './codec.js'
+export type { BrowserEventTarget, WebSocketConstructor, WebSocketLike } from './environment.js'
+export { type ErrorCode, isLifelineError, LifelineError } from './errors.js'
+export type { Logger } from './logger.js'
+export type {
+  ConnectOptions,
+  HeartbeatOptions,
+  ProtocolsOption,
+  QueueOptions,
+  ReconnectOptions,
+  UrlOption,
+} from './options.js'
+export type { Overflow } from './sendQueue.js'
+export { connect, type SendArgs, type Socket } from './socket.js'
+export type {
+  CloseEvent,
+  CloseInfo,
+  DropEvent,
+  DropReason,
+  LifecycleEvents,
+  MessageMap,
+  ReconnectingEvent,
+  ReservedName,
+  SendResult,
+  Snapshot,
+  SocketEvents,
+  Status,
+} from './types.js'

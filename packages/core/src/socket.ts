@@ -1,0 +1,689 @@
+import { backoffDelay } from './backoff.js'
+import { CloseCode, defaultShouldReconnect, isUserCloseCode } from './closeCodes.js'
+import { type Envelope, exceedsBytes, type Frame, frameBytes } from './codec.js'
+import { Emitter } from './emitter.js'
+import { type BrowserEventTarget, findWindow, isOpen, resolveUrl, type WebSocketLike } from './environment.js'
+import { LifelineError } from './errors.js'
+import { Heartbeat } from './heartbeat.js'
+import { redactUrl } from './logger.js'
+import { type ConnectOptions, resolveOptions, type Settings, type UrlOption } from './options.js'
+import { type QueuedMessage, SendQueue } from './sendQueue.js'
+import type { CloseInfo, DropReason, LifecycleEvents, MessageMap, SendResult, Snapshot, SocketEvents } from './types.js'
+
+type TimerName = 'retry' | 'connect' | 'stable' | 'expiry'
+
+/** The arguments of `send(type, data)`: `data` is optional only where the payload type allows `undefined`. */
+export type SendArgs<Out, K extends keyof Out> = undefined extends Out[K] ? [data?: Out[K]] : [data: Out[K]]
+
+const RESERVED: ReadonlySet<string> = new Set<keyof LifecycleEvents>([
+  'open',
+  'close',
+  'error',
+  'reconnecting',
+  'state',
+  'message',
+  'drop',
+  'latency',
+])
+
+const INITIAL: Snapshot = Object.freeze({
+  status: 'idle',
+  attempt: 0,
+  queued: 0,
+  latency: null,
+  lastClose: null,
+  lastError: null,
+  nextRetryAt: null,
+})
+
+const DROPPED_LINK: CloseInfo = Object.freeze({ code: CloseCode.ABNORMAL, reason: '', wasClean: false })
+
+const noop = () => {}
+
+/**
+ * A WebSocket that stays alive. Made by {@link connect}; see there for an example.
+ *
+ * Two channels: **events** (`on`, typed by `In` plus lifecycle events) and **state**
+ * (`getSnapshot` / `subscribe`, an immutable snapshot for frameworks).
+ *
+ * @typeParam In - incoming message types, as `{ type: payload }`.
+ * @typeParam Out - outgoing message types, as `{ type: payload }`.
+ */
+export class Socket<In extends MessageMap<In> = Record<string, unknown>, Out = Record<string, unknown>> {
+  readonly #settings: Settings<In, Out>
+  readonly #url: UrlOption
+  readonly #emitter: Emitter<SocketEvents<In>>
+  readonly #subscribers = new Set<() => void>()
+  readonly #queue: SendQueue | null
+  readonly #heartbeat: Heartbeat | null
+  #snapshot: Snapshot = INITIAL
+  #ws: WebSocketLike | null = null
+  /** Bumped whenever a link or attempt is abandoned; callbacks of older generations do nothing. */
+  #generation = 0
+  /** The current WebSocket fired `open` (its `onOpen` may still be running). */
+  #linkUp = false
+  #disposed = false
+  #window: BrowserEventTarget | null = null
+  readonly #timers: Partial<Record<TimerName, ReturnType<typeof setTimeout>>> = {}
+
+  /** @internal Use {@link connect}. */
+  constructor(url: UrlOption, settings: Settings<In, Out>) {
+    this.#url = url
+    this.#settings = settings
+    this.#emitter = new Emitter((type, error) => this.#handlerFailed(type, error))
+    this.#queue = settings.queue && new SendQueue(settings.queue)
+    this.#heartbeat =
+      settings.heartbeat &&
+      new Heartbeat(settings.heartbeat, {
+        sendPing: () => this.#sendPing(),
+        dead: () => this.#lose(null, new LifelineError('HEARTBEAT_TIMEOUT', 'no answer to the heartbeat ping in time')),
+      })
+  }
+
+  // ---- events ------------------------------------------------------------------------
+
+  /**
+   * Listens to a message type or a lifecycle event; returns a function that stops listening.
+   * A handler that throws is reported as an `error` event (`HANDLER_FAILED`).
+   *
+   * @example
+   * ```ts
+   * const off = socket.on('chat', (msg) => render(msg.from, msg.text))
+   * socket.on('close', ({ code, willReconnect }) => console.log(code, willReconnect))
+   * off()
+   * ```
+   */
+  on<K extends keyof SocketEvents<In> & string>(type: K, handler: (payload: SocketEvents<In>[K]) => void): () => void {
+    this.#assertUsable()
+    return this.#emitter.on(type, handler)
+  }
+
+  /** Like {@link Socket.on}, for the next event only. */
+  once<K extends keyof SocketEvents<In> & string>(
+    type: K,
+    handler: (payload: SocketEvents<In>[K]) => void,
+  ): () => void {
+    this.#assertUsable()
+    return this.#emitter.on(type, handler, true)
+  }
+
+  /** Removes a handler added with `on`/`once`, or every handler of `type` when none is given. */
+  off<K extends keyof SocketEvents<In> & string>(type: K, handler?: (payload: SocketEvents<In>[K]) => void): void {
+    this.#emitter.off(type, handler)
+  }
+
+  // ---- state -------------------------------------------------------------------------
+
+  /** The current state; the same object until a field changes. Works after `dispose()`. */
+  getSnapshot = (): Snapshot => this.#snapshot
+
+  /**
+   * Calls `listener` after every snapshot change; returns the unsubscribe function. Fits
+   * `useSyncExternalStore(socket.subscribe, socket.getSnapshot)` as it is.
+   */
+  subscribe = (listener: () => void): (() => void) => {
+    if (this.#disposed) return noop
+    this.#subscribers.add(listener)
+    return () => {
+      this.#subscribers.delete(listener)
+    }
+  }
+
+  // ---- sending -----------------------------------------------------------------------
+
+  /**
+   * Sends a typed message. Open: written to the link (`'sent'`). Not open: kept in the queue
+   * and flushed in order on open (`'queued'`), or `'dropped'` with a `drop` event.
+   *
+   * @throws `ENCODE_FAILED` when the codec cannot encode `data` (BigInt, cycles), `QUEUE_FULL`
+   * with `overflow: 'error'`, `DISPOSED` after `dispose()`.
+   * @example
+   * ```ts
+   * socket.send('chat', { text: 'hi' }) // 'sent' | 'queued' | 'dropped'
+   * socket.send('typing', { active: true })
+   * ```
+   */
+  send<K extends keyof Out & string>(type: K, ...args: SendArgs<Out, K>): SendResult {
+    this.#assertUsable()
+    const data = args[0]
+    return this.#deliver(type, data, this.#encode(data === undefined ? { type } : { type, data }))
+  }
+
+  /**
+   * Sends a frame as it is, whatever the codec; queued like any send.
+   *
+   * @example
+   * ```ts
+   * socket.sendRaw(new Uint8Array([1, 2, 3]))
+   * ```
+   */
+  sendRaw(frame: Frame): SendResult {
+    this.#assertUsable()
+    if (typeof frame !== 'string' && !(frame instanceof ArrayBuffer) && !ArrayBuffer.isView(frame)) {
+      throw new LifelineError('ENCODE_FAILED', 'sendRaw takes a string, an ArrayBuffer or a typed array')
+    }
+    return this.#deliver(undefined, frame, frame)
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------
+
+  /** Connects, when `idle` (`autoConnect: false`) or `closed`. Does nothing while active. */
+  open(): void {
+    this.#assertUsable()
+    const { status } = this.#snapshot
+    if (status !== 'idle' && status !== 'closed') return
+    this.#listenToWindow()
+    this.#setState({ status: 'connecting', attempt: 0, nextRetryAt: null })
+    this.#attempt()
+  }
+
+  /**
+   * Closes for good: no reconnect; queued messages drop with reason `'closed'`. Idempotent.
+   *
+   * @param code - 1000 or 3000–4999, as browsers allow.
+   * @default code 1000
+   */
+  close(code: number = CloseCode.NORMAL, reason = ''): void {
+    if (!isUserCloseCode(code)) {
+      throw new LifelineError('INVALID_OPTIONS', `close code must be 1000 or 3000-4999, got ${String(code)}`)
+    }
+    const { status } = this.#snapshot
+    if (status === 'closed') return
+    const info = { code, reason, wasClean: true }
+    this.#teardownLink(info)
+    this.#closeForGood(status === 'idle' ? null : info)
+  }
+
+  /**
+   * Drops the link and connects again now, with the backoff reset. Joins an attempt that
+   * is already under way instead of starting a second one.
+   */
+  reconnect(): void {
+    this.#assertUsable()
+    const { status } = this.#snapshot
+    if (status === 'idle' || status === 'closed') return this.open()
+    if (status === 'connecting') return this.#setState({ attempt: 0 })
+    const info = { code: CloseCode.NORMAL, reason: 'reconnect', wasClean: true }
+    this.#teardownLink(info)
+    this.#setState({
+      status: 'connecting',
+      attempt: 0,
+      nextRetryAt: null,
+      ...(status === 'open' && { lastClose: info }),
+    })
+    if (status === 'open') this.#emit('close', { ...info, willReconnect: true })
+    this.#attempt()
+  }
+
+  /** Closes, then removes every listener and timer. Idempotent; later use throws `DISPOSED`. */
+  dispose(): void {
+    if (this.#disposed) return
+    this.close()
+    this.#disposed = true
+    this.#emitter.clear()
+    this.#subscribers.clear()
+  }
+
+  // ---- attempts ----------------------------------------------------------------------
+
+  #attempt(): void {
+    const generation = ++this.#generation
+    const { connectTimeout, protocols } = this.#settings
+    if (Number.isFinite(connectTimeout)) {
+      this.#timers.connect = setTimeout(
+        () => this.#lose(null, new LifelineError('CONNECT_TIMEOUT', `not open within ${connectTimeout} ms`)),
+        connectTimeout,
+      )
+    }
+    const url = this.#url
+    if (typeof url !== 'function' && typeof protocols !== 'function') {
+      this.#createWebSocket(generation, url, protocols)
+      return
+    }
+    Promise.all([
+      typeof url === 'function' ? url() : url,
+      typeof protocols === 'function' ? protocols() : protocols,
+    ]).then(
+      ([resolved, resolvedProtocols]) => {
+        if (generation === this.#generation) this.#createWebSocket(generation, resolved, resolvedProtocols)
+      },
+      (cause) => {
+        if (generation !== this.#generation) return
+        this.#lose(null, new LifelineError('URL_PROVIDER_FAILED', 'the url or protocols function failed', { cause }))
+      },
+    )
+  }
+
+  #createWebSocket(generation: number, input: string | URL, protocols: string | string[] | undefined): void {
+    let ws: WebSocketLike
+    try {
+      const url = resolveUrl(input)
+      this.#log('debug', 'connecting to', this.#settings.logSensitive ? url : redactUrl(url))
+      ws = new this.#settings.WebSocket(url, protocols)
+    } catch (cause) {
+      const error =
+        cause instanceof LifelineError
+          ? cause
+          : new LifelineError('CONNECT_FAILED', 'the WebSocket could not be created', { cause })
+      return this.#lose(null, error)
+    }
+    ws.binaryType = 'arraybuffer'
+    ws.onopen = () => {
+      if (generation === this.#generation) this.#linkOpened(generation)
+    }
+    ws.onmessage = (event: { data: string | ArrayBuffer }) => {
+      if (generation === this.#generation) this.#receive(event.data)
+    }
+    // The close event that follows an error carries the outcome.
+    ws.onerror = noop
+    ws.onclose = (event: { code: number; reason: string; wasClean: boolean }) => {
+      if (generation !== this.#generation) return
+      const info = { code: event.code, reason: event.reason, wasClean: event.wasClean }
+      const failed =
+        this.#snapshot.status === 'open'
+          ? null
+          : new LifelineError('CONNECT_FAILED', `the connection closed before it opened (code ${info.code})`)
+      this.#lose(info, failed)
+    }
+    this.#ws = ws
+  }
+
+  #linkOpened(generation: number): void {
+    this.#linkUp = true
+    this.#heartbeat?.start(Date.now())
+    const { onOpen } = this.#settings
+    if (!onOpen) return this.#flush()
+    const failed = (cause: unknown) => {
+      if (generation !== this.#generation) return
+      this.#lose(null, new LifelineError('HANDLER_FAILED', 'onOpen failed; the link will be retried', { cause }))
+    }
+    try {
+      const result = onOpen(this)
+      if (result && typeof result.then === 'function') {
+        result.then(() => {
+          if (generation === this.#generation) this.#flush()
+        }, failed)
+        return
+      }
+    } catch (cause) {
+      return failed(cause)
+    }
+    this.#flush()
+  }
+
+  /** Writes the queue to the link, in order, then reports the link open. */
+  #flush(): void {
+    const ws = this.#ws as WebSocketLike
+    if (!isOpen(ws)) return // closing already: its close event decides what happens next
+    this.#dropAll(this.#expired(), 'expired')
+    const queue = this.#queue
+    if (queue) for (let item = queue.shift(); item; item = queue.shift()) ws.send(item.frame)
+    this.#clearTimer('expiry')
+    this.#clearTimer('connect')
+    const generation = this.#generation
+    const { reconnect } = this.#settings
+    if (reconnect) {
+      this.#timers.stable = setTimeout(() => {
+        if (generation === this.#generation) this.#setState({ attempt: 0 })
+      }, reconnect.stableAfter)
+    }
+    this.#setState({ status: 'open', queued: 0, nextRetryAt: null, lastError: null })
+    this.#log('debug', 'open')
+    this.#emit('open', undefined)
+  }
+
+  /**
+   * The link or attempt is gone. `info` is the close the WebSocket reported (null when
+   * Lifeline gave up on it); `error` is reported first when there is one.
+   */
+  #lose(info: CloseInfo | null, error: LifelineError | null): void {
+    const wasOpen = this.#snapshot.status === 'open'
+    this.#teardownLink(null)
+    const generation = this.#generation
+    if (error) this.#reportError(error)
+    // Handlers run at each emit may close or reconnect the socket; then that call decides.
+    if (generation !== this.#generation || this.#snapshot.status === 'closed') return
+    const close = info ?? (wasOpen ? DROPPED_LINK : null)
+    const delay = this.#retryDelay(info)
+    if (delay === null) return this.#closeForGood(close ?? this.#snapshot.lastClose ?? DROPPED_LINK)
+    const attempt = this.#snapshot.attempt + 1
+    this.#setState({
+      status: 'reconnecting',
+      attempt,
+      nextRetryAt: Date.now() + delay,
+      ...(close && { lastClose: close }),
+    })
+    if (wasOpen && close) this.#emit('close', { ...close, willReconnect: true })
+    if (!this.#waiting(generation)) return
+    this.#log('debug', `reconnecting in ${delay} ms (attempt ${attempt})`)
+    this.#emit('reconnecting', { attempt, delay })
+    if (!this.#waiting(generation)) return
+    this.#timers.retry = setTimeout(() => {
+      this.#timers.retry = undefined
+      this.#setState({ status: 'connecting', nextRetryAt: null })
+      this.#attempt()
+    }, delay)
+  }
+
+  #waiting(generation: number): boolean {
+    return generation === this.#generation && this.#snapshot.status === 'reconnecting'
+  }
+
+  /** The wait before the next retry, or `null` to stop. */
+  #retryDelay(info: CloseInfo | null): number | null {
+    const reconnect = this.#settings.reconnect
+    if (!reconnect) return null
+    const next = this.#snapshot.attempt + 1
+    if (next > reconnect.maxAttempts) return null
+    if (info) {
+      let retry: boolean
+      try {
+        retry = (reconnect.shouldReconnect ?? defaultShouldReconnect)(info)
+      } catch (cause) {
+        this.#reportError(
+          new LifelineError('HANDLER_FAILED', 'shouldReconnect threw; the default policy applies', { cause }),
+        )
+        retry = defaultShouldReconnect(info)
+      }
+      if (!retry) return null
+    }
+    const delay = backoffDelay(next, reconnect)
+    return info?.code === CloseCode.TRY_AGAIN_LATER ? Math.max(delay, reconnect.maxDelay / 2) : delay
+  }
+
+  /** Abandons the current WebSocket and its timers. `closeWith` closes it politely, else it is cut. */
+  #teardownLink(closeWith: CloseInfo | null): void {
+    this.#generation++
+    this.#linkUp = false
+    this.#heartbeat?.stop()
+    this.#clearTimer('connect')
+    this.#clearTimer('stable')
+    this.#clearTimer('retry')
+    const ws = this.#ws
+    if (!ws) return
+    this.#ws = null
+    ws.onopen = ws.onmessage = ws.onclose = noop
+    ws.onerror = noop // keeps Node's `ws` from throwing an unhandled 'error'
+    try {
+      if (closeWith) ws.close(closeWith.code, closeWith.reason)
+      else if (ws.terminate) ws.terminate()
+      else ws.close()
+    } catch {
+      // Closing a socket that is already closing can throw in some implementations; it is gone either way.
+    }
+  }
+
+  /** Status becomes `closed`: emits `close` (when there was a link or attempt), then drops the queue. */
+  #closeForGood(close: CloseInfo | null): void {
+    this.#unlistenToWindow()
+    this.#clearTimer('expiry')
+    const dropped = this.#queue?.clear() ?? []
+    this.#setState({ status: 'closed', queued: 0, nextRetryAt: null, ...(close && { lastClose: close }) })
+    if (close) this.#emit('close', { ...close, willReconnect: false })
+    this.#dropAll(dropped, 'closed')
+  }
+
+  // ---- incoming ----------------------------------------------------------------------
+
+  #receive(frame: string | ArrayBuffer): void {
+    const heartbeat = this.#heartbeat
+    if (heartbeat) heartbeat.received(Date.now())
+    const { maxIncomingBytes, codec } = this.#settings
+    if (exceedsBytes(frame, maxIncomingBytes)) {
+      return this.#reportError(
+        new LifelineError('MESSAGE_TOO_LARGE', `an incoming frame exceeded maxIncomingBytes (${maxIncomingBytes})`),
+      )
+    }
+    let message: unknown
+    try {
+      message = codec.decode(frame)
+    } catch (cause) {
+      return this.#reportError(new LifelineError('DECODE_FAILED', 'an incoming frame could not be decoded', { cause }))
+    }
+    if (heartbeat && this.#isPong(heartbeat, message)) {
+      const latency = heartbeat.pong(Date.now())
+      if (latency !== null) {
+        this.#setState({ latency })
+        this.#emit('latency', latency)
+      }
+      return
+    }
+    if (this.#settings.logSensitive) this.#log('debug', 'received', message)
+    this.#emit('message', message)
+    if (typeof message === 'object' && message !== null) {
+      const { type, data } = message as { type?: unknown; data?: unknown }
+      if (typeof type === 'string' && !RESERVED.has(type)) {
+        this.#emitter.emit(type as keyof SocketEvents<In>, data as never)
+      }
+    }
+  }
+
+  #isPong(heartbeat: Heartbeat, message: unknown): boolean {
+    try {
+      return heartbeat.settings.isPong(message)
+    } catch (cause) {
+      this.#reportError(new LifelineError('HANDLER_FAILED', 'heartbeat.isPong threw', { cause }))
+      return false
+    }
+  }
+
+  // ---- outgoing ----------------------------------------------------------------------
+
+  #encode(message: Envelope): Frame {
+    try {
+      return this.#settings.codec.encode(message)
+    } catch (cause) {
+      throw new LifelineError('ENCODE_FAILED', `the "${message.type}" message could not be encoded`, { cause })
+    }
+  }
+
+  #deliver(type: string | undefined, data: unknown, frame: Frame): SendResult {
+    const { status } = this.#snapshot
+    if (status === 'closed') {
+      this.#drop(type, data, 'closed')
+      return 'dropped'
+    }
+    const ws = this.#ws
+    // While `onOpen` runs (status still `connecting`), sends go straight to the link, ahead of the queue.
+    if (this.#linkUp && ws && isOpen(ws)) {
+      if (!this.#heartbeat?.expired(Date.now())) {
+        if (this.#settings.logSensitive) this.#log('debug', 'send', type, data)
+        ws.send(frame)
+        return 'sent'
+      }
+      // The deadline passed unnoticed (a throttled timer): keep the message and replace the link.
+      const result = this.#enqueue(type, data, frame)
+      this.#lose(null, new LifelineError('HEARTBEAT_TIMEOUT', 'the heartbeat deadline passed before this send'))
+      return result
+    }
+    return this.#enqueue(type, data, frame)
+  }
+
+  #enqueue(type: string | undefined, data: unknown, frame: Frame): SendResult {
+    const queue = this.#queue
+    if (!queue) {
+      this.#drop(type, data, 'offline')
+      return 'dropped'
+    }
+    const now = Date.now()
+    const expired = queue.expire(now)
+    const { accepted, evicted } = queue.push(queue.entry(type, data, frame, frameBytes(frame), now))
+    this.#setState({ queued: queue.size })
+    this.#dropAll(expired, 'expired')
+    if (!accepted && this.#settings.queue?.overflow === 'error') {
+      throw new LifelineError('QUEUE_FULL', `the send queue is full (${queue.size} messages, ${queue.bytes} bytes)`)
+    }
+    this.#dropAll(evicted, 'overflow')
+    if (!accepted) this.#drop(type, data, 'overflow')
+    this.#scheduleExpiry()
+    return accepted ? 'queued' : 'dropped'
+  }
+
+  #expired(): QueuedMessage[] {
+    return this.#queue?.expire(Date.now()) ?? []
+  }
+
+  #scheduleExpiry(): void {
+    const next = this.#queue?.nextExpiry()
+    if (this.#timers.expiry !== undefined || next === undefined || !Number.isFinite(next)) return
+    this.#timers.expiry = setTimeout(
+      () => {
+        this.#timers.expiry = undefined
+        const expired = this.#expired()
+        this.#setState({ queued: this.#queue?.size ?? 0 })
+        this.#dropAll(expired, 'expired')
+        this.#scheduleExpiry()
+      },
+      Math.max(0, next - Date.now()),
+    )
+  }
+
+  #sendPing(): void {
+    const ws = this.#ws
+    if (!ws || !isOpen(ws)) return
+    try {
+      ws.send(this.#encode(this.#settings.heartbeat?.ping() as Envelope))
+    } catch (cause) {
+      this.#reportError(new LifelineError('ENCODE_FAILED', 'the heartbeat ping could not be encoded', { cause }))
+    }
+  }
+
+  #drop(type: string | undefined, data: unknown, reason: DropReason): void {
+    this.#emit('drop', { type, data, reason })
+  }
+
+  #dropAll(items: QueuedMessage[], reason: DropReason): void {
+    for (const item of items) this.#drop(item.type, item.data, reason)
+  }
+
+  // ---- browser events ----------------------------------------------------------------
+
+  #listenToWindow(): void {
+    const option = this.#settings.browserEvents
+    const target = option === true ? findWindow() : option || null
+    if (!target || this.#window) return
+    this.#window = target
+    target.addEventListener('online', this.#onOnline)
+    target.addEventListener('offline', this.#onOffline)
+    target.addEventListener('pageshow', this.#onResume)
+    target.document?.addEventListener('visibilitychange', this.#onResume)
+  }
+
+  #unlistenToWindow(): void {
+    const target = this.#window
+    if (!target) return
+    this.#window = null
+    target.removeEventListener('online', this.#onOnline)
+    target.removeEventListener('offline', this.#onOffline)
+    target.removeEventListener('pageshow', this.#onResume)
+    target.document?.removeEventListener('visibilitychange', this.#onResume)
+  }
+
+  #onOnline = (): void => {
+    const { status } = this.#snapshot
+    if (status === 'reconnecting') {
+      this.#clearTimer('retry')
+      this.#setState({ status: 'connecting', attempt: 0, nextRetryAt: null })
+      this.#attempt()
+    } else if (status === 'open') this.#heartbeat?.probe(Date.now())
+  }
+
+  // navigator.onLine is often wrong: an `offline` event is a reason to check, not a verdict.
+  #onOffline = (): void => {
+    if (this.#snapshot.status === 'open') this.#heartbeat?.probe(Date.now())
+  }
+
+  #onResume = (): void => {
+    if (this.#window?.document?.visibilityState === 'hidden') return
+    if (this.#snapshot.status === 'open' && this.#heartbeat?.expired(Date.now())) {
+      this.#lose(
+        null,
+        new LifelineError('HEARTBEAT_TIMEOUT', 'the heartbeat deadline passed while the page was asleep'),
+      )
+    }
+  }
+
+  // ---- plumbing ----------------------------------------------------------------------
+
+  #setState(patch: Partial<Snapshot>): void {
+    const current = this.#snapshot
+    let changed = false
+    for (const key in patch) {
+      if (patch[key as keyof Snapshot] !== current[key as keyof Snapshot]) {
+        changed = true
+        break
+      }
+    }
+    if (!changed) return
+    const next = Object.freeze({ ...current, ...patch })
+    this.#snapshot = next
+    for (const listener of this.#subscribers) {
+      try {
+        listener()
+      } catch (error) {
+        this.#log('error', 'a state subscriber threw', error)
+      }
+    }
+    this.#emit('state', next)
+  }
+
+  #emit<K extends keyof LifecycleEvents>(type: K, payload: LifecycleEvents[K]): void {
+    this.#emitter.emit(type, payload as SocketEvents<In>[K])
+  }
+
+  #reportError(error: LifelineError): void {
+    this.#log('warn', `${error.code}: ${error.message}`)
+    this.#setState({ lastError: error })
+    this.#emit('error', error)
+  }
+
+  #handlerFailed(type: string, cause: unknown): void {
+    // A failure while reporting a failure is only logged, so a throwing handler cannot loop.
+    if (type === 'error' || type === 'state') return this.#log('error', `an "${type}" handler threw`, cause)
+    this.#reportError(new LifelineError('HANDLER_FAILED', `a "${type}" handler threw`, { cause }))
+  }
+
+  #clearTimer(name: TimerName): void {
+    clearTimeout(this.#timers[name])
+    this.#timers[name] = undefined
+  }
+
+  #log(level: 'debug' | 'warn' | 'error', ...args: unknown[]): void {
+    this.#settings.logger?.[level]('[lifeline]', ...args)
+  }
+
+  #assertUsable(): void {
+    if (this.#disposed) throw new LifelineError('DISPOSED', 'this socket was disposed; create a new one with connect()')
+  }
+}
+
+/**
+ * Creates a {@link Socket} and, unless `autoConnect: false`, starts connecting.
+ *
+ * @param url - `ws:`/`wss:` (or `http:`/`https:`, relative to the page), or a function
+ * returning one (sync or async) that is called before every attempt: the place for a fresh
+ * auth token.
+ * @throws `INVALID_URL` for a static URL that cannot be used, `INVALID_OPTIONS` for bad
+ * options, `NO_WEBSOCKET` when the runtime has no WebSocket and none was passed.
+ * @example
+ * ```ts
+ * import { connect } from '@lifeline/core'
+ *
+ * interface Incoming { chat: { from: string; text: string } }
+ * interface Outgoing { chat: { text: string } }
+ *
+ * const socket = connect<Incoming, Outgoing>('wss://example.com/live', { heartbeat: true })
+ * socket.on('chat', (msg) => console.log(msg.from, msg.text))
+ * socket.send('chat', { text: 'hi' })
+ * ```
+ */
+export function connect<In extends MessageMap<In> = Record<string, unknown>, Out = Record<string, unknown>>(
+  url: UrlOption,
+  options?: ConnectOptions<In, Out>,
+): Socket<In, Out> {
+  const target = typeof url === 'function' ? url : resolveUrl(url)
+  const settings = resolveOptions(options)
+  const socket = new Socket<In, Out>(target, settings)
+  if (settings.autoConnect) socket.open()
+  return socket
+}

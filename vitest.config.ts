@@ -1,0 +1,36 @@
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vitest/config'
+
+const core = fileURLToPath(new URL('./packages/core/src/index.ts', import.meta.url))
+
+// Each project gets its own object: vitest mutates project configs while resolving them.
+function project(name: string, include: string[], environment: 'node' | 'happy-dom', extra: object = {}) {
+  return {
+    resolve: { alias: { '@lifeline/core': core } },
+    test: { name, include, environment, typecheck: { enabled: false }, ...extra },
+  }
+}
+
+export default defineConfig({
+  test: {
+    projects: [
+      project('core', ['packages/core/src/**/*.test.ts'], 'node'),
+      project('react', ['packages/react/src/**/*.test.{ts,tsx}'], 'happy-dom'),
+      project('vue', ['packages/vue/src/**/*.test.ts'], 'happy-dom'),
+      project('integration', ['packages/core/test/**/*.test.ts'], 'node', { testTimeout: 20_000 }),
+      {
+        resolve: { alias: { '@lifeline/core': core } },
+        test: {
+          name: 'types',
+          include: [],
+          typecheck: {
+            enabled: true,
+            only: true,
+            include: ['packages/*/src/**/*.test-d.ts'],
+            tsconfig: './tsconfig.json',
+          },
+        },
+      },
+    ],
+  },
+})
