@@ -31,10 +31,11 @@ export const MAX_TIMER_DELAY = 2 ** 31 - 1
 export function backoffDelay(attempt: number, options: BackoffOptions, random: () => number = Math.random): number {
   const { initialDelay, maxDelay, factor, jitter } = options
   const ceiling = Math.min(maxDelay, MAX_TIMER_DELAY)
-  // Past this exponent the cap is reached for any factor > 1, so larger attempts change nothing.
-  const exponent = Math.min(Math.max(0, Math.floor(attempt) - 1), 1024)
-  const grown = initialDelay === 0 ? 0 : initialDelay * factor ** exponent
-  const cap = Number.isFinite(grown) ? Math.min(ceiling, grown) : ceiling
+  // A huge exponent saturates to Infinity, which the cap absorbs; 0 * Infinity and 1 ** Infinity
+  // would be NaN, hence the two shortcuts.
+  const exponent = Math.max(0, Math.floor(attempt) - 1)
+  const grown = initialDelay === 0 || factor === 1 ? initialDelay : initialDelay * factor ** exponent
+  const cap = Math.min(ceiling, grown)
   if (jitter === 'none') return Math.round(cap)
   const low = jitter === 'equal' ? cap / 2 : 0
   return Math.round(low + (cap - low) * random())

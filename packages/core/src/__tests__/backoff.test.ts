@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest'
+import { type BackoffOptions, backoffDelay, MAX_TIMER_DELAY } from '../backoff.js'
+
+const base: BackoffOptions = { initialDelay: 1000, maxDelay: 30_000, factor: 2, jitter: 'none' }
+const top = () => 0.999_999
+const bottom = () => 0
+
+describe('backoff', () => {
+  it('grows by factor from initialDelay without jitter', () => {
+    expect([1, 2, 3, 4, 5].map((n) => backoffDelay(n, base))).toEqual([1000, 2000, 4000, 8000, 16_000])
+  })
+
+  it.each([1, 10, 10_000, Number.MAX_SAFE_INTEGER])('stays a finite number within [0, maxDelay] at attempt %i', (n) => {
+    for (const jitter of ['full', 'equal', 'none'] as const) {
+      for (const random of [top, bottom, Math.random]) {
+        const delay = backoffDelay(n, { ...base, jitter }, random)
+        expect(Number.isFinite(delay)).toBe(true)
+        expect(delay).toBeGreaterThanOrEqual(0)
+        expect(delay).toBeLessThanOrEqual(30_000)
+      }
+    }
+  })
+
+  it('reaches the cap at high attempts instead of overflowing to 0 or NaN', () => {
+    expect(backoffDelay(10_000, base)).toBe(30_000)
+    expect(backoffDelay(10_000, { ...base, factor: 1.000_001 })).toBe(Math.round(1000 * 1.000_001 ** 9999))
+    expect(backoffDelay(Number.POSITIVE_INFINITY, base)).toBe(30_000)
+    expect(backoffDelay(Number.POSITIVE_INFINITY, { ...base, factor: 1 })).toBe(1000)
+    expect(backoffDelay(10_000, { ...base, jitter: 'equal' }, bottom)).toBe(15_000)
+  })
+
+  it('never exceeds 2^31-1 ms even when maxDelay is larger', () => {
+    expect(backoffDelay(100, { ...base, maxDelay: Number.MAX_VALUE })).toBe(MAX_TIMER_DELAY)
+  })
+
+  it('keeps a delay of 0 when initialDelay is 0', () => {
+    expect(backoffDelay(10_000, { ...base, initialDelay: 0 })).toBe(0)
+  })
+
+  it('applies full jitter after capping, uniformly over [0, cap]', () => {
+    let seed = 42
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
+      return seed / 2 ** 31
+    }
+    const samples = Array.from({ length: 10_000 }, () => backoffDelay(50, { ...base, jitter: 'full' }, random))
+    const mean = samples.reduce((a, b) => a + b, 0) / samples.length
+    expect(mean).toBeGreaterThan(14_000)
+    expect(mean).toBeLessThan(16_000)
+    // Each tenth of the range gets roughly a tenth of the samples: clients at the cap spread out.
+    const buckets = new Array(10).fill(0)
+    for (const s of samples) buckets[Math.min(9, Math.floor(s / 3000))]++
+    for (const count of buckets) expect(count).toBeGreaterThan(800)
+    expect(Math.min(...samples)).toBeLessThan(300)
+    expect(Math.max(...samples)).toBeGreaterThan(29_700)
+  })
+
+  it('draws equal jitter in [cap/2, cap]', () => {
+    expect(backoffDelay(3, { ...base, jitter: 'equal' }, bottom)).toBe(2000)
+    expect(backoffDelay(3, { ...base, jitter: 'equal' }, top)).toBe(4000)
+  })
+})

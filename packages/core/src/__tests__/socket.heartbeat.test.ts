@@ -1,0 +1,165 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { FakeWebSocket, fakeWindow } from './fakeWebSocket.js'
+import { openLink, setup } from './helpers.js'
+
+const heartbeat = { interval: 1000, timeout: 500 }
+const reconnect = { initialDelay: 100, jitter: 'none' } as const
+
+beforeEach(() => {
+  vi.useFakeTimers()
+  FakeWebSocket.reset()
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('heartbeat', () => {
+  it('pings after interval of silence and publishes the round trip as latency', async () => {
+    const { socket, events } = setup({ heartbeat })
+    const ws = await openLink()
+    vi.advanceTimersByTime(999)
+    expect(ws.messages).toEqual([])
+    vi.advanceTimersByTime(1)
+    expect(ws.messages).toEqual([{ type: 'ping' }])
+    vi.advanceTimersByTime(42)
+    ws.serverSend({ type: 'pong' })
+    expect(socket.getSnapshot().latency).toBe(42)
+    expect(events.at(-1)).toEqual(['latency', 42])
+    socket.dispose()
+  })
+
+  it('does not deliver pongs to message handlers', async () => {
+    const { socket } = setup({ heartbeat })
+    const onMessage = vi.fn()
+    socket.on('message', onMessage)
+    socket.on('pong', onMessage)
+    const ws = await openLink()
+    vi.advanceTimersByTime(1000)
+    ws.serverSend({ type: 'pong' })
+    expect(onMessage).not.toHaveBeenCalled()
+    socket.dispose()
+  })
+
+  it('counts any incoming message as life and pings only after silence', async () => {
+    const { socket } = setup({ heartbeat })
+    const ws = await openLink()
+    for (let i = 0; i < 10; i++) {
+      vi.advanceTimersByTime(600)
+      ws.serverSend({ type: 'tick' })
+    }
+    expect(ws.messages).toEqual([])
+    vi.advanceTimersByTime(1000)
+    expect(ws.messages).toEqual([{ type: 'ping' }])
+    socket.dispose()
+  })
+
+  it('drops a dead link at once: error, one close 1006, reconnecting', async () => {
+    const { socket, events, names } = setup({ heartbeat, reconnect })
+    const ws = await openLink()
+    // interval + timeout, plus the grace turn (a 0 ms timer runs 1 ms later under fake timers)
+    vi.advanceTimersByTime(1000 + 500 + 1)
+    expect(ws.terminated).toBe(true)
+    expect(names()).toEqual(['open', 'error', 'close', 'reconnecting'])
+    expect((events[1]?.[1] as { code: string }).code).toBe('HEARTBEAT_TIMEOUT')
+    expect(events[2]?.[1]).toEqual({ code: 1006, reason: '', wasClean: false, willReconnect: true })
+    // The old socket's late close handshake changes nothing.
+    ws.serverClose(1000)
+    expect(socket.getSnapshot().status).toBe('reconnecting')
+    vi.advanceTimersByTime(100)
+    expect(FakeWebSocket.instances).toHaveLength(2)
+    socket.dispose()
+  })
+
+  it('gives pending I/O one turn before declaring the link dead', async () => {
+    const { socket } = setup({ heartbeat, reconnect })
+    const ws = await openLink()
+    vi.advanceTimersByTime(1500) // the deadline check runs and yields once
+    expect(socket.getSnapshot().status).toBe('open')
+    vi.advanceTimersByTime(1)
+    expect(socket.getSnapshot().status).toBe('reconnecting')
+    expect(ws.terminated).toBe(true)
+    socket.dispose()
+  })
+
+  it('keeps the link when the pong arrives during that turn', async () => {
+    const { socket } = setup({ heartbeat, reconnect })
+    const ws = await openLink()
+    vi.advanceTimersByTime(1500)
+    ws.serverSend({ type: 'pong' }) // was waiting in the I/O queue behind the late timer
+    vi.advanceTimersByTime(1)
+    expect(socket.getSnapshot().status).toBe('open')
+    socket.dispose()
+  })
+
+  it('with throttled timers, a send after the deadline is queued and forces a reconnect', async () => {
+    const { socket, names } = setup({ heartbeat, reconnect })
+    const ws = await openLink()
+    // A background tab: the clock moves on, no timer fires.
+    vi.setSystemTime(Date.now() + 60_000)
+    expect(socket.send('chat', 'hello')).toBe('queued')
+    expect(ws.sent).toEqual([])
+    expect(ws.terminated).toBe(true)
+    expect(names().slice(1)).toEqual(['error', 'close', 'reconnecting'])
+    vi.advanceTimersByTime(100)
+    const next = await openLink()
+    expect(next.messages).toEqual([{ type: 'chat', data: 'hello' }])
+    socket.dispose()
+  })
+
+  it('does not time out a live link whose deadline timer was throttled', async () => {
+    const { socket } = setup({ heartbeat, reconnect })
+    const ws = await openLink()
+    vi.advanceTimersByTime(1000)
+    expect(ws.messages).toEqual([{ type: 'ping' }])
+    vi.advanceTimersByTime(10)
+    ws.serverSend({ type: 'pong' })
+    // A background tab: the deadline check fires a minute late.
+    vi.setSystemTime(Date.now() + 60_000)
+    vi.advanceTimersByTime(490)
+    expect(socket.getSnapshot().status).toBe('open')
+    socket.dispose()
+  })
+
+  it('reconnects at once when the page becomes visible after the deadline passed', async () => {
+    const win = fakeWindow()
+    const { socket } = setup({ heartbeat, reconnect, browserEvents: win })
+    await openLink()
+    win.document.visibilityState = 'hidden'
+    vi.setSystemTime(Date.now() + 10_000)
+    win.fire('visibilitychange')
+    expect(socket.getSnapshot().status).toBe('open')
+    win.document.visibilityState = 'visible'
+    win.fire('visibilitychange')
+    expect(socket.getSnapshot().status).toBe('reconnecting')
+    socket.dispose()
+  })
+
+  it('probes with a ping when the browser says offline', async () => {
+    const win = fakeWindow()
+    const { socket } = setup({ heartbeat, browserEvents: win })
+    const ws = await openLink()
+    vi.advanceTimersByTime(10)
+    win.fire('offline')
+    expect(ws.messages).toEqual([{ type: 'ping' }])
+    vi.advanceTimersByTime(501)
+    expect(socket.getSnapshot().status).toBe('reconnecting')
+    socket.dispose()
+  })
+
+  it('supports custom ping and pong messages', async () => {
+    const { socket } = setup({
+      heartbeat: {
+        ...heartbeat,
+        ping: () => ({ type: 'hb', data: 1 }),
+        isPong: (m) => (m as { type: string }).type === 'hb-ack',
+      },
+    })
+    const ws = await openLink()
+    vi.advanceTimersByTime(1000)
+    expect(ws.messages).toEqual([{ type: 'hb', data: 1 }])
+    vi.advanceTimersByTime(7)
+    ws.serverSend({ type: 'hb-ack' })
+    expect(socket.getSnapshot().latency).toBe(7)
+    socket.dispose()
+  })
+})
