@@ -1,0 +1,70 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { redactUrl } from '../logger.js'
+import { connect } from '../socket.js'
+import { FakeWebSocket } from './fakeWebSocket.js'
+import { openLink } from './helpers.js'
+
+beforeEach(() => {
+  vi.useFakeTimers()
+  FakeWebSocket.reset()
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+function recordingLogger() {
+  const lines: string[] = []
+  const record = (...args: unknown[]) =>
+    lines.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '))
+  return { lines, logger: { debug: record, info: record, warn: record, error: record } }
+}
+
+describe('logger', () => {
+  it('redacts query values and passwords in URLs', () => {
+    expect(redactUrl('wss://user:secret@example.com/live?token=abc&room=1')).toBe(
+      'wss://user:***@example.com/live?token=***&room=***',
+    )
+    expect(redactUrl('wss://example.com/live')).toBe('wss://example.com/live')
+  })
+
+  it('never logs tokens or payloads unless asked', async () => {
+    const { lines, logger } = recordingLogger()
+    const socket = connect('wss://example.com/live?token=s3cret', {
+      WebSocket: FakeWebSocket,
+      browserEvents: false,
+      logger,
+    })
+    const ws = await openLink()
+    socket.send('chat', { text: 'private words' })
+    ws.serverSend({ type: 'chat', data: { text: 'private reply' } })
+    ws.serverClose(1006)
+    socket.dispose()
+    const all = lines.join('\n')
+    expect(all).toContain('wss://example.com/live?token=***')
+    expect(all).not.toContain('s3cret')
+    expect(all).not.toContain('private')
+  })
+
+  it('logs full URLs and payloads with logSensitive', async () => {
+    const { lines, logger } = recordingLogger()
+    const socket = connect('wss://example.com/live?token=s3cret', {
+      WebSocket: FakeWebSocket,
+      browserEvents: false,
+      logger,
+      logSensitive: true,
+    })
+    await openLink()
+    socket.send('chat', { text: 'private words' })
+    socket.dispose()
+    expect(lines.join('\n')).toContain('s3cret')
+    expect(lines.join('\n')).toContain('private words')
+  })
+
+  it('logs nothing by default', async () => {
+    const spies = (['debug', 'info', 'warn', 'error'] as const).map((level) => vi.spyOn(console, level))
+    const socket = connect('wss://example.com/live', { WebSocket: FakeWebSocket, browserEvents: false })
+    ;(await openLink()).serverSend('{broken')
+    socket.dispose()
+    for (const spy of spies) expect(spy).not.toHaveBeenCalled()
+  })
+})

@@ -1,0 +1,75 @@
+import { describe, expectTypeOf, it } from 'vitest'
+import type { CloseEvent, LifelineError, Snapshot } from '../index.js'
+import { connect } from '../index.js'
+
+interface Incoming {
+  chat: { from: string; text: string }
+  presence: { online: string[] }
+}
+interface Outgoing {
+  chat: { text: string }
+  typing: { active: boolean }
+  ping: undefined
+}
+
+describe('types', () => {
+  const socket = connect<Incoming, Outgoing>('wss://example.com/live')
+
+  it('types message handlers by Incoming and lifecycle events by name', () => {
+    socket.on('chat', (msg) => expectTypeOf(msg).toEqualTypeOf<{ from: string; text: string }>())
+    socket.on('close', (close) => expectTypeOf(close).toEqualTypeOf<CloseEvent>())
+    socket.on('error', (error) => expectTypeOf(error).toEqualTypeOf<LifelineError>())
+    socket.on('state', (state) => expectTypeOf(state).toEqualTypeOf<Snapshot>())
+    socket.on('latency', (ms) => expectTypeOf(ms).toEqualTypeOf<number>())
+    expectTypeOf(socket.on('open', () => {})).toEqualTypeOf<() => void>()
+  })
+
+  it('rejects unknown types and wrong handler payloads', () => {
+    // @ts-expect-error: not an incoming type
+    socket.on('chatt', () => {})
+    // @ts-expect-error: wrong payload type
+    socket.on('chat', (msg: { nope: number }) => msg)
+  })
+
+  it('types send by Outgoing', () => {
+    expectTypeOf(socket.send('chat', { text: 'hi' })).toEqualTypeOf<'sent' | 'queued' | 'dropped'>()
+    socket.send('ping')
+    // @ts-expect-error: wrong payload
+    socket.send('chat', { text: 1 })
+    // @ts-expect-error: data is required
+    socket.send('typing')
+    // @ts-expect-error: not an outgoing type
+    socket.send('presence', { online: [] })
+  })
+
+  it('refuses a message type that collides with a reserved name', () => {
+    interface Colliding {
+      close: { by: string }
+    }
+    // @ts-expect-error: 'close' is a lifecycle event
+    connect<Colliding>('wss://example.com/live')
+    interface AlsoColliding {
+      message: string
+      fine: number
+    }
+    // @ts-expect-error: 'message' is a lifecycle event
+    connect<AlsoColliding>('wss://example.com/live')
+  })
+
+  it('accepts any type without maps', () => {
+    const loose = connect('wss://example.com/live')
+    loose.on('anything', (data) => expectTypeOf(data).toEqualTypeOf<unknown>())
+    loose.send('anything', { any: 'thing' })
+    loose.send('bare')
+  })
+
+  it('passes the typed socket to onOpen', () => {
+    connect<Incoming, Outgoing>('wss://example.com/live', {
+      onOpen: (s) => {
+        s.send('chat', { text: 'resubscribe' })
+        // @ts-expect-error: typed by Outgoing
+        s.send('chat', 1)
+      },
+    })
+  })
+})
