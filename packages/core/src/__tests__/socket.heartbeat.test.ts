@@ -60,7 +60,7 @@ describe('heartbeat', () => {
     vi.advanceTimersByTime(1000 + 500 + 1)
     expect(ws.terminated).toBe(true)
     expect(names()).toEqual(['open', 'error', 'close', 'reconnecting'])
-    expect((events[1]?.[1] as { code: string }).code).toBe('HEARTBEAT_TIMEOUT')
+    expect(events[1]?.[1]).toMatchObject({ code: 'HEARTBEAT_TIMEOUT' })
     expect(events[2]?.[1]).toEqual({ code: 1006, reason: '', wasClean: false, willReconnect: true })
     // The old socket's late close handshake changes nothing.
     ws.serverClose(1000)
