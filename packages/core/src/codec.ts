@@ -37,12 +37,12 @@ export interface Codec {
   decode(frame: string | ArrayBuffer): unknown
 }
 
-let utf8: TextDecoder | undefined
+let utf8Decoder: TextDecoder | undefined
 
 function frameText(frame: string | ArrayBuffer): string {
   if (typeof frame === 'string') return frame
-  utf8 ??= new TextDecoder()
-  return utf8.decode(frame)
+  utf8Decoder ??= new TextDecoder()
+  return utf8Decoder.decode(frame)
 }
 
 /**
@@ -58,7 +58,7 @@ export const jsonCodec: Codec = {
   encode(message) {
     const text = JSON.stringify(message)
     // JSON.stringify returns undefined (not a string) for a few values, e.g. a bare function.
-    if (typeof text !== 'string') throw new TypeError('the message is not JSON-serialisable')
+    if (typeof text !== 'string') throw new TypeError('not JSON-serialisable')
     return text
   },
   decode(frame) {
@@ -87,32 +87,20 @@ export const rawCodec: Codec = {
   encode(message) {
     if (message.data === undefined) return message.type
     if (typeof message.data === 'string' || isBinary(message.data)) return message.data
-    throw new TypeError('rawCodec sends strings and binary data only')
+    throw new TypeError('rawCodec sends strings and binary only')
   },
   decode(frame) {
     return frame
   },
 }
 
+let utf8Encoder: TextEncoder | undefined
+
 /** The size of a frame in bytes: UTF-8 bytes for text, `byteLength` for binary. */
 export function frameBytes(frame: Frame): number {
   if (typeof frame !== 'string') return frame.byteLength
-  let bytes = frame.length
-  for (let i = 0; i < frame.length; i++) {
-    const code = frame.charCodeAt(i)
-    if (code < 0x80) continue
-    if (code < 0x800) bytes += 1
-    else if (code >= 0xd800 && code <= 0xdbff && isLowSurrogate(frame.charCodeAt(i + 1))) {
-      // A surrogate pair: two code units, four bytes.
-      bytes += 2
-      i++
-    } else bytes += 2
-  }
-  return bytes
-}
-
-function isLowSurrogate(code: number): boolean {
-  return code >= 0xdc00 && code <= 0xdfff
+  utf8Encoder ??= new TextEncoder()
+  return utf8Encoder.encode(frame).length
 }
 
 /** Whether a text or binary frame is larger than `limit` bytes, without counting when it need not. */

@@ -53,8 +53,9 @@ export function resolveUrl(input: string | URL): string {
   try {
     url = new URL(String(input), base)
   } catch (cause) {
-    const hint = base ? '' : ' (a relative URL needs a page location to resolve against)'
-    throw new LifelineError('INVALID_URL', `"${String(input)}" is not a valid URL${hint}`, { cause })
+    throw new LifelineError('INVALID_URL', `invalid URL "${input}"${base ? '' : ' (relative URLs need a page)'}`, {
+      cause,
+    })
   }
   if (url.protocol === 'http:') url.protocol = 'ws:'
   else if (url.protocol === 'https:') url.protocol = 'wss:'
@@ -73,11 +74,11 @@ export function findWebSocket(given: unknown): WebSocketConstructor {
   const ctor = given ?? (globalThis as { WebSocket?: unknown }).WebSocket
   if (typeof ctor === 'function') return ctor as WebSocketConstructor
   if (given !== undefined) {
-    throw new LifelineError('INVALID_OPTIONS', '`WebSocket` must be a WebSocket constructor')
+    throw new LifelineError('INVALID_OPTIONS', 'WebSocket must be a constructor')
   }
   throw new LifelineError(
     'NO_WEBSOCKET',
-    "This runtime has no global WebSocket. Pass one: `import WebSocket from 'ws'; connect(url, { WebSocket })`.",
+    "no global WebSocket here: pass one, e.g. `import WebSocket from 'ws'; connect(url, { WebSocket })`",
   )
 }
 

@@ -1,5 +1,11 @@
+/**
+ * The framework-free core of Lifeline: a WebSocket that stays alive, with typed events,
+ * heartbeats, jittered reconnects and an offline send queue.
+ *
+ * @packageDocumentation
+ */
 export { type BackoffOptions, backoffDelay, type Jitter, MAX_TIMER_DELAY } from './backoff.js'
-export { CloseCode, defaultShouldReconnect } from './closeCodes.js'
+export { defaultShouldReconnect } from './closeCodes.js'
 export { type Codec, type Envelope, type Frame, jsonCodec, rawCodec } from './codec.js'
 export type { BrowserEventTarget, WebSocketConstructor, WebSocketLike } from './environment.js'
 export { type ErrorCode, isLifelineError, LifelineError } from './errors.js'

@@ -6,14 +6,9 @@ export interface Logger {
   error(...args: unknown[]): void
 }
 
-const noop = () => {}
-
-/** A complete logger from the `logger` option, or `null` for none. */
-export function toLogger(option: boolean | Partial<Logger> | undefined): Logger | null {
-  if (!option) return null
-  const source: Partial<Logger> = option === true ? console : option
-  const pick = (name: keyof Logger) => source[name]?.bind(source) ?? noop
-  return { debug: pick('debug'), info: pick('info'), warn: pick('warn'), error: pick('error') }
+/** The logger from the `logger` option (`true` is `console`), or `null` for none. */
+export function toLogger(option: boolean | Partial<Logger> | undefined): Partial<Logger> | null {
+  return option === true ? console : option || null
 }
 
 /**
@@ -21,16 +16,9 @@ export function toLogger(option: boolean | Partial<Logger> | undefined): Logger 
  * passed as `?token=` never reach the logs.
  */
 export function redactUrl(href: string): string {
-  let url: URL
-  try {
-    url = new URL(href)
-  } catch {
-    return '[unparsable URL]'
-  }
+  const url = new URL(href)
   if (url.password) url.password = '***'
-  const keys = [...url.searchParams.keys()]
-  if (keys.length === 0) return url.href
+  const query = [...url.searchParams.keys()].map((key) => `${encodeURIComponent(key)}=***`).join('&')
   url.search = ''
-  const query = keys.map((key) => `${encodeURIComponent(key)}=***`).join('&')
-  return `${url.href}?${query}`
+  return query ? `${url.href}?${query}` : url.href
 }

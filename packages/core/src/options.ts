@@ -200,131 +200,104 @@ export interface Settings<In extends MessageMap<In>, Out> {
   onOpen: ConnectOptions<In, Out>['onOpen']
   browserEvents: boolean | BrowserEventTarget
   maxIncomingBytes: number
-  logger: Logger | null
+  logger: Partial<Logger> | null
   logSensitive: boolean
 }
 
-function invalid(name: string, expected: string): LifelineError {
-  return new LifelineError('INVALID_OPTIONS', `${name} must be ${expected}`)
-}
-
-/** Checks one option; `undefined` gives `fallback`. */
-function check<T>(name: string, value: unknown, fallback: T, valid: (v: never) => boolean, expected: string): T {
-  if (value === undefined) return fallback
-  if (!valid(value as never)) throw invalid(name, expected)
-  return value as T
-}
+/** How one option is checked: its default, a test, what the error says it must be, whether to clamp. */
+type Rule = [fallback: unknown, valid: (value: never) => boolean, expected: string, clamp?: boolean]
+type Rules = Record<string, Rule>
 
 const isCount = (v: unknown) => typeof v === 'number' && v >= 0 // false for NaN
-const isPositive = (v: unknown) => typeof v === 'number' && v > 0
-
+const isFunction = (v: unknown) => typeof v === 'function'
 /** A duration in ms, clamped to what timers accept. */
-function ms(name: string, value: unknown, fallback: number, positive?: boolean): number {
-  const valid = positive ? isPositive : isCount
-  return Math.min(check(name, value, fallback, valid, `a number of ms ${positive ? '> 0' : '>= 0'}`), MAX_TIMER_DELAY)
+const ms = (fallback: number, positive?: boolean): Rule => [
+  fallback,
+  (v: number) => isCount(v) && (!positive || v > 0),
+  `a number of ms ${positive ? '> 0' : '>= 0'}`,
+  true,
+]
+const count = (fallback: number): Rule => [fallback, isCount, 'a number >= 0']
+const fn = (fallback?: unknown): Rule => [fallback, isFunction, 'a function']
+const oneOf = (...allowed: unknown[]): Rule => [allowed[0], (v) => allowed.includes(v), allowed.join(' | ')]
+
+const RECONNECT: Rules = {
+  initialDelay: ms(1000),
+  maxDelay: ms(30_000),
+  factor: [2, (v: number) => v >= 1 && v < Infinity, 'a number >= 1'],
+  jitter: oneOf('full', 'equal', 'none'),
+  maxAttempts: count(Infinity),
+  stableAfter: ms(5000),
+  shouldReconnect: fn(),
 }
 
-const COUNT = 'a number >= 0'
-const FUNCTION = 'a function'
-const isFunction = (v: unknown) => typeof v === 'function'
-const oneOf =
-  (...allowed: unknown[]) =>
-  (v: unknown) =>
-    allowed.includes(v)
+const HEARTBEAT: Rules = {
+  interval: ms(25_000, true),
+  timeout: ms(10_000, true),
+  ping: fn(() => ({ type: 'ping' })),
+  isPong: fn((message: unknown) => message === 'pong' || (message as { type?: unknown } | null)?.type === 'pong'),
+}
 
-function section<T extends object>(name: string, value: boolean | T | undefined, fallback: boolean): T | null {
+const QUEUE: Rules = {
+  maxMessages: count(1000),
+  maxBytes: count(1_048_576),
+  overflow: oneOf('drop-oldest', 'drop-newest', 'error'),
+  ttl: count(Infinity),
+}
+
+const TOP: Rules = {
+  protocols: [
+    undefined,
+    (v) => ['string', 'function'].includes(typeof v) || Array.isArray(v),
+    'a string, an array or a function',
+  ],
+  autoConnect: oneOf(true, false),
+  connectTimeout: ms(10_000, true),
+  codec: [jsonCodec, (v: Codec) => isFunction(v?.encode) && isFunction(v.decode), 'a Codec'],
+  onOpen: fn(),
+  browserEvents: [
+    true,
+    (v: BrowserEventTarget) => typeof v === 'boolean' || isFunction(v?.addEventListener),
+    'a boolean or an event target',
+  ],
+  maxIncomingBytes: count(16 * 1024 * 1024),
+  logSensitive: oneOf(false, true),
+}
+
+/** Checks the options in `rules` and fills in defaults; `prefix` names the section in errors. */
+function apply<T>(given: Record<string, unknown>, rules: Rules, prefix = ''): T {
+  const out: Record<string, unknown> = {}
+  for (const key in rules) {
+    const [fallback, valid, expected, clamp] = rules[key] as Rule
+    const value = given[key]
+    if (value !== undefined && !valid(value as never)) {
+      throw new LifelineError('INVALID_OPTIONS', `${prefix}${key} must be ${expected}`)
+    }
+    out[key] = value === undefined ? fallback : clamp ? Math.min(value as number, MAX_TIMER_DELAY) : value
+  }
+  return out as T
+}
+
+/** `true` means defaults, `false` (or the fallback) means off, an object is checked against `rules`. */
+function section<T>(name: string, value: unknown, fallback: boolean, rules: Rules): T | null {
   const given = value ?? fallback
   if (given === false) return null
-  if (given === true) return {} as T
-  if (typeof given !== 'object' || given === null) throw invalid(name, 'a boolean or an object')
-  return given
+  if (given !== true && (typeof given !== 'object' || given === null)) {
+    throw new LifelineError('INVALID_OPTIONS', `${name} must be a boolean or an object`)
+  }
+  return apply<T>(given === true ? {} : (given as Record<string, unknown>), rules, `${name}.`)
 }
-
-const isPongDefault = (message: unknown): boolean =>
-  message === 'pong' || (message as { type?: unknown } | null)?.type === 'pong'
-
-const pingDefault = () => ({ type: 'ping' })
 
 /** Applies defaults and validates; throws `INVALID_OPTIONS` or `NO_WEBSOCKET`. */
 export function resolveOptions<In extends MessageMap<In>, Out>(
   options: ConnectOptions<In, Out> = {},
 ): Settings<In, Out> {
-  const reconnect = section<ReconnectOptions>('reconnect', options.reconnect, true)
-  const heartbeat = section<HeartbeatOptions>('heartbeat', options.heartbeat, false)
-  const queue = section<QueueOptions>('queue', options.queue, true)
-  const codec = check(
-    'codec',
-    options.codec,
-    jsonCodec,
-    (c: Codec) => isFunction(c?.encode) && isFunction(c.decode),
-    'a Codec',
-  )
-  const protocols = options.protocols
-  const browserEvents = check(
-    'browserEvents',
-    options.browserEvents,
-    true,
-    (v: BrowserEventTarget) => typeof v === 'boolean' || isFunction(v?.addEventListener),
-    'a boolean or an event target',
-  )
   return {
-    protocols: check(
-      'protocols',
-      protocols,
-      undefined,
-      (v) => ['string', 'function'].includes(typeof v) || Array.isArray(v),
-      'a string, an array or a function',
-    ),
+    ...apply<Settings<In, Out>>(options as Record<string, unknown>, TOP),
     WebSocket: findWebSocket(options.WebSocket),
-    autoConnect: options.autoConnect ?? true,
-    connectTimeout:
-      options.connectTimeout === Number.POSITIVE_INFINITY
-        ? Number.POSITIVE_INFINITY
-        : ms('connectTimeout', options.connectTimeout, 10_000, true),
-    reconnect: reconnect && {
-      initialDelay: ms('reconnect.initialDelay', reconnect.initialDelay, 1000),
-      maxDelay: ms('reconnect.maxDelay', reconnect.maxDelay, 30_000),
-      factor: check(
-        'reconnect.factor',
-        reconnect.factor,
-        2,
-        (v: unknown) => typeof v === 'number' && v >= 1 && v < Infinity,
-        'a number >= 1',
-      ),
-      jitter: check(
-        'reconnect.jitter',
-        reconnect.jitter,
-        'full',
-        oneOf('full', 'equal', 'none'),
-        "'full', 'equal' or 'none'",
-      ),
-      maxAttempts: check('reconnect.maxAttempts', reconnect.maxAttempts, Infinity, isCount, COUNT),
-      stableAfter: ms('reconnect.stableAfter', reconnect.stableAfter, 5000),
-      shouldReconnect: check('reconnect.shouldReconnect', reconnect.shouldReconnect, undefined, isFunction, FUNCTION),
-    },
-    heartbeat: heartbeat && {
-      interval: ms('heartbeat.interval', heartbeat.interval, 25_000, true),
-      timeout: ms('heartbeat.timeout', heartbeat.timeout, 10_000, true),
-      ping: check('heartbeat.ping', heartbeat.ping, pingDefault, isFunction, FUNCTION),
-      isPong: check('heartbeat.isPong', heartbeat.isPong, isPongDefault, isFunction, FUNCTION),
-    },
-    queue: queue && {
-      maxMessages: check('queue.maxMessages', queue.maxMessages, 1000, isCount, COUNT),
-      maxBytes: check('queue.maxBytes', queue.maxBytes, 1_048_576, isCount, COUNT),
-      overflow: check(
-        'queue.overflow',
-        queue.overflow,
-        'drop-oldest',
-        oneOf('drop-oldest', 'drop-newest', 'error'),
-        "'drop-oldest', 'drop-newest' or 'error'",
-      ),
-      ttl: check('queue.ttl', queue.ttl, Infinity, isCount, COUNT),
-    },
-    codec,
-    onOpen: check('onOpen', options.onOpen, undefined, isFunction, FUNCTION),
-    browserEvents,
-    maxIncomingBytes: check('maxIncomingBytes', options.maxIncomingBytes, 16 * 1024 * 1024, isCount, COUNT),
+    reconnect: section('reconnect', options.reconnect, true, RECONNECT),
+    heartbeat: section('heartbeat', options.heartbeat, false, HEARTBEAT),
+    queue: section('queue', options.queue, true, QUEUE),
     logger: toLogger(options.logger),
-    logSensitive: options.logSensitive ?? false,
   }
 }

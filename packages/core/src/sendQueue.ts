@@ -29,73 +29,40 @@ export interface QueuedMessage {
   expiresAt: number
 }
 
-/** The outcome of {@link SendQueue.push}. */
-export interface PushResult {
-  /** Whether the new message is now in the queue. */
-  accepted: boolean
-  /** Older messages removed to make room (with `drop-oldest`). */
-  evicted: QueuedMessage[]
-}
-
 /**
  * A bounded FIFO of encoded messages. A plain data structure: no timers, no events; the
  * socket decides when to expire, flush and report drops.
  */
 export class SendQueue {
-  #items: QueuedMessage[] = []
-  #head = 0
-  #bytes = 0
+  /** Waiting messages, oldest first. */
+  readonly items: QueuedMessage[] = []
+  /** Bytes waiting. */
+  bytes = 0
   readonly #limits: QueueLimits
 
   constructor(limits: QueueLimits) {
     this.#limits = limits
   }
 
-  /** Messages waiting. */
-  get size(): number {
-    return this.#items.length - this.#head
-  }
-
-  /** Bytes waiting. */
-  get bytes(): number {
-    return this.#bytes
-  }
-
-  /** Builds an entry stamped with its expiry time. */
-  entry(type: string | undefined, data: unknown, frame: Frame, bytes: number, now: number): QueuedMessage {
-    return { type, data, frame, bytes, expiresAt: now + this.#limits.ttl }
-  }
-
   /**
-   * Adds a message. With `drop-oldest`, evicts from the front until it fits (a message
-   * larger than the whole queue is refused instead). Otherwise refuses it when full.
+   * Adds a message; returns the messages that leave the queue unsent for lack of room: the
+   * new one itself when it is refused, or the oldest ones evicted for it (`drop-oldest`).
+   * A message larger than the whole queue is refused whatever the policy.
    */
-  push(item: QueuedMessage): PushResult {
+  push(item: QueuedMessage): QueuedMessage[] {
     const { maxMessages, maxBytes, overflow } = this.#limits
     const evicted: QueuedMessage[] = []
-    if (this.#fits(item)) {
-      this.#append(item)
-      return { accepted: true, evicted }
-    }
-    if (overflow !== 'drop-oldest' || maxMessages < 1 || item.bytes > maxBytes) {
-      return { accepted: false, evicted }
-    }
+    if (!this.#fits(item) && (overflow !== 'drop-oldest' || maxMessages < 1 || item.bytes > maxBytes)) return [item]
     while (!this.#fits(item)) evicted.push(this.shift() as QueuedMessage)
-    this.#append(item)
-    return { accepted: true, evicted }
+    this.items.push(item)
+    this.bytes += item.bytes
+    return evicted
   }
 
   /** Removes and returns the oldest message. */
   shift(): QueuedMessage | undefined {
-    if (this.#head >= this.#items.length) return undefined
-    const item = this.#items[this.#head] as QueuedMessage
-    this.#items[this.#head++] = undefined as unknown as QueuedMessage
-    this.#bytes -= item.bytes
-    if (this.#head === this.#items.length) this.#reset()
-    else if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head)
-      this.#head = 0
-    }
+    const item = this.items.shift()
+    if (item) this.bytes -= item.bytes
     return item
   }
 
@@ -103,36 +70,17 @@ export class SendQueue {
   expire(now: number): QueuedMessage[] {
     const expired: QueuedMessage[] = []
     // TTL is the same for every entry, so the oldest expire first.
-    while (this.size > 0 && (this.#items[this.#head] as QueuedMessage).expiresAt <= now) {
-      expired.push(this.shift() as QueuedMessage)
-    }
+    while ((this.items[0]?.expiresAt as number) <= now) expired.push(this.shift() as QueuedMessage)
     return expired
-  }
-
-  /** When the oldest message expires (epoch ms), `undefined` if the queue is empty. */
-  nextExpiry(): number | undefined {
-    return this.size > 0 ? (this.#items[this.#head] as QueuedMessage).expiresAt : undefined
   }
 
   /** Removes and returns every message, oldest first. */
   clear(): QueuedMessage[] {
-    const items = this.#items.slice(this.#head)
-    this.#reset()
-    return items
+    this.bytes = 0
+    return this.items.splice(0)
   }
 
   #fits(item: QueuedMessage): boolean {
-    return this.size < this.#limits.maxMessages && this.#bytes + item.bytes <= this.#limits.maxBytes
-  }
-
-  #append(item: QueuedMessage): void {
-    this.#items.push(item)
-    this.#bytes += item.bytes
-  }
-
-  #reset(): void {
-    this.#items = []
-    this.#head = 0
-    this.#bytes = 0
+    return this.items.length < this.#limits.maxMessages && this.bytes + item.bytes <= this.#limits.maxBytes
   }
 }

@@ -1,5 +1,5 @@
-import { backoffDelay } from './backoff.js'
-import { CloseCode, defaultShouldReconnect, isUserCloseCode } from './closeCodes.js'
+import { backoffDelay, MAX_TIMER_DELAY } from './backoff.js'
+import { ABNORMAL, defaultShouldReconnect, isUserCloseCode, NORMAL, TRY_AGAIN_LATER } from './closeCodes.js'
 import { type Envelope, exceedsBytes, type Frame, frameBytes } from './codec.js'
 import { Emitter } from './emitter.js'
 import { type BrowserEventTarget, findWindow, isOpen, resolveUrl, type WebSocketLike } from './environment.js'
@@ -7,7 +7,7 @@ import { LifelineError } from './errors.js'
 import { Heartbeat } from './heartbeat.js'
 import { redactUrl } from './logger.js'
 import { type ConnectOptions, resolveOptions, type Settings, type UrlOption } from './options.js'
-import { type QueuedMessage, SendQueue } from './sendQueue.js'
+import { type QueuedMessage, type QueueLimits, SendQueue } from './sendQueue.js'
 import type { CloseInfo, DropReason, LifecycleEvents, MessageMap, SendResult, Snapshot, SocketEvents } from './types.js'
 
 type TimerName = 'retry' | 'connect' | 'stable' | 'expiry'
@@ -36,9 +36,12 @@ const INITIAL: Snapshot = Object.freeze({
   nextRetryAt: null,
 })
 
-const DROPPED_LINK: CloseInfo = Object.freeze({ code: CloseCode.ABNORMAL, reason: '', wasClean: false })
+const DROPPED_LINK: CloseInfo = Object.freeze({ code: ABNORMAL, reason: '', wasClean: false })
 
 const noop = () => {}
+
+const handlerFailed = (name: string, cause: unknown) =>
+  new LifelineError('HANDLER_FAILED', `${name} handler threw`, { cause })
 
 /**
  * A WebSocket that stays alive. Made by {@link connect}; see there for an example.
@@ -76,7 +79,7 @@ export class Socket<In extends MessageMap<In> = Record<string, unknown>, Out = R
       settings.heartbeat &&
       new Heartbeat(settings.heartbeat, {
         sendPing: () => this.#sendPing(),
-        dead: () => this.#lose(null, new LifelineError('HEARTBEAT_TIMEOUT', 'no answer to the heartbeat ping in time')),
+        dead: () => this.#lose(null, new LifelineError('HEARTBEAT_TIMEOUT', 'no pong in time')),
       })
   }
 
@@ -160,7 +163,7 @@ export class Socket<In extends MessageMap<In> = Record<string, unknown>, Out = R
   sendRaw(frame: Frame): SendResult {
     this.#assertUsable()
     if (typeof frame !== 'string' && !(frame instanceof ArrayBuffer) && !ArrayBuffer.isView(frame)) {
-      throw new LifelineError('ENCODE_FAILED', 'sendRaw takes a string, an ArrayBuffer or a typed array')
+      throw new LifelineError('ENCODE_FAILED', 'sendRaw takes a string or binary')
     }
     return this.#deliver(undefined, frame, frame)
   }
@@ -183,9 +186,9 @@ export class Socket<In extends MessageMap<In> = Record<string, unknown>, Out = R
    * @param code - 1000 or 3000–4999, as browsers allow.
    * @default code 1000
    */
-  close(code: number = CloseCode.NORMAL, reason = ''): void {
+  close(code: number = NORMAL, reason = ''): void {
     if (!isUserCloseCode(code)) {
-      throw new LifelineError('INVALID_OPTIONS', `close code must be 1000 or 3000-4999, got ${String(code)}`)
+      throw new LifelineError('INVALID_OPTIONS', `close code must be 1000 or 3000-4999, got ${code}`)
     }
     const { status } = this.#snapshot
     if (status === 'closed') return
@@ -203,7 +206,7 @@ export class Socket<In extends MessageMap<In> = Record<string, unknown>, Out = R
     const { status } = this.#snapshot
     if (status === 'idle' || status === 'closed') return this.open()
     if (status === 'connecting') return this.#setState({ attempt: 0 })
-    const info = { code: CloseCode.NORMAL, reason: 'reconnect', wasClean: true }
+    const info = { code: NORMAL, reason: 'reconnect', wasClean: true }
     this.#teardownLink(info)
     this.#setState({
       status: 'connecting',
@@ -229,7 +232,8 @@ export class Socket<In extends MessageMap<In> = Record<string, unknown>, Out = R
   #attempt(): void {
     const generation = ++this.#generation
     const { connectTimeout, protocols } = this.#settings
-    if (Number.isFinite(connectTimeout)) {
+    // A timeout clamped to the largest timer delay means none (connectTimeout: Infinity).
+    if (connectTimeout < MAX_TIMER_DELAY) {
       this.#timers.connect = setTimeout(
         () => this.#lose(null, new LifelineError('CONNECT_TIMEOUT', `not open within ${connectTimeout} ms`)),
         connectTimeout,
@@ -249,7 +253,7 @@ export class Socket<In extends MessageMap<In> = Record<string, unknown>, Out = R
       },
       (cause) => {
         if (generation !== this.#generation) return
-        this.#lose(null, new LifelineError('URL_PROVIDER_FAILED', 'the url or protocols function failed', { cause }))
+        this.#lose(null, new LifelineError('URL_PROVIDER_FAILED', 'url or protocols function failed', { cause }))
       },
     )
   }
@@ -264,7 +268,7 @@ export class Socket<In extends MessageMap<In> = Record<string, unknown>, Out = R
       const error =
         cause instanceof LifelineError
           ? cause
-          : new LifelineError('CONNECT_FAILED', 'the WebSocket could not be created', { cause })
+          : new LifelineError('CONNECT_FAILED', 'WebSocket constructor threw', { cause })
       return this.#lose(null, error)
     }
     ws.binaryType = 'arraybuffer'
@@ -282,7 +286,7 @@ export class Socket<In extends MessageMap<In> = Record<string, unknown>, Out = R
       const failed =
         this.#snapshot.status === 'open'
           ? null
-          : new LifelineError('CONNECT_FAILED', `the connection closed before it opened (code ${info.code})`)
+          : new LifelineError('CONNECT_FAILED', `closed before open (${info.code})`)
       this.#lose(info, failed)
     }
     this.#ws = ws
@@ -295,7 +299,7 @@ export class Socket<In extends MessageMap<In> = Record<string, unknown>, Out = R
     if (!onOpen) return this.#flush()
     const failed = (cause: unknown) => {
       if (generation !== this.#generation) return
-      this.#lose(null, new LifelineError('HANDLER_FAILED', 'onOpen failed; the link will be retried', { cause }))
+      this.#lose(null, handlerFailed('onOpen', cause))
     }
     try {
       const result = onOpen(this)
@@ -315,9 +319,8 @@ export class Socket<In extends MessageMap<In> = Record<string, unknown>, Out = R
   #flush(): void {
     const ws = this.#ws as WebSocketLike
     if (!isOpen(ws)) return // closing already: its close event decides what happens next
-    this.#dropAll(this.#expired(), 'expired')
-    const queue = this.#queue
-    if (queue) for (let item = queue.shift(); item; item = queue.shift()) ws.send(item.frame)
+    this.#expire()
+    for (const item of this.#queue?.clear() ?? []) ws.send(item.frame)
     this.#clearTimer('expiry')
     this.#clearTimer('connect')
     const generation = this.#generation
@@ -380,15 +383,13 @@ export class Socket<In extends MessageMap<In> = Record<string, unknown>, Out = R
       try {
         retry = (reconnect.shouldReconnect ?? defaultShouldReconnect)(info)
       } catch (cause) {
-        this.#reportError(
-          new LifelineError('HANDLER_FAILED', 'shouldReconnect threw; the default policy applies', { cause }),
-        )
+        this.#reportError(handlerFailed('shouldReconnect', cause))
         retry = defaultShouldReconnect(info)
       }
       if (!retry) return null
     }
     const delay = backoffDelay(next, reconnect)
-    return info?.code === CloseCode.TRY_AGAIN_LATER ? Math.max(delay, reconnect.maxDelay / 2) : delay
+    return info?.code === TRY_AGAIN_LATER ? Math.max(delay, reconnect.maxDelay / 2) : delay
   }
 
   /** Abandons the current WebSocket and its timers. `closeWith` closes it politely, else it is cut. */
@@ -430,15 +431,13 @@ export class Socket<In extends MessageMap<In> = Record<string, unknown>, Out = R
     if (heartbeat) heartbeat.received(Date.now())
     const { maxIncomingBytes, codec } = this.#settings
     if (exceedsBytes(frame, maxIncomingBytes)) {
-      return this.#reportError(
-        new LifelineError('MESSAGE_TOO_LARGE', `an incoming frame exceeded maxIncomingBytes (${maxIncomingBytes})`),
-      )
+      return this.#reportError(new LifelineError('MESSAGE_TOO_LARGE', `frame over ${maxIncomingBytes} bytes`))
     }
     let message: unknown
     try {
       message = codec.decode(frame)
     } catch (cause) {
-      return this.#reportError(new LifelineError('DECODE_FAILED', 'an incoming frame could not be decoded', { cause }))
+      return this.#reportError(new LifelineError('DECODE_FAILED', 'cannot decode a frame', { cause }))
     }
     if (heartbeat && this.#isPong(heartbeat, message)) {
       const latency = heartbeat.pong(Date.now())
@@ -462,7 +461,7 @@ export class Socket<In extends MessageMap<In> = Record<string, unknown>, Out = R
     try {
       return heartbeat.settings.isPong(message)
     } catch (cause) {
-      this.#reportError(new LifelineError('HANDLER_FAILED', 'heartbeat.isPong threw', { cause }))
+      this.#reportError(handlerFailed('isPong', cause))
       return false
     }
   }
@@ -473,7 +472,7 @@ export class Socket<In extends MessageMap<In> = Record<string, unknown>, Out = R
     try {
       return this.#settings.codec.encode(message)
     } catch (cause) {
-      throw new LifelineError('ENCODE_FAILED', `the "${message.type}" message could not be encoded`, { cause })
+      throw new LifelineError('ENCODE_FAILED', `cannot encode "${message.type}"`, { cause })
     }
   }
 
@@ -493,7 +492,7 @@ export class Socket<In extends MessageMap<In> = Record<string, unknown>, Out = R
       }
       // The deadline passed unnoticed (a throttled timer): keep the message and replace the link.
       const result = this.#enqueue(type, data, frame)
-      this.#lose(null, new LifelineError('HEARTBEAT_TIMEOUT', 'the heartbeat deadline passed before this send'))
+      this.#lose(null, new LifelineError('HEARTBEAT_TIMEOUT', 'deadline passed before send'))
       return result
     }
     return this.#enqueue(type, data, frame)
@@ -505,37 +504,37 @@ export class Socket<In extends MessageMap<In> = Record<string, unknown>, Out = R
       this.#drop(type, data, 'offline')
       return 'dropped'
     }
-    const now = Date.now()
-    const expired = queue.expire(now)
-    const { accepted, evicted } = queue.push(queue.entry(type, data, frame, frameBytes(frame), now))
-    this.#setState({ queued: queue.size })
-    this.#dropAll(expired, 'expired')
-    if (!accepted && this.#settings.queue?.overflow === 'error') {
-      throw new LifelineError('QUEUE_FULL', `the send queue is full (${queue.size} messages, ${queue.bytes} bytes)`)
-    }
-    this.#dropAll(evicted, 'overflow')
-    if (!accepted) this.#drop(type, data, 'overflow')
+    this.#expire()
+    const { ttl, overflow } = this.#settings.queue as QueueLimits
+    const entry = { type, data, frame, bytes: frameBytes(frame), expiresAt: Date.now() + ttl }
+    const dropped = queue.push(entry)
+    const refused = dropped[0] === entry
+    if (refused && overflow === 'error')
+      throw new LifelineError('QUEUE_FULL', `queue full (${queue.items.length} messages)`)
+    this.#setState({ queued: queue.items.length })
+    this.#dropAll(dropped, 'overflow')
     this.#scheduleExpiry()
-    return accepted ? 'queued' : 'dropped'
+    return refused ? 'dropped' : 'queued'
   }
 
-  #expired(): QueuedMessage[] {
-    return this.#queue?.expire(Date.now()) ?? []
+  /** Drops the queued messages whose `ttl` has passed. */
+  #expire(): void {
+    const queue = this.#queue
+    if (!queue) return
+    const expired = queue.expire(Date.now())
+    this.#setState({ queued: queue.items.length })
+    this.#dropAll(expired, 'expired')
   }
 
   #scheduleExpiry(): void {
-    const next = this.#queue?.nextExpiry()
-    if (this.#timers.expiry !== undefined || next === undefined || !Number.isFinite(next)) return
-    this.#timers.expiry = setTimeout(
-      () => {
-        this.#timers.expiry = undefined
-        const expired = this.#expired()
-        this.#setState({ queued: this.#queue?.size ?? 0 })
-        this.#dropAll(expired, 'expired')
-        this.#scheduleExpiry()
-      },
-      Math.max(0, next - Date.now()),
-    )
+    const next = this.#queue?.items[0]?.expiresAt
+    if (this.#timers.expiry !== undefined || next === undefined || next === Infinity) return
+    const expire = () => {
+      this.#timers.expiry = undefined
+      this.#expire()
+      this.#scheduleExpiry()
+    }
+    this.#timers.expiry = setTimeout(expire, Math.min(MAX_TIMER_DELAY, Math.max(0, next - Date.now())))
   }
 
   #sendPing(): void {
@@ -544,7 +543,7 @@ export class Socket<In extends MessageMap<In> = Record<string, unknown>, Out = R
     try {
       ws.send(this.#encode(this.#settings.heartbeat?.ping() as Envelope))
     } catch (cause) {
-      this.#reportError(new LifelineError('ENCODE_FAILED', 'the heartbeat ping could not be encoded', { cause }))
+      this.#reportError(new LifelineError('ENCODE_FAILED', 'cannot encode the ping', { cause }))
     }
   }
 
@@ -563,20 +562,21 @@ export class Socket<In extends MessageMap<In> = Record<string, unknown>, Out = R
     const target = option === true ? findWindow() : option || null
     if (!target || this.#window) return
     this.#window = target
-    target.addEventListener('online', this.#onOnline)
-    target.addEventListener('offline', this.#onOffline)
-    target.addEventListener('pageshow', this.#onResume)
-    target.document?.addEventListener('visibilitychange', this.#onResume)
+    this.#windowListeners('addEventListener')
   }
 
   #unlistenToWindow(): void {
-    const target = this.#window
-    if (!target) return
+    if (!this.#window) return
+    this.#windowListeners('removeEventListener')
     this.#window = null
-    target.removeEventListener('online', this.#onOnline)
-    target.removeEventListener('offline', this.#onOffline)
-    target.removeEventListener('pageshow', this.#onResume)
-    target.document?.removeEventListener('visibilitychange', this.#onResume)
+  }
+
+  #windowListeners(method: 'addEventListener' | 'removeEventListener'): void {
+    const target = this.#window as BrowserEventTarget
+    target[method]('online', this.#onOnline)
+    target[method]('offline', this.#onOffline)
+    target[method]('pageshow', this.#onResume)
+    target.document?.[method]('visibilitychange', this.#onResume)
   }
 
   #onOnline = (): void => {
@@ -596,10 +596,7 @@ export class Socket<In extends MessageMap<In> = Record<string, unknown>, Out = R
   #onResume = (): void => {
     if (this.#window?.document?.visibilityState === 'hidden') return
     if (this.#snapshot.status === 'open' && this.#heartbeat?.expired(Date.now())) {
-      this.#lose(
-        null,
-        new LifelineError('HEARTBEAT_TIMEOUT', 'the heartbeat deadline passed while the page was asleep'),
-      )
+      this.#lose(null, new LifelineError('HEARTBEAT_TIMEOUT', 'deadline passed while asleep'))
     }
   }
 
@@ -621,7 +618,7 @@ export class Socket<In extends MessageMap<In> = Record<string, unknown>, Out = R
       try {
         listener()
       } catch (error) {
-        this.#log('error', 'a state subscriber threw', error)
+        this.#log('error', 'subscriber threw', error)
       }
     }
     this.#emit('state', next)
@@ -639,8 +636,8 @@ export class Socket<In extends MessageMap<In> = Record<string, unknown>, Out = R
 
   #handlerFailed(type: string, cause: unknown): void {
     // A failure while reporting a failure is only logged, so a throwing handler cannot loop.
-    if (type === 'error' || type === 'state') return this.#log('error', `an "${type}" handler threw`, cause)
-    this.#reportError(new LifelineError('HANDLER_FAILED', `a "${type}" handler threw`, { cause }))
+    if (type === 'error' || type === 'state') return this.#log('error', `${type} handler threw`, cause)
+    this.#reportError(handlerFailed(type, cause))
   }
 
   #clearTimer(name: TimerName): void {
@@ -649,11 +646,11 @@ export class Socket<In extends MessageMap<In> = Record<string, unknown>, Out = R
   }
 
   #log(level: 'debug' | 'warn' | 'error', ...args: unknown[]): void {
-    this.#settings.logger?.[level]('[lifeline]', ...args)
+    this.#settings.logger?.[level]?.('[lifeline]', ...args)
   }
 
   #assertUsable(): void {
-    if (this.#disposed) throw new LifelineError('DISPOSED', 'this socket was disposed; create a new one with connect()')
+    if (this.#disposed) throw new LifelineError('DISPOSED', 'socket disposed')
   }
 }
 
