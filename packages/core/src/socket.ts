@@ -44,15 +44,80 @@ const handlerFailed = (name: string, cause: unknown) =>
   new LifelineError('HANDLER_FAILED', `${name} handler threw`, { cause })
 
 /**
- * A WebSocket that stays alive. Made by {@link connect}; see there for an example.
+ * A WebSocket that stays alive. Made by {@link connect}.
  *
- * Two channels: **events** (`on`, typed by `In` plus lifecycle events) and **state**
+ * Two channels: **events** (`on`, typed by `In` plus the lifecycle events) and **state**
  * (`getSnapshot` / `subscribe`, an immutable snapshot for frameworks).
  *
  * @typeParam In - incoming message types, as `{ type: payload }`.
  * @typeParam Out - outgoing message types, as `{ type: payload }`.
  */
-export class Socket<In extends MessageMap<In> = Record<string, unknown>, Out = Record<string, unknown>> {
+export interface Socket<In extends MessageMap<In> = Record<string, unknown>, Out = Record<string, unknown>> {
+  /**
+   * Listens to a message type or a lifecycle event; returns a function that stops listening.
+   * A handler that throws is reported as an `error` event (`HANDLER_FAILED`).
+   *
+   * @example
+   * ```ts
+   * const off = socket.on('chat', (msg) => render(msg.from, msg.text))
+   * socket.on('close', ({ code, willReconnect }) => console.log(code, willReconnect))
+   * off()
+   * ```
+   */
+  on<K extends keyof SocketEvents<In> & string>(type: K, handler: (payload: SocketEvents<In>[K]) => void): () => void
+  /** Like {@link Socket.on}, for the next event only. */
+  once<K extends keyof SocketEvents<In> & string>(type: K, handler: (payload: SocketEvents<In>[K]) => void): () => void
+  /** Removes a handler added with `on`/`once`, or every handler of `type` when none is given. */
+  off<K extends keyof SocketEvents<In> & string>(type: K, handler?: (payload: SocketEvents<In>[K]) => void): void
+  /** The current state; the same object until a field changes. Works after `dispose()`. A bound function. */
+  getSnapshot: () => Snapshot
+  /**
+   * Calls `listener` after every snapshot change; returns the unsubscribe function. A bound
+   * function that fits `useSyncExternalStore(socket.subscribe, socket.getSnapshot)` as it is.
+   */
+  subscribe: (listener: () => void) => () => void
+  /**
+   * Sends a typed message. Open: written to the link (`'sent'`). Not open: kept in the queue
+   * and flushed in order on open (`'queued'`), or `'dropped'` with a `drop` event.
+   *
+   * @throws `ENCODE_FAILED` when the codec cannot encode `data` (BigInt, cycles), `QUEUE_FULL`
+   * with `overflow: 'error'`, `DISPOSED` after `dispose()`.
+   * @example
+   * ```ts
+   * socket.send('chat', { text: 'hi' }) // 'sent' | 'queued' | 'dropped'
+   * socket.send('typing', { active: true })
+   * ```
+   */
+  send<K extends keyof Out & string>(type: K, ...args: SendArgs<Out, K>): SendResult
+  /**
+   * Sends a frame as it is, whatever the codec; queued like any send.
+   *
+   * @example
+   * ```ts
+   * socket.sendRaw(new Uint8Array([1, 2, 3]))
+   * ```
+   */
+  sendRaw(frame: Frame): SendResult
+  /** Connects, when `idle` (`autoConnect: false`) or `closed`. Does nothing while active. */
+  open(): void
+  /**
+   * Closes for good: no reconnect; queued messages drop with reason `'closed'`. Idempotent.
+   *
+   * @param code - 1000 (the default) or 3000–4999, as browsers allow.
+   * @param reason - sent to the server with the close frame.
+   */
+  close(code?: number, reason?: string): void
+  /**
+   * Drops the link and connects again now, with the backoff reset. Joins an attempt that
+   * is already under way instead of starting a second one.
+   */
+  reconnect(): void
+  /** Closes, then removes every listener and timer. Idempotent; later use throws `DISPOSED`. */
+  dispose(): void
+}
+
+/** The implementation behind {@link Socket}. */
+class LifelineSocket<In extends MessageMap<In>, Out> implements Socket<In, Out> {
   readonly #settings: Settings<In, Out>
   readonly #url: UrlOption
   readonly #emitter: Emitter<SocketEvents<In>>
@@ -85,23 +150,11 @@ export class Socket<In extends MessageMap<In> = Record<string, unknown>, Out = R
 
   // ---- events ------------------------------------------------------------------------
 
-  /**
-   * Listens to a message type or a lifecycle event; returns a function that stops listening.
-   * A handler that throws is reported as an `error` event (`HANDLER_FAILED`).
-   *
-   * @example
-   * ```ts
-   * const off = socket.on('chat', (msg) => render(msg.from, msg.text))
-   * socket.on('close', ({ code, willReconnect }) => console.log(code, willReconnect))
-   * off()
-   * ```
-   */
   on<K extends keyof SocketEvents<In> & string>(type: K, handler: (payload: SocketEvents<In>[K]) => void): () => void {
     this.#assertUsable()
     return this.#emitter.on(type, handler)
   }
 
-  /** Like {@link Socket.on}, for the next event only. */
   once<K extends keyof SocketEvents<In> & string>(
     type: K,
     handler: (payload: SocketEvents<In>[K]) => void,
@@ -110,20 +163,14 @@ export class Socket<In extends MessageMap<In> = Record<string, unknown>, Out = R
     return this.#emitter.on(type, handler, true)
   }
 
-  /** Removes a handler added with `on`/`once`, or every handler of `type` when none is given. */
   off<K extends keyof SocketEvents<In> & string>(type: K, handler?: (payload: SocketEvents<In>[K]) => void): void {
     this.#emitter.off(type, handler)
   }
 
   // ---- state -------------------------------------------------------------------------
 
-  /** The current state; the same object until a field changes. Works after `dispose()`. */
   getSnapshot = (): Snapshot => this.#snapshot
 
-  /**
-   * Calls `listener` after every snapshot change; returns the unsubscribe function. Fits
-   * `useSyncExternalStore(socket.subscribe, socket.getSnapshot)` as it is.
-   */
   subscribe = (listener: () => void): (() => void) => {
     if (this.#disposed) return noop
     this.#subscribers.add(listener)
@@ -134,32 +181,12 @@ export class Socket<In extends MessageMap<In> = Record<string, unknown>, Out = R
 
   // ---- sending -----------------------------------------------------------------------
 
-  /**
-   * Sends a typed message. Open: written to the link (`'sent'`). Not open: kept in the queue
-   * and flushed in order on open (`'queued'`), or `'dropped'` with a `drop` event.
-   *
-   * @throws `ENCODE_FAILED` when the codec cannot encode `data` (BigInt, cycles), `QUEUE_FULL`
-   * with `overflow: 'error'`, `DISPOSED` after `dispose()`.
-   * @example
-   * ```ts
-   * socket.send('chat', { text: 'hi' }) // 'sent' | 'queued' | 'dropped'
-   * socket.send('typing', { active: true })
-   * ```
-   */
   send<K extends keyof Out & string>(type: K, ...args: SendArgs<Out, K>): SendResult {
     this.#assertUsable()
     const data = args[0]
     return this.#deliver(type, data, this.#encode(data === undefined ? { type } : { type, data }))
   }
 
-  /**
-   * Sends a frame as it is, whatever the codec; queued like any send.
-   *
-   * @example
-   * ```ts
-   * socket.sendRaw(new Uint8Array([1, 2, 3]))
-   * ```
-   */
   sendRaw(frame: Frame): SendResult {
     this.#assertUsable()
     if (typeof frame !== 'string' && !(frame instanceof ArrayBuffer) && !ArrayBuffer.isView(frame)) {
@@ -170,7 +197,6 @@ export class Socket<In extends MessageMap<In> = Record<string, unknown>, Out = R
 
   // ---- lifecycle ---------------------------------------------------------------------
 
-  /** Connects, when `idle` (`autoConnect: false`) or `closed`. Does nothing while active. */
   open(): void {
     this.#assertUsable()
     const { status } = this.#snapshot
@@ -180,12 +206,6 @@ export class Socket<In extends MessageMap<In> = Record<string, unknown>, Out = R
     this.#attempt()
   }
 
-  /**
-   * Closes for good: no reconnect; queued messages drop with reason `'closed'`. Idempotent.
-   *
-   * @param code - 1000 or 3000–4999, as browsers allow.
-   * @default code 1000
-   */
   close(code: number = NORMAL, reason = ''): void {
     if (!isUserCloseCode(code)) {
       throw new LifelineError('INVALID_OPTIONS', `close code must be 1000 or 3000-4999, got ${code}`)
@@ -197,10 +217,6 @@ export class Socket<In extends MessageMap<In> = Record<string, unknown>, Out = R
     this.#closeForGood(status === 'idle' ? null : info)
   }
 
-  /**
-   * Drops the link and connects again now, with the backoff reset. Joins an attempt that
-   * is already under way instead of starting a second one.
-   */
   reconnect(): void {
     this.#assertUsable()
     const { status } = this.#snapshot
@@ -218,7 +234,6 @@ export class Socket<In extends MessageMap<In> = Record<string, unknown>, Out = R
     this.#attempt()
   }
 
-  /** Closes, then removes every listener and timer. Idempotent; later use throws `DISPOSED`. */
   dispose(): void {
     if (this.#disposed) return
     this.close()
@@ -680,7 +695,7 @@ export function connect<In extends MessageMap<In> = Record<string, unknown>, Out
 ): Socket<In, Out> {
   const target = typeof url === 'function' ? url : resolveUrl(url)
   const settings = resolveOptions(options)
-  const socket = new Socket<In, Out>(target, settings)
+  const socket = new LifelineSocket<In, Out>(target, settings)
   if (settings.autoConnect) socket.open()
   return socket
 }
