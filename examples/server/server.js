@@ -1,0 +1,389 @@
+// The Lifeline demo server: one node:http server that serves the CDN page, speaks the JSON
+// envelope on /live, and breaks itself on request (/control/*) so reconnects can be watched.
+import { createReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import { extname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { WebSocket, WebSocketServer } from 'ws'
+
+const CDN_ROOT = fileURLToPath(new URL('../cdn/', import.meta.url))
+const DIST_ROOT = fileURLToPath(new URL('../../packages/core/dist/', import.meta.url))
+
+/** Files served from `packages/core/dist/` at the site root. */
+const DIST_FILES = new Set(['lifeline.iife.min.js', 'lifeline.iife.min.js.map'])
+
+const CONTENT_TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.md': 'text/markdown; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+}
+
+// The page runs under this policy, which is how it proves it needs no inline script or eval.
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ')
+
+const LIMITS = { maxPayload: 64 * 1024, name: 32, text: 1000, id: 64, seconds: 300, history: 100 }
+
+/** Default window, in seconds, of each timed fault. */
+const DEFAULT_SECONDS = { stop: 5, blackhole: 10, reject: 5 }
+
+/** Timed faults, most disruptive first; `status` reports the first one active. */
+const MODES = /** @type {const} */ (['stopped', 'blackhole', 'rejecting'])
+
+/** @typedef {(typeof MODES)[number]} Mode */
+
+/**
+ * @typedef {object} DemoServer
+ * @property {string} url The page, e.g. `http://127.0.0.1:8080/`.
+ * @property {string} wsUrl The WebSocket endpoint, e.g. `ws://127.0.0.1:8080/live`.
+ * @property {number} port The port bound.
+ * @property {() => Promise<void>} close Stops everything; afterwards no socket, timer or handle is left.
+ */
+
+/** Loopback origins (any port) may call the control endpoints and open /live from a browser. */
+function isLoopbackOrigin(origin) {
+  try {
+    const { protocol, hostname } = new URL(origin)
+    return /^https?:$/.test(protocol) && ['127.0.0.1', 'localhost', '[::1]'].includes(hostname)
+  } catch {
+    return false
+  }
+}
+
+/** A trimmed, non-empty string of at most `max` characters, or `undefined`. */
+function text(value, max) {
+  if (typeof value !== 'string') return undefined
+  const trimmed = value.trim()
+  return trimmed && trimmed.length <= max ? trimmed : undefined
+}
+
+/**
+ * Starts the demo server.
+ *
+ * @param {{ port?: number, host?: string }} [options] `port` 0 (the default) picks a free port.
+ * @returns {Promise<DemoServer>}
+ * @example
+ * ```js
+ * const demo = await startDemoServer({ port: 0 })
+ * console.log(demo.url) // http://127.0.0.1:43117/
+ * await demo.close()
+ * ```
+ */
+export async function startDemoServer({ port = 0, host = '127.0.0.1' } = {}) {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxPayload })
+  /** Named sockets that completed a normal handshake (rejected ones are not listed). @type {Map<WebSocket, { name: string }>} */
+  const clients = new Map()
+  /** Upgrade requests waiting for a black hole to end. @type {Set<{ req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer }>} */
+  const held = new Set()
+  /** When each timed fault ends (epoch ms), 0 when inactive. @type {Record<Mode, number>} */
+  const until = { stopped: 0, blackhole: 0, rejecting: 0 }
+  /** @type {Partial<Record<Mode, ReturnType<typeof setTimeout>>>} */
+  const timers = {}
+  /** The last chats, oldest first, for clients that come back (`hello` with `since`). */
+  const history = []
+  let sequence = 0
+  let guests = 0
+  let closing = false
+
+  const active = (/** @type {Mode} */ mode) => until[mode] > Date.now()
+
+  function status() {
+    const mode = MODES.find(active) ?? 'normal'
+    return {
+      mode,
+      until: mode === 'normal' ? null : until[mode],
+      clients: clients.size,
+      online: [...clients.values()].map((client) => client.name),
+    }
+  }
+
+  // ---- the JSON envelope -----------------------------------------------------------------
+
+  function send(ws, message) {
+    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message))
+  }
+
+  function broadcast(message) {
+    if (active('blackhole')) return // nothing is delivered while the link is a black hole
+    const frame = JSON.stringify(message)
+    for (const ws of clients.keys()) if (ws.readyState === WebSocket.OPEN) ws.send(frame)
+  }
+
+  function broadcastPresence() {
+    if (!closing) broadcast({ type: 'presence', data: { online: status().online } })
+  }
+
+  function receive(ws, client, raw, isBinary) {
+    if (active('blackhole')) return // swallowed, pings included: the client's heartbeat must notice
+    if (isBinary) return ws.close(1003, 'binary frames are not supported')
+    const frame = raw.toString()
+    if (frame === 'ping') return ws.send('pong') // for clients on rawCodec
+    let message
+    try {
+      message = JSON.parse(frame)
+    } catch {
+      return ws.close(1007, 'invalid JSON')
+    }
+    const { type, data, id } = message ?? {}
+    if (type === 'ping') return send(ws, typeof id === 'string' ? { type: 'pong', id } : { type: 'pong' })
+    if (type === 'hello') {
+      const name = text(data?.name, LIMITS.name)
+      if (name && name !== client.name) {
+        client.name = name
+        broadcastPresence()
+      }
+      // A client that says what it saw last gets what it missed while it was away.
+      const since = data?.since
+      if (typeof since === 'number') {
+        const resync = since > sequence ? 0 : since // a bigger number than ours: this server restarted
+        send(ws, { type: 'history', data: { messages: history.filter((chat) => chat.seq > resync) } })
+      }
+      return
+    }
+    if (type === 'chat') {
+      const body = text(data?.text, LIMITS.text)
+      if (!body) return
+      const from = text(data.from, LIMITS.name) ?? client.name
+      const echo = text(data.id, LIMITS.id)
+      const chat = { from, text: body, at: Date.now(), seq: ++sequence, ...(echo && { id: echo }) }
+      history.push(chat)
+      if (history.length > LIMITS.history) history.shift()
+      broadcast({ type: 'chat', data: chat })
+    }
+    // Anything else is ignored, as a real server would ignore a newer client's message types.
+  }
+
+  function connected(ws) {
+    // Protocol errors (a frame over maxPayload, bad UTF-8) close the socket with the right code;
+    // without a listener they would also crash the server.
+    ws.on('error', () => {})
+    if (active('rejecting')) return ws.close(4401, 'unauthorized')
+    const client = { name: `guest-${++guests}` }
+    clients.set(ws, client)
+    ws.on('message', (raw, isBinary) => receive(ws, client, raw, isBinary))
+    ws.on('close', () => {
+      clients.delete(ws)
+      broadcastPresence()
+    })
+    broadcastPresence()
+  }
+
+  // ---- upgrades ----------------------------------------------------------------------------
+
+  /** Answers an upgrade request with a plain HTTP error and hangs up. */
+  function refuse(socket, code, reason) {
+    socket.on('error', () => {})
+    socket.end(`HTTP/1.1 ${code} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+  }
+
+  function accept(req, socket, head) {
+    wss.handleUpgrade(req, socket, head, connected)
+  }
+
+  function upgrade(req, socket, head) {
+    const { pathname } = new URL(req.url ?? '/', 'http://localhost')
+    const origin = req.headers.origin
+    if (pathname !== '/live') return refuse(socket, 404, 'Not Found')
+    if (origin && !isLoopbackOrigin(origin)) return refuse(socket, 403, 'Forbidden')
+    if (active('stopped')) return refuse(socket, 503, 'Service Unavailable')
+    if (active('blackhole')) {
+      // Like a dead network: the handshake gets no answer until the black hole ends.
+      const entry = { req, socket, head }
+      held.add(entry)
+      socket.on('error', () => {})
+      socket.once('close', () => held.delete(entry))
+      return
+    }
+    accept(req, socket, head)
+  }
+
+  function releaseHeld() {
+    for (const entry of held) {
+      held.delete(entry)
+      if (!entry.socket.destroyed) accept(entry.req, entry.socket, entry.head)
+    }
+  }
+
+  // ---- faults --------------------------------------------------------------------------------
+
+  function startWindow(/** @type {Mode} */ mode, seconds) {
+    clearTimeout(timers[mode])
+    until[mode] = Date.now() + seconds * 1000
+    timers[mode] = setTimeout(() => {
+      timers[mode] = undefined
+      until[mode] = 0
+      if (mode === 'blackhole') {
+        releaseHeld()
+        broadcastPresence() // whoever survived the silence learns who is still here
+      }
+    }, seconds * 1000)
+  }
+
+  /** Ends every WebSocket: `code` closes politely, none destroys the TCP socket. Returns how many. */
+  function endAll(code, reason) {
+    const sockets = [...wss.clients]
+    for (const ws of sockets) code ? ws.close(code, reason) : ws.terminate()
+    for (const entry of held) entry.socket.destroy()
+    held.clear()
+    return sockets.length
+  }
+
+  /** @type {Record<string, (seconds: number) => object>} */
+  const actions = {
+    crash: () => ({ affected: endAll() }),
+    restart: () => ({ affected: endAll(1001, 'server restarting') }),
+    stop: (seconds) => {
+      startWindow('stopped', seconds)
+      return { affected: endAll(1012, 'server stopped') }
+    },
+    blackhole: (seconds) => {
+      startWindow('blackhole', seconds)
+      return { affected: clients.size }
+    },
+    reject: (seconds) => {
+      startWindow('rejecting', seconds)
+      return { affected: 0 }
+    },
+  }
+
+  // ---- HTTP ----------------------------------------------------------------------------------
+
+  function json(res, code, body, headers = {}) {
+    const payload = JSON.stringify(body)
+    res.writeHead(code, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': Buffer.byteLength(payload),
+      'Cache-Control': 'no-store',
+      ...headers,
+    })
+    res.end(payload)
+  }
+
+  function control(req, res, url) {
+    const origin = req.headers.origin
+    if (origin && !isLoopbackOrigin(origin)) return json(res, 403, { error: 'cross-site requests are refused' })
+    // Loopback pages on other ports (the Vite examples) may drive the faults too.
+    const cors = origin ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' } : {}
+    const name = url.pathname.slice('/control/'.length)
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, { ...cors, 'Access-Control-Allow-Methods': 'GET, POST', 'Access-Control-Max-Age': '600' })
+      return res.end()
+    }
+    if (name === 'status') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: 'use GET' }, { Allow: 'GET' })
+      return json(res, 200, status(), cors)
+    }
+    const action = Object.hasOwn(actions, name) ? actions[name] : undefined
+    if (!action) return json(res, 404, { error: `unknown control "${name}"` }, cors)
+    if (req.method !== 'POST') return json(res, 405, { error: 'use POST' }, { ...cors, Allow: 'POST' })
+    const given = url.searchParams.get('seconds')
+    const seconds = given === null ? (DEFAULT_SECONDS[name] ?? 0) : Number(given)
+    if (name in DEFAULT_SECONDS && !(seconds > 0 && seconds <= LIMITS.seconds)) {
+      return json(res, 400, { error: `seconds must be a number in (0, ${LIMITS.seconds}]` }, cors)
+    }
+    const result = action(seconds)
+    json(res, 200, { ok: true, action: name, ...result, ...status() }, cors)
+  }
+
+  /** Maps a URL path to a file on disk, or `null`: only `examples/cdn/` and the two dist files. */
+  function fileFor(pathname) {
+    let path
+    try {
+      path = decodeURIComponent(pathname)
+    } catch {
+      return null
+    }
+    if (path.includes('\0')) return null
+    if (path === '/') return resolve(CDN_ROOT, 'index.html')
+    if (DIST_FILES.has(path.slice(1))) return resolve(DIST_ROOT, path.slice(1))
+    const file = resolve(CDN_ROOT, `.${path}`)
+    // resolve() has applied every `..`; what is left must still be inside the folder.
+    return file.startsWith(CDN_ROOT) ? file : null
+  }
+
+  async function serveFile(req, res, url) {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD' })
+      return res.end()
+    }
+    const file = fileFor(url.pathname)
+    const info = file && (await stat(file).catch(() => null))
+    if (!file || !info?.isFile()) {
+      const dist = file?.startsWith(DIST_ROOT)
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' })
+      return res.end(dist ? 'Not built yet: run `npm run build` (or `npm start`).\n' : 'Not found\n')
+    }
+    res.writeHead(200, {
+      'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+      'Content-Length': info.size,
+      'Cache-Control': 'no-cache',
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': CSP,
+    })
+    if (req.method === 'HEAD') return res.end()
+    createReadStream(file)
+      .on('error', () => res.destroy())
+      .pipe(res)
+  }
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    if (url.pathname.startsWith('/control/')) {
+      req.resume() // a body, if any, is not needed
+      return control(req, res, url)
+    }
+    serveFile(req, res, url).catch(() => {
+      if (!res.headersSent) res.writeHead(500)
+      res.end()
+    })
+  })
+  server.on('upgrade', upgrade)
+
+  await new Promise((resolveListen, rejectListen) => {
+    server.once('error', rejectListen)
+    server.listen(port, host, () => {
+      server.off('error', rejectListen)
+      resolveListen(undefined)
+    })
+  })
+
+  const address = /** @type {import('node:net').AddressInfo} */ (server.address())
+  const authority = `${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
+  let closed
+
+  return {
+    url: `http://${authority}/`,
+    wsUrl: `ws://${authority}/live`,
+    port: address.port,
+    close() {
+      closed ??= (async () => {
+        closing = true
+        for (const mode of MODES) clearTimeout(timers[mode])
+        endAll()
+        await new Promise((done) => wss.close(() => done(undefined)))
+        await new Promise((done) => {
+          server.close(() => done(undefined))
+          server.closeAllConnections()
+        })
+      })()
+      return closed
+    },
+  }
+}

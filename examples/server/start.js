@@ -1,0 +1,47 @@
+// `npm start`: runs the demo server and prints the one URL to open.
+// PORT picks the port; without it, 8080, or a free port when 8080 is taken.
+import { existsSync } from 'node:fs'
+import { startDemoServer } from './server.js'
+
+const FRIENDLY_PORT = 8080
+const bundle = new URL('../../packages/core/dist/lifeline.iife.min.js', import.meta.url)
+
+async function start() {
+  const wanted = process.env.PORT
+  if (wanted !== undefined && wanted !== '') {
+    const port = Number(wanted)
+    if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`PORT must be 0-65535, got "${wanted}"`)
+    return startDemoServer({ port })
+  }
+  try {
+    return await startDemoServer({ port: FRIENDLY_PORT })
+  } catch (error) {
+    if (error?.code !== 'EADDRINUSE') throw error
+    return startDemoServer({ port: 0 })
+  }
+}
+
+let demo
+try {
+  demo = await start()
+} catch (error) {
+  console.error(`Lifeline demo could not start: ${error?.message ?? error}`)
+  process.exit(1)
+}
+
+let stopping = false
+function stop() {
+  if (stopping) process.exit(130) // a second Ctrl+C does not wait
+  stopping = true
+  // close() leaves no handle behind, so the process ends by itself; the timer is a safety net.
+  setTimeout(() => process.exit(0), 2000).unref()
+  demo.close().catch((error) => {
+    console.error(error)
+    process.exitCode = 1
+  })
+}
+process.on('SIGINT', stop)
+process.on('SIGTERM', stop)
+
+if (!existsSync(bundle)) console.error('Lifeline is not built yet: run `npm run build` (or use `npm start`).')
+console.log(`Lifeline demo: ${demo.url}`)
