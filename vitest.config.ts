@@ -17,6 +17,11 @@ export default defineConfig({
       project('core', ['packages/core/src/**/*.test.ts'], 'node'),
       project('react', ['packages/react/src/**/*.test.{ts,tsx}'], 'happy-dom'),
       project('vue', ['packages/vue/src/**/*.test.ts'], 'happy-dom'),
+      project('browser', ['examples/e2e/**/*.test.ts'], 'node', {
+        testTimeout: 60_000,
+        hookTimeout: 60_000,
+        fileParallelism: false,
+      }),
       project('integration', ['packages/core/test/**/*.test.ts'], 'node', { testTimeout: 20_000 }),
       {
         resolve: { alias: { '@lifeline/core': core } },

@@ -32,6 +32,10 @@ export class Emitter<Events extends object> {
     this.#ee.emit(type as string, payload)
   }
 
+  has(type: keyof Events): boolean {
+    return this.#ee.listenerCount(type as string) > 0
+  }
+
   clear(): void {
     this.#ee.removeAllListeners()
   }

@@ -87,3 +87,12 @@ export function findWindow(): BrowserEventTarget | null {
   const win = (globalThis as { window?: BrowserEventTarget }).window
   return win && typeof win.addEventListener === 'function' ? win : null
 }
+
+/**
+ * Reports an exception from user code the way a throwing DOM event listener is reported:
+ * to `reportError` where it exists (the console and `window.onerror`), else `console.error`.
+ */
+export function reportUncaught(error: unknown): void {
+  const report = (globalThis as { reportError?: (error: unknown) => void }).reportError ?? console.error
+  report(error)
+}

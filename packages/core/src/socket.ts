@@ -2,7 +2,14 @@ import { backoffDelay, MAX_TIMER_DELAY } from './backoff.js'
 import { ABNORMAL, defaultShouldReconnect, isUserCloseCode, NORMAL, TRY_AGAIN_LATER } from './closeCodes.js'
 import { type Envelope, exceedsBytes, type Frame, frameBytes } from './codec.js'
 import { Emitter } from './emitter.js'
-import { type BrowserEventTarget, findWindow, isOpen, resolveUrl, type WebSocketLike } from './environment.js'
+import {
+  type BrowserEventTarget,
+  findWindow,
+  isOpen,
+  reportUncaught,
+  resolveUrl,
+  type WebSocketLike,
+} from './environment.js'
 import { LifelineError } from './errors.js'
 import { Heartbeat } from './heartbeat.js'
 import { redactUrl } from './logger.js'
@@ -633,7 +640,7 @@ class LifelineSocket<In extends MessageMap<In>, Out> implements Socket<In, Out> 
       try {
         listener()
       } catch (error) {
-        this.#log('error', 'subscriber threw', error)
+        reportUncaught(error)
       }
     }
     this.#emit('state', next)
@@ -650,9 +657,11 @@ class LifelineSocket<In extends MessageMap<In>, Out> implements Socket<In, Out> 
   }
 
   #handlerFailed(type: string, cause: unknown): void {
-    // A failure while reporting a failure is only logged, so a throwing handler cannot loop.
-    if (type === 'error' || type === 'state') return this.#log('error', `${type} handler threw`, cause)
-    this.#reportError(handlerFailed(type, cause))
+    // Re-reporting a failure of an `error` or `state` handler could loop, so those are only
+    // reported as uncaught, as are failures nobody listens for: a handler's bug is never silent.
+    const loops = type === 'error' || type === 'state'
+    if (!loops) this.#reportError(handlerFailed(type, cause))
+    if (loops || !this.#emitter.has('error')) reportUncaught(cause)
   }
 
   #clearTimer(name: TimerName): void {

@@ -9,6 +9,7 @@ beforeEach(() => {
 })
 afterEach(() => {
   vi.useRealTimers()
+  vi.restoreAllMocks()
 })
 
 interface Incoming {
@@ -127,9 +128,9 @@ describe('handlers', () => {
     socket.dispose()
   })
 
-  it('a throwing error, state or subscribe handler is logged, never re-reported', async () => {
-    const logger = { error: vi.fn() }
-    const { socket } = setup({ logger })
+  it('a throwing error, state or subscribe handler is reported as uncaught, never re-reported', async () => {
+    const uncaught = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const { socket } = setup()
     const onError = vi.fn(() => {
       throw new Error('in error handler')
     })
@@ -141,10 +142,30 @@ describe('handlers', () => {
       throw new Error('in subscriber')
     })
     const ws = await openLink()
+    uncaught.mockClear()
     ws.serverSend('{broken')
     expect(onError).toHaveBeenCalledTimes(1)
-    expect(logger.error).toHaveBeenCalled()
+    expect(uncaught.mock.calls.map(([e]) => (e as Error).message).sort()).toEqual([
+      'in error handler',
+      'in state handler',
+      'in subscriber',
+    ])
     expect(socket.getSnapshot().status).toBe('open')
+    socket.dispose()
+  })
+
+  it('a throwing handler is reported as uncaught when nobody listens for errors', async () => {
+    const uncaught = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const socket = (await import('../socket.js')).connect<Incoming>('wss://a.test', {
+      WebSocket: FakeWebSocket,
+      browserEvents: false,
+    })
+    socket.on('chat', () => {
+      throw new Error('bug in app')
+    })
+    ;(await openLink()).serverSend({ type: 'chat', data: { from: 'a', text: 'b' } })
+    expect(uncaught).toHaveBeenCalledWith(new Error('bug in app'))
+    expect(socket.getSnapshot().lastError).toMatchObject({ code: 'HANDLER_FAILED' })
     socket.dispose()
   })
 
