@@ -9,7 +9,9 @@ for (const name of readdirSync('packages')) {
   const pkg = JSON.parse(readFileSync(`packages/${name}/package.json`, 'utf8'))
   const file = pkg.unpkg?.replace(/^\.\//, '')
   if (!file || !existsSync(`packages/${name}/${file}`)) continue
-  const integrity = `sha384-${createHash('sha384').update(readFileSync(`packages/${name}/${file}`)).digest('base64')}`
+  const integrity = `sha384-${createHash('sha384')
+    .update(readFileSync(`packages/${name}/${file}`))
+    .digest('base64')}`
   writeFileSync(`packages/${name}/dist/sri.json`, `${JSON.stringify({ [file]: integrity }, null, 2)}\n`)
   bundles.push({ name: pkg.name, version: pkg.version, file, integrity })
 }
@@ -38,9 +40,8 @@ const blocks = { 'cdn-table': table, 'cdn-tag': tag }
 for (const doc of ['README.md', ...readdirSync('docs').map((f) => `docs/${f}`)]) {
   if (!doc.endsWith('.md')) continue
   const text = readFileSync(doc, 'utf8')
-  const next = text.replace(
-    /<!-- ([\w-]+):start -->[\s\S]*?<!-- \1:end -->/g,
-    (block, key) => (key in blocks ? `<!-- ${key}:start -->\n${blocks[key]}\n<!-- ${key}:end -->` : block),
+  const next = text.replace(/<!-- ([\w-]+):start -->[\s\S]*?<!-- \1:end -->/g, (block, key) =>
+    key in blocks ? `<!-- ${key}:start -->\n${blocks[key]}\n<!-- ${key}:end -->` : block,
   )
   if (next !== text) writeFileSync(doc, next)
 }
