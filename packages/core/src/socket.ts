@@ -116,9 +116,16 @@ export interface Socket<In extends MessageMap<In> = Record<string, unknown>, Out
   close(code?: number, reason?: string): void
   /**
    * Drops the link and connects again now, with the backoff reset. Joins an attempt that
-   * is already under way instead of starting a second one.
+   * is already under way instead of starting a second one, unless `force` is set: then that
+   * attempt is abandoned too, for when what it connects with is stale (a changed URL).
+   *
+   * @example
+   * ```ts
+   * retryButton.onclick = () => socket.reconnect()
+   * watch(room, () => socket.reconnect({ force: true })) // the url function reads `room`
+   * ```
    */
-  reconnect(): void
+  reconnect(options?: { force?: boolean }): void
   /** Closes, then removes every listener and timer. Idempotent; later use throws `DISPOSED`. */
   dispose(): void
 }
@@ -224,11 +231,11 @@ class LifelineSocket<In extends MessageMap<In>, Out> implements Socket<In, Out> 
     this.#closeForGood(status === 'idle' ? null : info)
   }
 
-  reconnect(): void {
+  reconnect(options?: { force?: boolean }): void {
     this.#assertUsable()
     const { status } = this.#snapshot
     if (status === 'idle' || status === 'closed') return this.open()
-    if (status === 'connecting') return this.#setState({ attempt: 0 })
+    if (status === 'connecting' && !options?.force) return this.#setState({ attempt: 0 })
     const info = { code: NORMAL, reason: 'reconnect', wasClean: true }
     this.#teardownLink(info)
     this.#setState({

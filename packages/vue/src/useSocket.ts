@@ -79,31 +79,22 @@ export function useSocket<In extends MessageMap<In>, Out>(
   const server = isServerRender()
   const { autoConnect = true, WebSocket, ...rest } = options
   let used: string | undefined // the url of the attempt under way or of the open link
-  let stale = false // that attempt started before the url changed
   // Called before every attempt, so a retry always uses the latest url.
   const readUrl = () => {
     const value = toValue(url)
     used = String(value)
-    stale = false
     return value
   }
   // Raw: a proxy (a Pinia store, `reactive()`) would break the socket's private fields.
   const socket = markRaw(
     connect<In, Out>(readUrl, { ...rest, autoConnect: false, WebSocket: WebSocket ?? serverFallback(server) }),
   )
-  // `reconnect()` joins an attempt under way, which still uses the old url: restart once it settles.
-  const restartIfStale = () => {
-    if (stale) socket.reconnect()
-  }
-  socket.on('open', restartIfStale)
-  socket.on('reconnecting', restartIfStale)
   watch(
     () => String(toValue(url)),
     (next) => {
       const { status } = socket.getSnapshot()
-      if (status === 'idle' || status === 'closed') return // the next open() reads it
-      if (status === 'connecting') stale = next !== used
-      else if (next !== used) socket.reconnect()
+      // Idle or closed, the next open() reads the url; otherwise the attempt or link under way is stale.
+      if (status !== 'idle' && status !== 'closed' && next !== used) socket.reconnect({ force: true })
     },
   )
   if (autoConnect && !server) {

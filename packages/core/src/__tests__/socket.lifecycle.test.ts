@@ -276,6 +276,21 @@ describe('reconnect()', () => {
     socket.dispose()
   })
 
+  it('with force, abandons an attempt under way and starts afresh', async () => {
+    let room = 'a'
+    const socket = connect(() => `wss://example.test/${room}`, { WebSocket: FakeWebSocket, browserEvents: false })
+    await vi.advanceTimersByTimeAsync(0)
+    const stale = FakeWebSocket.last
+    room = 'b'
+    socket.reconnect({ force: true })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(FakeWebSocket.instances.map((ws) => ws.url)).toEqual(['wss://example.test/a', 'wss://example.test/b'])
+    expect(FakeWebSocket.live()).toEqual([FakeWebSocket.last])
+    stale.serverOpen()
+    expect(socket.getSnapshot().status).toBe('connecting')
+    socket.dispose()
+  })
+
   it('joins an attempt already under way instead of starting a second one', () => {
     const { socket } = setup()
     socket.reconnect()

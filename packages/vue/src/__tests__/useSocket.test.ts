@@ -168,36 +168,37 @@ describe('useSocket(url) when the url changes', () => {
     scope.stop()
   })
 
-  it('restarts an attempt that began with the old url once it opens, not before', async () => {
+  it('abandons an attempt that began with the old url and starts one with the new url', async () => {
     const url = ref(URL_A)
     const { scope, socket } = scoped(url)
+    await settle()
+    const stale = FakeWebSocket.last
     url.value = URL_B
     await settle()
-    // The attempt under way keeps going; a second WebSocket now would mean two at once.
-    expect(urls()).toEqual([URL_A])
-    FakeWebSocket.last.serverOpen()
-    await settle()
     expect(urls()).toEqual([URL_A, URL_B])
-    expect(FakeWebSocket.live()).toHaveLength(1)
+    expect(FakeWebSocket.live()).toEqual([FakeWebSocket.last])
+    // The abandoned attempt opening late changes nothing.
+    stale.serverOpen()
+    await settle()
+    expect(socket.getSnapshot().status).toBe('connecting')
     await openLink()
     expect(socket.getSnapshot().status).toBe('open')
     expect(urls()).toEqual([URL_A, URL_B])
     scope.stop()
   })
 
-  it('retries at once with the new url when the old attempt fails', async () => {
+  it('sends nothing queued to the old url', async () => {
     const url = ref(URL_A)
     const { scope, socket } = scoped(url)
+    socket.send('chat', { text: 'for room b' })
+    await settle()
+    const stale = FakeWebSocket.last
     url.value = URL_B
     await settle()
-    FakeWebSocket.last.serverFail()
-    await settle()
-    expect(urls()).toEqual([URL_A, URL_B])
-    expect(socket.getSnapshot().status).toBe('connecting')
-    await openLink()
-    expect(socket.getSnapshot().status).toBe('open')
-    await vi.advanceTimersByTimeAsync(60_000)
-    expect(urls()).toEqual([URL_A, URL_B])
+    stale.serverOpen()
+    const fresh = await openLink()
+    expect(stale.sent).toEqual([])
+    expect(fresh.sent).toHaveLength(1)
     scope.stop()
   })
 
