@@ -1,0 +1,139 @@
+import net from 'node:net'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import WebSocket from 'ws'
+import { type Chat, FAST_HEARTBEAT, FAST_RECONNECT, nextEvent, Resources } from './support/client.js'
+import { FaultProxy } from './support/proxy.js'
+import { TestServer } from './support/server.js'
+
+const resources = new Resources()
+afterEach(() => resources.dispose())
+
+/** TCP servers and sockets the process holds now. */
+function handles(): Record<string, number> {
+  const counts: Record<string, number> = {}
+  for (const name of process.getActiveResourcesInfo()) {
+    if (name.startsWith('TCP')) counts[name] = (counts[name] ?? 0) + 1
+  }
+  return counts
+}
+
+const rawClients = new Set<WebSocket>()
+afterEach(async () => {
+  const open = [...rawClients].filter((ws) => ws.readyState !== WebSocket.CLOSED)
+  const closing = open.map((ws) => new Promise((resolve) => ws.once('close', resolve)))
+  for (const ws of rawClients) ws.terminate()
+  rawClients.clear()
+  await Promise.all(closing)
+})
+
+/** A raw `ws` client, for checking the tools without Lifeline in between; terminated after the test. */
+function rawClient(url: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url)
+    ws.on('error', () => {})
+    ws.once('open', () => {
+      rawClients.add(ws)
+      resolve(ws)
+    })
+    ws.once('error', reject)
+  })
+}
+
+/** Resolves with how a TCP connection to `port` ended: `'reset'`, `'closed'` or the error code. */
+function tcpOutcome(port: number): Promise<string> {
+  const socket = net.connect({ port, host: '127.0.0.1' })
+  return new Promise<string>((resolve) => {
+    socket.once('error', (error: NodeJS.ErrnoException) =>
+      resolve(error.code === 'ECONNRESET' ? 'reset' : String(error.code)),
+    )
+    socket.once('close', () => resolve('closed'))
+  }).finally(() => socket.destroy())
+}
+
+describe('TestServer', () => {
+  it('restarts on the same port, closing clients with 1001 and counting handshakes', async () => {
+    const server = await resources.server()
+    const port = server.port
+    const ws = await rawClient(server.url('/a?x=1'))
+    const closed = new Promise((resolve) => ws.once('close', (code) => resolve(code)))
+
+    await server.restart()
+
+    expect(await closed).toBe(1001)
+    expect(server.port).toBe(port)
+    expect(server.listening).toBe(true)
+    const again = await rawClient(server.url('/b'))
+    again.close()
+    expect(server.handshakes).toEqual(['/a?x=1', '/b'])
+    expect(server.connections.map((c) => c.closedWith?.code ?? null)).toEqual([1001, null])
+  })
+
+  it('refuses connections while stopped and after a crash', async () => {
+    const server = await resources.server()
+    await server.crash()
+    expect(server.listening).toBe(false)
+    expect(await tcpOutcome(server.port)).toBe('ECONNREFUSED')
+  })
+
+  it('leaves no TCP server or socket behind once closed, whatever the link went through', async () => {
+    const server = await TestServer.start()
+    const proxy = await FaultProxy.start({ target: { port: server.port } })
+    const socket = new Resources().connect<Chat, Chat>(proxy.url(), {
+      reconnect: FAST_RECONNECT,
+      heartbeat: FAST_HEARTBEAT,
+    })
+    await nextEvent(socket, 'open')
+    proxy.delay(10)
+    socket.send('chat', { text: 'slow', seq: 1 })
+    proxy.blackhole()
+    await nextEvent(socket, 'open')
+    const ended = new Promise((resolve) => server.open[0]?.ws.once('close', resolve))
+
+    socket.dispose()
+    await proxy.close()
+    await server.close()
+    await ended
+
+    expect(proxy.connections).toBe(0)
+    // Node releases a closed handle a loop turn or two after its close callback.
+    await vi.waitFor(() => expect(handles()).toEqual({}), { timeout: 1000, interval: 5 })
+  })
+})
+
+describe('FaultProxy', () => {
+  it('forwards both ways until cut, then resets both ends', async () => {
+    const server = await resources.server()
+    const proxy = await resources.proxy({ target: { port: server.port } })
+    const ws = await rawClient(proxy.url())
+    const echoed = new Promise((resolve) => ws.once('message', (data) => resolve(String(data))))
+    ws.send(JSON.stringify({ type: 'chat', data: 'hi' }))
+    expect(await echoed).toBe('{"type":"chat","data":"hi"}')
+    expect(proxy.connections).toBe(1)
+
+    const clientClosed = new Promise((resolve) => ws.once('close', (code) => resolve(code)))
+    proxy.cut()
+
+    expect(await clientClosed).toBe(1006)
+    expect(await server.last.closed).toMatchObject({ code: 1006 })
+    expect(proxy.connections).toBe(0)
+  })
+
+  it('refuses new connections with a reset, and forwards them again afterwards', async () => {
+    const server = await resources.server()
+    const proxy = await resources.proxy({ target: { port: server.port } })
+    proxy.refuse()
+    expect(await tcpOutcome(proxy.port)).toBe('reset')
+    proxy.forward()
+    const ws = await rawClient(proxy.url())
+    ws.close()
+    expect(proxy.accepted).toBe(2)
+    expect(server.handshakes).toHaveLength(1)
+  })
+
+  it('resets the client when the target is down, as a refused connection would', async () => {
+    const server = await resources.server()
+    const proxy = await resources.proxy({ target: { port: server.port } })
+    await server.crash()
+    expect(await tcpOutcome(proxy.port)).toBe('reset')
+  })
+})

@@ -1,0 +1,264 @@
+import net from 'node:net'
+
+/** What the proxy does with a new TCP connection. */
+export type AcceptMode =
+  /** Connect to the target and forward both ways (the default). */
+  | 'forward'
+  /** Accept, then reset at once: the client sees ECONNRESET before any handshake. */
+  | 'refuse'
+  /** Accept and never answer: the handshake hangs until the client gives up. */
+  | 'drop-handshake'
+
+/** Limits that keep a proxy bounded. */
+export interface ProxyOptions {
+  /** Where to forward to. */
+  target: { port: number; host?: string }
+  /**
+   * Connections held at once; the kernel-level excess is closed by Node at accept.
+   * @default 64
+   */
+  maxConnections?: number
+  /**
+   * Bytes per direction and connection held back by `delay()`; the sender is paused beyond it.
+   * @default 1_048_576
+   */
+  maxDelayedBytes?: number
+}
+
+type Direction = 'up' | 'down'
+
+/** One client connection and, when forwarded, its connection to the target. */
+interface Link {
+  readonly client: net.Socket
+  readonly upstream: net.Socket | null
+  /** Silent both ways; nothing is forwarded or propagated again (a lost route never comes back). */
+  blackholed: boolean
+  readonly timers: Set<ReturnType<typeof setTimeout>>
+  /** Bytes held by `delay()`, per direction. */
+  readonly delayed: Record<Direction, number>
+  /** When the last delayed chunk of each direction is due, so order is kept when the delay changes. */
+  readonly lastDue: Record<Direction, number>
+}
+
+function reset(socket: net.Socket): void {
+  if (socket.destroyed) return
+  try {
+    socket.resetAndDestroy()
+  } catch {
+    socket.destroy()
+  }
+}
+
+/**
+ * A TCP proxy on 127.0.0.1 for fault injection: put it between a client and a server and
+ * break the link on purpose. Faults on existing connections: `cut()` (RST both ways),
+ * `blackhole()` (open but silent both ways), `delay(ms)`. What new connections get:
+ * `forward()`, `refuse()`, `dropHandshakes()`. `close()` releases every socket, timer and
+ * the listener.
+ *
+ * @example
+ * ```ts
+ * const proxy = await FaultProxy.start({ target: { port: server.port } })
+ * const socket = connect(proxy.url('/live'), { WebSocket })
+ * proxy.blackhole()   // the current link goes silent; new connections are still forwarded
+ * ```
+ */
+export class FaultProxy {
+  /** TCP connections accepted since start (refused ones included). */
+  accepted = 0
+  readonly #server: net.Server
+  readonly #target: { port: number; host: string }
+  readonly #maxDelayedBytes: number
+  readonly #links = new Set<Link>()
+  #mode: AcceptMode = 'forward'
+  #latency = 0
+  #closing: Promise<void> | null = null
+
+  private constructor(server: net.Server, options: ProxyOptions) {
+    this.#server = server
+    this.#target = { host: '127.0.0.1', ...options.target }
+    this.#maxDelayedBytes = options.maxDelayedBytes ?? 1_048_576
+    server.maxConnections = options.maxConnections ?? 64
+    server.on('connection', (client) => this.#accept(client))
+  }
+
+  /** Starts a proxy to `options.target` on 127.0.0.1 on a free port. */
+  static async start(options: ProxyOptions): Promise<FaultProxy> {
+    const server = net.createServer()
+    const proxy = new FaultProxy(server, options)
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen({ port: 0, host: '127.0.0.1' }, () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+    return proxy
+  }
+
+  get port(): number {
+    return (this.#server.address() as net.AddressInfo).port
+  }
+
+  /** A `ws:` URL through this proxy. */
+  url(path = '/'): string {
+    return `ws://127.0.0.1:${this.port}${path}`
+  }
+
+  /** Connections held now (black-holed ones included, until cut or closed). */
+  get connections(): number {
+    return this.#links.size
+  }
+
+  /** What new connections get now. */
+  get mode(): AcceptMode {
+    return this.#mode
+  }
+
+  /** New connections are forwarded to the target (the default). Existing faults stay. */
+  forward(): this {
+    this.#mode = 'forward'
+    return this
+  }
+
+  /** New connections are reset at once, before any byte is read. */
+  refuse(): this {
+    this.#mode = 'refuse'
+    return this
+  }
+
+  /** New connections are accepted and never answered (nor forwarded). */
+  dropHandshakes(): this {
+    this.#mode = 'drop-handshake'
+    return this
+  }
+
+  /**
+   * Every connection held now goes silent both ways and stays open: data is discarded and
+   * neither side's close reaches the other, as when a route dies. The server's end stays
+   * open until `cut()` or `close()`. New connections follow the accept mode (forwarded by
+   * default); to black-hole those too, call `dropHandshakes()` as well.
+   */
+  blackhole(): this {
+    for (const link of this.#links) {
+      link.blackholed = true
+      for (const timer of link.timers) clearTimeout(timer)
+      link.timers.clear()
+      link.client.resume()
+      link.upstream?.resume()
+    }
+    return this
+  }
+
+  /** Forwarded data waits `ms` in each direction, order kept (0: no delay). */
+  delay(ms: number): this {
+    if (!(ms >= 0)) throw new RangeError('delay takes a number of ms >= 0')
+    this.#latency = ms
+    return this
+  }
+
+  /** Resets every connection held now (RST to both sides). */
+  cut(): void {
+    for (const link of [...this.#links]) this.#drop(link, true)
+  }
+
+  /** Stops listening and releases every connection and timer. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= new Promise<void>((resolve) => {
+      this.#server.close(() => resolve())
+      for (const link of [...this.#links]) this.#drop(link, false)
+    })
+    return this.#closing
+  }
+
+  #accept(client: net.Socket): void {
+    this.accepted++
+    client.on('error', () => {})
+    client.setNoDelay(true)
+    if (this.#closing || this.#mode === 'refuse') return reset(client)
+    const upstream = this.#mode === 'forward' ? net.connect({ port: this.#target.port, host: this.#target.host }) : null
+    const link: Link = {
+      client,
+      upstream,
+      blackholed: upstream === null,
+      timers: new Set(),
+      delayed: { up: 0, down: 0 },
+      lastDue: { up: 0, down: 0 },
+    }
+    this.#links.add(link)
+    if (!upstream) {
+      // A dropped handshake: read and discard, forget the link once the client gives up.
+      client.on('data', () => {})
+      client.once('close', () => this.#links.delete(link))
+      return
+    }
+    upstream.on('error', () => {})
+    upstream.setNoDelay(true)
+    this.#relay(link, client, upstream, 'up')
+    this.#relay(link, upstream, client, 'down')
+  }
+
+  #relay(link: Link, from: net.Socket, to: net.Socket, direction: Direction): void {
+    from.on('data', (chunk: Buffer) => {
+      if (link.blackholed) return
+      if (this.#latency === 0 && link.delayed[direction] === 0) {
+        if (!to.destroyed && !to.write(chunk)) {
+          from.pause()
+          to.once('drain', () => from.resume())
+        }
+        return
+      }
+      this.#later(link, direction, chunk.length, () => to.destroyed || to.write(chunk))
+      if (link.delayed[direction] > this.#maxDelayedBytes) from.pause()
+    })
+    from.once('end', () => {
+      if (link.blackholed) return
+      if (link.delayed[direction] === 0) to.end()
+      else this.#later(link, direction, 0, () => to.destroyed || to.end())
+    })
+    from.once('close', (hadError: boolean) => {
+      // A reset or failed side resets the other, so a crash or a refusal looks the same through the proxy.
+      if (!link.blackholed && hadError) return this.#drop(link, true)
+      if (link.client.destroyed && (link.upstream?.destroyed ?? true)) this.#forget(link)
+      else if (!link.blackholed && link.delayed[direction] === 0) to.end()
+    })
+    to.once('close', () => {
+      if (link.client.destroyed && (link.upstream?.destroyed ?? true)) this.#forget(link)
+    })
+  }
+
+  /** Runs `write` once the delay has passed, after every earlier delayed chunk of the same direction. */
+  #later(link: Link, direction: Direction, bytes: number, write: () => void): void {
+    // A monotonic clock, so a test that mocks Date.now cannot reorder or stall delayed data.
+    const now = performance.now()
+    const due = Math.max(now + this.#latency, link.lastDue[direction])
+    link.lastDue[direction] = due
+    link.delayed[direction] += bytes
+    const timer = setTimeout(() => {
+      link.timers.delete(timer)
+      link.delayed[direction] -= bytes
+      if (link.blackholed) return
+      write()
+      const source = direction === 'up' ? link.client : link.upstream
+      if (link.delayed[direction] <= this.#maxDelayedBytes) source?.resume()
+    }, due - now)
+    link.timers.add(timer)
+  }
+
+  #drop(link: Link, rst: boolean): void {
+    for (const timer of link.timers) clearTimeout(timer)
+    link.timers.clear()
+    for (const socket of [link.client, link.upstream]) {
+      if (!socket) continue
+      if (rst) reset(socket)
+      else socket.destroy()
+    }
+    this.#forget(link)
+  }
+
+  #forget(link: Link): void {
+    for (const timer of link.timers) clearTimeout(timer)
+    link.timers.clear()
+    this.#links.delete(link)
+  }
+}
