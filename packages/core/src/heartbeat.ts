@@ -28,6 +28,9 @@ export class Heartbeat {
   readonly settings: HeartbeatSettings
   readonly #host: HeartbeatHost
   #lastIncoming = 0
+  /** Frames received so far; compared with the count at the last ping, which is exact where times can tie. */
+  #frames = 0
+  #framesAtPing = 0
   #pingSentAt: number | null = null
   #graceTaken = false
   #timer: ReturnType<typeof setTimeout> | undefined
@@ -55,6 +58,7 @@ export class Heartbeat {
   /** Notes incoming traffic. Called for every frame, so it only stores a number. */
   received(now: number): void {
     this.#lastIncoming = now
+    this.#frames++
   }
 
   /** Notes a pong; returns the round trip in ms, or `null` if no ping was outstanding. */
@@ -79,11 +83,12 @@ export class Heartbeat {
   }
 
   #awaiting(): boolean {
-    return this.#pingSentAt !== null && this.#lastIncoming < this.#pingSentAt
+    return this.#pingSentAt !== null && this.#frames === this.#framesAtPing
   }
 
   #ping(now: number): void {
     this.#pingSentAt = now
+    this.#framesAtPing = this.#frames
     this.#graceTaken = false
     this.#schedule(this.settings.timeout)
     this.#host.sendPing()

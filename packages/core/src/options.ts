@@ -148,9 +148,9 @@ export interface ConnectOptions<In extends MessageMap<In> = Record<string, unkno
    */
   codec?: Codec
   /**
-   * Runs on every (re)connect before the queue flushes; may be async. Sends made while it
-   * runs go out first (authenticate, resubscribe). If it throws or rejects, the link is
-   * dropped and retried.
+   * Runs on every (re)connect before the queue flushes; may be async. Sends made through
+   * the socket it receives go out first (authenticate, resubscribe); sends from elsewhere
+   * meanwhile wait behind the queue. If it throws or rejects, the link is dropped and retried.
    */
   onOpen?: (socket: Socket<In, Out>) => void | Promise<void>
   /**

@@ -142,8 +142,8 @@ class LifelineSocket<In extends MessageMap<In>, Out> implements Socket<In, Out> 
   #ws: WebSocketLike | null = null
   /** Bumped whenever a link or attempt is abandoned; callbacks of older generations do nothing. */
   #generation = 0
-  /** The current WebSocket fired `open` (its `onOpen` may still be running). */
-  #linkUp = false
+  /** The generation whose `onOpen` handle is sending right now: its sends skip the queue. */
+  #direct = 0
   #disposed = false
   #window: BrowserEventTarget | null = null
   readonly #timers: Partial<Record<TimerName, ReturnType<typeof setTimeout>>> = {}
@@ -322,7 +322,6 @@ class LifelineSocket<In extends MessageMap<In>, Out> implements Socket<In, Out> 
   }
 
   #linkOpened(generation: number): void {
-    this.#linkUp = true
     this.#heartbeat?.start(Date.now())
     const { onOpen } = this.#settings
     if (!onOpen) return this.#flush()
@@ -331,7 +330,7 @@ class LifelineSocket<In extends MessageMap<In>, Out> implements Socket<In, Out> 
       this.#lose(null, handlerFailed('onOpen', cause))
     }
     try {
-      const result = onOpen(this)
+      const result = onOpen(this.#onOpenHandle(generation))
       if (result && typeof result.then === 'function') {
         result.then(() => {
           if (generation === this.#generation) this.#flush()
@@ -342,6 +341,25 @@ class LifelineSocket<In extends MessageMap<In>, Out> implements Socket<In, Out> 
       return failed(cause)
     }
     this.#flush()
+  }
+
+  /** The socket as `onOpen` sees it: the same, except that its sends go out ahead of the queue. */
+  #onOpenHandle(generation: number): Socket<In, Out> {
+    return new Proxy(this, {
+      get: (target, key) => {
+        const value = Reflect.get(target, key)
+        if (typeof value !== 'function') return value
+        if (key !== 'send' && key !== 'sendRaw') return value.bind(target)
+        return (...args: unknown[]) => {
+          this.#direct = generation
+          try {
+            return value.apply(target, args)
+          } finally {
+            this.#direct = 0
+          }
+        }
+      },
+    })
   }
 
   /** Writes the queue to the link, in order, then reports the link open. */
@@ -424,7 +442,6 @@ class LifelineSocket<In extends MessageMap<In>, Out> implements Socket<In, Out> 
   /** Abandons the current WebSocket and its timers. `closeWith` closes it politely, else it is cut. */
   #teardownLink(closeWith: CloseInfo | null): void {
     this.#generation++
-    this.#linkUp = false
     this.#heartbeat?.stop()
     this.#clearTimer('connect')
     this.#clearTimer('stable')
@@ -512,8 +529,8 @@ class LifelineSocket<In extends MessageMap<In>, Out> implements Socket<In, Out> 
       return 'dropped'
     }
     const ws = this.#ws
-    // While `onOpen` runs (status still `connecting`), sends go straight to the link, ahead of the queue.
-    if (this.#linkUp && ws && isOpen(ws)) {
+    // Until the queue has flushed only `onOpen`'s own sends go straight to the link.
+    if (ws && isOpen(ws) && (status === 'open' || this.#direct === this.#generation)) {
       if (!this.#heartbeat?.expired(Date.now())) {
         if (this.#settings.logSensitive) this.#log('debug', 'send', type, data)
         ws.send(frame)

@@ -146,6 +146,17 @@ describe('heartbeat', () => {
     socket.dispose()
   })
 
+  it('waits for the answer to a probe sent in the same millisecond as the last frame', async () => {
+    const win = fakeWindow()
+    const { socket } = setup({ heartbeat: { interval: 60_000, timeout: 100 }, browserEvents: win })
+    const ws = await openLink()
+    ws.serverSend({ type: 'tick' })
+    win.fire('offline')
+    vi.advanceTimersByTime(101)
+    expect(socket.getSnapshot().status).toBe('reconnecting')
+    socket.dispose()
+  })
+
   it('supports custom ping and pong messages', async () => {
     const { socket } = setup({
       heartbeat: {

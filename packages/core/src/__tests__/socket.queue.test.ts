@@ -57,6 +57,28 @@ describe('send queue', () => {
     socket.dispose()
   })
 
+  it('queues sends made elsewhere while an async onOpen waits, behind older queued messages', async () => {
+    let authorised: () => void = () => {}
+    const { socket } = setup<Record<string, unknown>, Record<string, unknown>>({
+      onOpen: async (s) => {
+        s.send('auth', 'token')
+        await new Promise<void>((resolve) => (authorised = resolve))
+      },
+    })
+    socket.send('n', 0)
+    const ws = FakeWebSocket.last
+    ws.serverOpen()
+    expect(socket.send('n', 1)).toBe('queued')
+    authorised()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(ws.messages).toEqual([
+      { type: 'auth', data: 'token' },
+      { type: 'n', data: 0 },
+      { type: 'n', data: 1 },
+    ])
+    socket.dispose()
+  })
+
   it('drops and retries the link when onOpen fails, sending nothing from the queue on it', async () => {
     let fail = true
     const { socket, events } = setup({
