@@ -1,1 +1,7 @@
-export {}
+export { SocketProvider, type SocketProviderProps } from './SocketProvider.js'
+export type { AnyOptions, AnySocket, EventName } from './types.js'
+export { useLastMessage } from './useLastMessage.js'
+export { type UseMessagesOptions, useMessages } from './useMessages.js'
+export { useSocket } from './useSocket.js'
+export { useSocketEvent } from './useSocketEvent.js'
+export { useSocketState } from './useSocketState.js'

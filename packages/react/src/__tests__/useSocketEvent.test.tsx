@@ -1,0 +1,90 @@
+import { connect, type Socket } from '@lifeline/core'
+import { act, renderHook } from '@testing-library/react'
+import { describe, expect, it, vi } from 'vitest'
+import { useSocketEvent } from '../index.js'
+import { FakeWebSocket } from './fakeWebSocket.js'
+import { installHarness } from './harness.js'
+
+installHarness()
+
+interface Incoming {
+  chat: { from: string; text: string }
+  presence: { online: string[] }
+}
+
+function open(): Socket<Incoming> {
+  const socket = connect<Incoming>('wss://example.test/events', { WebSocket: FakeWebSocket, browserEvents: false })
+  FakeWebSocket.last.serverOpen()
+  return socket
+}
+
+describe('useSocketEvent', () => {
+  it('calls the handler with the same payload as socket.on', () => {
+    const socket = open()
+    const direct = vi.fn()
+    socket.on('chat', direct)
+    const handler = vi.fn()
+    renderHook(() => useSocketEvent('chat', handler, socket))
+    act(() => FakeWebSocket.last.serverSend('chat', { from: 'ana', text: 'hi' }))
+    expect(handler).toHaveBeenCalledTimes(1)
+    expect(handler).toHaveBeenCalledWith({ from: 'ana', text: 'hi' })
+    expect(handler.mock.calls[0]).toEqual(direct.mock.calls[0])
+    socket.dispose()
+  })
+
+  it('subscribes once, and calls the latest handler after re-renders', () => {
+    const socket = open()
+    const on = vi.spyOn(socket, 'on')
+    const calls: string[] = []
+    const { rerender } = renderHook(
+      ({ name }) => useSocketEvent('chat', (msg) => calls.push(`${name}:${msg.text}`), socket),
+      {
+        initialProps: { name: 'first' },
+      },
+    )
+    rerender({ name: 'second' })
+    rerender({ name: 'third' })
+    act(() => FakeWebSocket.last.serverSend('chat', { from: 'ana', text: 'hi' }))
+    expect(on).toHaveBeenCalledTimes(1)
+    expect(calls).toEqual(['third:hi'])
+    socket.dispose()
+  })
+
+  it('listens to lifecycle events', () => {
+    const socket = open()
+    const close = vi.fn()
+    renderHook(() => useSocketEvent('close', close, socket))
+    act(() => FakeWebSocket.last.serverClose(4401, 'unauthorized'))
+    expect(close).toHaveBeenCalledWith({ code: 4401, reason: 'unauthorized', wasClean: true, willReconnect: false })
+    socket.dispose()
+  })
+
+  it('stops listening on unmount and moves to a new type or socket', () => {
+    const first = open()
+    const second = open()
+    const handler = vi.fn()
+    const { rerender, unmount } = renderHook(
+      ({ socket, type }: { socket: Socket<Incoming>; type: 'chat' | 'presence' }) =>
+        useSocketEvent(type, handler, socket),
+      { initialProps: { socket: first, type: 'chat' } },
+    )
+    const [firstWs, secondWs] = FakeWebSocket.instances
+    rerender({ socket: first, type: 'presence' })
+    act(() => firstWs?.serverSend('chat', { from: 'ana', text: 'old type' }))
+    act(() => firstWs?.serverSend('presence', { online: ['ana'] }))
+    rerender({ socket: second, type: 'presence' })
+    act(() => firstWs?.serverSend('presence', { online: ['old socket'] }))
+    act(() => secondWs?.serverSend('presence', { online: ['bo'] }))
+    unmount()
+    act(() => secondWs?.serverSend('presence', { online: ['after unmount'] }))
+    expect(handler.mock.calls).toEqual([[{ online: ['ana'] }], [{ online: ['bo'] }]])
+    first.dispose()
+    second.dispose()
+  })
+
+  it('does nothing, rather than throw, for a disposed socket', () => {
+    const socket = open()
+    socket.dispose()
+    expect(() => renderHook(() => useSocketEvent('chat', () => {}, socket))).not.toThrow()
+  })
+})
