@@ -15,6 +15,8 @@ const packages = [
     iife: 'lifeline-react.iife.min.js',
     name: 'LifelineReact',
     globals: { react: 'React', '@lifeline/core': 'Lifeline' },
+    // Lets Next.js (App Router) server components import the provider and hooks.
+    banner: "'use client'",
   },
   {
     dir: 'packages/vue',
@@ -26,7 +28,7 @@ const packages = [
 
 const only = process.env.PACKAGE // e.g. PACKAGE=core npm run build
 
-function configs({ dir, iife, name, globals }) {
+function configs({ dir, iife, name, globals, banner }) {
   const pkg = JSON.parse(readFileSync(`${dir}/package.json`, 'utf8'))
   const dependencies = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})]
   const external = (id) => dependencies.some((dep) => id === dep || id.startsWith(`${dep}/`))
@@ -39,8 +41,8 @@ function configs({ dir, iife, name, globals }) {
       external,
       plugins: [ts()],
       output: [
-        { file: `${dir}/dist/index.js`, format: 'es' },
-        { file: `${dir}/dist/index.cjs`, format: 'cjs' },
+        { file: `${dir}/dist/index.js`, format: 'es', banner },
+        { file: `${dir}/dist/index.cjs`, format: 'cjs', banner },
       ],
     },
     {

@@ -15,6 +15,7 @@
  * - `QUEUE_FULL`: the queue is full and `overflow` is `'error'` (thrown by `send`).
  * - `HANDLER_FAILED`: an event handler or `onOpen` threw; the socket carries on.
  * - `DISPOSED`: the socket was used after `dispose()`.
+ * - `NO_SOCKET`: a React hook or Vue composable found no socket (no provider, no argument).
  */
 export type ErrorCode =
   | 'INVALID_URL'
@@ -30,6 +31,7 @@ export type ErrorCode =
   | 'QUEUE_FULL'
   | 'HANDLER_FAILED'
   | 'DISPOSED'
+  | 'NO_SOCKET'
 
 /**
  * The one error class of Lifeline. Misuse (bad options, sending after `dispose()`) throws

@@ -9,7 +9,7 @@ SocketContext.displayName = 'LifelineSocket'
 /** The error for a hook that has neither a socket argument nor a provider above it. */
 export function noSocket(hook: string, instead: string): LifelineError {
   return new LifelineError(
-    'INVALID_OPTIONS',
+    'NO_SOCKET',
     `${hook} found no socket: render it inside <SocketProvider socket={socket}> or <SocketProvider url="…">, or ${instead}.`,
   )
 }

@@ -1,4 +1,4 @@
-import type { MessageMap, Socket } from '@lifeline/core'
+import { LifelineError, type MessageMap, type Socket } from '@lifeline/core'
 import { hasInjectionContext, type InjectionKey, inject, markRaw, provide, toRaw } from 'vue'
 
 /**
@@ -37,8 +37,9 @@ export function resolveSocket<In extends MessageMap<In>, Out>(
   if (given) return toRaw(given)
   const socket = hasInjectionContext() ? inject(socketKey, null) : null
   if (!socket) {
-    throw new Error(
-      `[lifeline] ${caller}() found no socket. Install one for the whole app with app.use(createLifeline(socket)), ` +
+    throw new LifelineError(
+      'NO_SOCKET',
+      `${caller}() found no socket. Install one for the whole app with app.use(createLifeline(socket)), ` +
         'or give one to a subtree with provideSocket(socket) in a parent component; ' +
         `${caller === 'useSocket' ? 'or pass a url: useSocket(url)' : 'or pass the socket as the last argument'}. ` +
         'Without a socket argument it must run inside setup() or app.runWithContext().',

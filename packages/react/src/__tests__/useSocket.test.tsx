@@ -55,6 +55,7 @@ describe('useSocket()', () => {
       caught = error
     }
     expect(isLifelineError(caught)).toBe(true)
+    expect((caught as { code: string }).code).toBe('NO_SOCKET')
     expect((caught as Error).message).toMatch(/^useSocket\(\) found no socket: .*<SocketProvider/)
   })
 })

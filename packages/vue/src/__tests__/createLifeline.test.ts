@@ -123,7 +123,12 @@ describe('useSocket() without a provider', () => {
     const original = console.warn
     console.warn = (...args: unknown[]) => warnings.push(args)
     try {
-      expect(() => useSocket()).toThrow(/createLifeline\(socket\).*provideSocket\(socket\)/)
+      expect(() => useSocket()).toThrow(
+        expect.objectContaining({
+          code: 'NO_SOCKET',
+          message: expect.stringMatching(/createLifeline\(socket\).*provideSocket\(socket\)/),
+        }),
+      )
       expect(() => useSocketState()).toThrow(
         /useSocketState\(\) found no socket.*createLifeline\(socket\).*provideSocket/,
       )
