@@ -1,0 +1,110 @@
+// Samples of docs/queue.md. Each region is pasted into the guide as it is.
+import { connect, type Socket } from '@lifeline/core'
+
+interface Incoming {
+  chat: { id: string; from: string; text: string }
+  ack: { id: string }
+  authed: { user: string }
+}
+interface Outgoing {
+  auth: { token: string }
+  join: { room: string }
+  chat: { id: string; text: string }
+  typing: { active: boolean }
+}
+
+declare function fetchSocketToken(): Promise<string>
+declare function showUnsent(text: string, reason: string): void
+declare const pendingBadge: HTMLElement
+
+export function settings() {
+  // #region settings
+  const socket = connect<Incoming, Outgoing>('wss://example.com/live', {
+    queue: {
+      maxMessages: 1000, // most messages kept
+      maxBytes: 1_048_576, // most bytes kept (UTF-8 bytes of the encoded frames)
+      overflow: 'drop-oldest', // 'drop-oldest' | 'drop-newest' | 'error'
+      ttl: Infinity, // ms a message may wait before it is dropped as 'expired'
+    },
+  })
+  // `queue: false` keeps nothing: a send while not open is dropped with reason 'offline'.
+  // #endregion
+  return socket
+}
+
+export function drops(socket: Socket<Incoming, Outgoing>) {
+  // #region drops
+  socket.on('drop', ({ type, data, reason }) => {
+    if (type === 'chat') showUnsent((data as Outgoing['chat']).text, reason)
+  })
+  // #endregion
+}
+
+export function badge(socket: Socket<Incoming, Outgoing>) {
+  // #region badge
+  socket.subscribe(() => {
+    const { queued } = socket.getSnapshot()
+    pendingBadge.hidden = queued === 0
+    pendingBadge.textContent = `${queued} waiting`
+  })
+  // #endregion
+}
+
+export function ephemeral(socket: Socket<Incoming, Outgoing>) {
+  // #region ephemeral
+  // A typing indicator is worthless a few seconds later: send it only on an open link.
+  function sendTyping(active: boolean) {
+    if (socket.getSnapshot().status === 'open') socket.send('typing', { active })
+  }
+  // #endregion
+  return sendTyping
+}
+
+// #region on-open
+const rooms = new Set(['general'])
+
+const socket = connect<Incoming, Outgoing>('wss://example.com/live', {
+  // Runs on every (re)connect. Sends through `s` go out first; the queue waits until it settles.
+  onOpen: async (s) => {
+    s.send('auth', { token: await fetchSocketToken() })
+    await nextMessage(s, 'authed') // queued messages go out only once the server accepted us
+    for (const room of rooms) s.send('join', { room })
+  },
+})
+
+/** The next `type` message's data; rejects (so the link is retried) if none comes within `ms`. */
+function nextMessage<K extends keyof Incoming & string>(
+  s: Socket<Incoming, Outgoing>,
+  type: K,
+  ms = 5000,
+): Promise<Incoming[K]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop()
+      reject(new Error(`no ${type} within ${ms} ms`))
+    }, ms)
+    const stop = s.once(type, (data) => {
+      clearTimeout(timer)
+      resolve(data as Incoming[K])
+    })
+  })
+}
+// #endregion
+
+// #region acks
+// The server answers each chat with {"type":"ack","data":{"id":…}} and ignores ids it has seen.
+const unacknowledged = new Map<string, Outgoing['chat']>()
+
+export function sendChat(text: string) {
+  const message = { id: crypto.randomUUID(), text }
+  unacknowledged.set(message.id, message)
+  socket.send('chat', message)
+}
+
+socket.on('ack', ({ id }) => unacknowledged.delete(id))
+
+// A link that died silently may have swallowed messages that `send` reported as 'sent'.
+socket.on('open', () => {
+  for (const message of unacknowledged.values()) socket.send('chat', message)
+})
+// #endregion
