@@ -66,7 +66,8 @@ export const jsonCodec: Codec = {
   },
 }
 
-function isBinary(value: unknown): value is ArrayBuffer | ArrayBufferView {
+/** Whether `value` is a binary frame (an `ArrayBuffer` or a typed array / DataView). */
+export function isBinary(value: unknown): value is ArrayBuffer | ArrayBufferView {
   return value instanceof ArrayBuffer || ArrayBuffer.isView(value)
 }
 

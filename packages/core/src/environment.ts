@@ -53,7 +53,9 @@ export function resolveUrl(input: string | URL): string {
   try {
     url = new URL(String(input), base)
   } catch (cause) {
-    throw new LifelineError('INVALID_URL', `invalid URL "${input}"${base ? '' : ' (relative URLs need a page)'}`, {
+    // The query is left out: it may hold a token, and errors are logged.
+    const shown = String(input).replace(/\?.*/, '?…')
+    throw new LifelineError('INVALID_URL', `invalid URL "${shown}"${base ? '' : ' (relative URLs need a page)'}`, {
       cause,
     })
   }

@@ -67,7 +67,8 @@ export interface HeartbeatOptions {
    */
   timeout?: number
   /**
-   * Builds the ping message, handed to the codec like `send`'s.
+   * Builds the ping: a message handed to the codec like `send`'s, or a string or binary frame
+   * sent as it is (e.g. `() => 'ping'` with `rawCodec`).
    * @default () => ({ type: 'ping' })
    */
   ping?: () => unknown

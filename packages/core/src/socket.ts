@@ -1,6 +1,6 @@
 import { backoffDelay, MAX_TIMER_DELAY } from './backoff.js'
 import { ABNORMAL, defaultShouldReconnect, isUserCloseCode, NORMAL, TRY_AGAIN_LATER } from './closeCodes.js'
-import { type Envelope, exceedsBytes, type Frame, frameBytes } from './codec.js'
+import { type Envelope, exceedsBytes, type Frame, frameBytes, isBinary } from './codec.js'
 import { Emitter } from './emitter.js'
 import {
   type BrowserEventTarget,
@@ -46,6 +46,10 @@ const INITIAL: Snapshot = Object.freeze({
 const DROPPED_LINK: CloseInfo = Object.freeze({ code: ABNORMAL, reason: '', wasClean: false })
 
 const noop = () => {}
+
+/** A value, or the result of calling it; a function that throws gives a rejected promise. */
+const provide = <T>(value: T | (() => T | Promise<T>)) =>
+  typeof value === 'function' ? new Promise<T>((resolve) => resolve((value as () => T | Promise<T>)())) : value
 
 const handlerFailed = (name: string, cause: unknown) =>
   new LifelineError('HANDLER_FAILED', `${name} handler threw`, { cause })
@@ -203,7 +207,7 @@ class LifelineSocket<In extends MessageMap<In>, Out> implements Socket<In, Out> 
 
   sendRaw(frame: Frame): SendResult {
     this.#assertUsable()
-    if (typeof frame !== 'string' && !(frame instanceof ArrayBuffer) && !ArrayBuffer.isView(frame)) {
+    if (typeof frame !== 'string' && !isBinary(frame)) {
       throw new LifelineError('ENCODE_FAILED', 'sendRaw takes a string or binary')
     }
     return this.#deliver(undefined, frame, frame)
@@ -221,8 +225,11 @@ class LifelineSocket<In extends MessageMap<In>, Out> implements Socket<In, Out> 
   }
 
   close(code: number = NORMAL, reason = ''): void {
-    if (!isUserCloseCode(code)) {
-      throw new LifelineError('INVALID_OPTIONS', `close code must be 1000 or 3000-4999, got ${code}`)
+    if (!isUserCloseCode(code) || frameBytes(reason) > 123) {
+      throw new LifelineError(
+        'INVALID_OPTIONS',
+        'close takes a code of 1000 or 3000-4999 and a reason of at most 123 bytes',
+      )
     }
     const { status } = this.#snapshot
     if (status === 'closed') return
@@ -273,10 +280,7 @@ class LifelineSocket<In extends MessageMap<In>, Out> implements Socket<In, Out> 
       this.#createWebSocket(generation, url, protocols)
       return
     }
-    Promise.all([
-      typeof url === 'function' ? url() : url,
-      typeof protocols === 'function' ? protocols() : protocols,
-    ]).then(
+    Promise.all([provide(url), provide(protocols)]).then(
       ([resolved, resolvedProtocols]) => {
         if (generation === this.#generation) this.#createWebSocket(generation, resolved, resolvedProtocols)
       },
@@ -456,7 +460,8 @@ class LifelineSocket<In extends MessageMap<In>, Out> implements Socket<In, Out> 
       else if (ws.terminate) ws.terminate()
       else ws.close()
     } catch {
-      // Closing a socket that is already closing can throw in some implementations; it is gone either way.
+      // Some implementations throw when closing a socket that is closing already; make sure it is gone.
+      ws.terminate?.()
     }
   }
 
@@ -587,7 +592,9 @@ class LifelineSocket<In extends MessageMap<In>, Out> implements Socket<In, Out> 
     const ws = this.#ws
     if (!ws || !isOpen(ws)) return
     try {
-      ws.send(this.#encode(this.#settings.heartbeat?.ping() as Envelope))
+      // A string or binary ping is a ready frame; anything else is a message for the codec.
+      const ping = this.#settings.heartbeat?.ping()
+      ws.send(typeof ping === 'string' || isBinary(ping) ? ping : this.#encode(ping as Envelope))
     } catch (cause) {
       this.#reportError(new LifelineError('ENCODE_FAILED', 'cannot encode the ping', { cause }))
     }

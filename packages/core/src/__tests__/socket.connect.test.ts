@@ -59,6 +59,29 @@ describe('urls', () => {
     socket.dispose()
   })
 
+  it('reports a URL or protocols function that throws as URL_PROVIDER_FAILED, never into the caller', async () => {
+    const throwing = () => {
+      throw new Error('no token')
+    }
+    for (const options of [{}, { protocols: throwing }]) {
+      const url = Object.keys(options).length ? 'wss://a.test' : throwing
+      const socket = connect(url, { ...base, ...options })
+      const errors: string[] = []
+      socket.on('error', (e) => errors.push(e.code))
+      await vi.advanceTimersByTimeAsync(0)
+      expect(errors).toEqual(['URL_PROVIDER_FAILED'])
+      expect(socket.getSnapshot().status).toBe('reconnecting')
+      expect(() => socket.reconnect()).not.toThrow()
+      socket.dispose()
+    }
+  })
+
+  it('keeps the query of an invalid URL out of the error, since it may hold a token', () => {
+    expect(() => connect('wss://exa mple.com/live?token=s3cret', base)).toThrow(
+      expect.objectContaining({ code: 'INVALID_URL', message: expect.not.stringContaining('s3cret') }),
+    )
+  })
+
   it('reports a rejecting URL function as URL_PROVIDER_FAILED and backs off', async () => {
     const url = vi.fn(() => Promise.reject(new Error('auth down')))
     const socket = connect(url, { ...base, reconnect: { initialDelay: 100, jitter: 'none' } })

@@ -157,6 +157,17 @@ describe('heartbeat', () => {
     socket.dispose()
   })
 
+  it('sends a string or binary ping as a ready frame', async () => {
+    const { socket } = setup({
+      codec: (await import('../codec.js')).rawCodec,
+      heartbeat: { ...heartbeat, ping: () => 'PING' },
+    })
+    const ws = await openLink()
+    vi.advanceTimersByTime(1000)
+    expect(ws.sent).toEqual(['PING'])
+    socket.dispose()
+  })
+
   it('supports custom ping and pong messages', async () => {
     const { socket } = setup({
       heartbeat: {

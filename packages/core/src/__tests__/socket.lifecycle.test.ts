@@ -223,6 +223,8 @@ describe('close()', () => {
     const { socket, events } = setup()
     await openLink()
     expect(() => socket.close(1001)).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }))
+    expect(() => socket.close(1000, 'é'.repeat(62))).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }))
+    expect(socket.getSnapshot().status).toBe('open')
     socket.close()
     socket.close()
     expect(events.filter(([n]) => n === 'close')).toHaveLength(1)
