@@ -53,8 +53,8 @@ export function resolveUrl(input: string | URL): string {
   try {
     url = new URL(String(input), base)
   } catch (cause) {
-    // The query is left out: it may hold a token, and errors are logged.
-    const shown = String(input).replace(/\?.*/, '?…')
+    // Credentials and the query are left out: they may hold a token, and errors are logged.
+    const shown = String(input).replace(/\?.*/, '?…').replace(/\/\/[^/]*@/, '//…@')
     throw new LifelineError('INVALID_URL', `invalid URL "${shown}"${base ? '' : ' (relative URLs need a page)'}`, {
       cause,
     })
