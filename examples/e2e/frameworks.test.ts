@@ -1,0 +1,199 @@
+// The example apps as a user runs them: the React and Vue apps (examples/react, examples/vue), built
+// with Vite and served by the demo server at /react/ and /vue/, in real Chromium; and the Node script
+// (examples/node). Each app shows its socket open, round-trips a chat, and recovers from a crash and
+// from a server that refuses handshakes for a while, delivering what was typed meanwhile.
+import { execFile } from 'node:child_process'
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import type { Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { type DemoServer, startDemoServer } from '../server/server.js'
+import { launch, requireChromium } from './chromium.js'
+
+const APPS = ['react', 'vue'] as const
+type App = (typeof APPS)[number]
+type Status = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed'
+
+const at = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+const RESULTS = at('../../test-results/e2e/')
+const NODE_EXAMPLE = at('../node/index.mjs')
+
+const chromiumPath = requireChromium()
+
+// ---- building the apps -----------------------------------------------------------------------
+
+/** The newest modification time under `path` (a file or a folder), 0 when it is missing. */
+function newest(path: string): number {
+  if (!existsSync(path)) return 0
+  const info = statSync(path)
+  if (!info.isDirectory()) return info.mtimeMs
+  return Math.max(info.mtimeMs, ...readdirSync(path).map((name) => newest(join(path, name))))
+}
+
+/**
+ * Builds `app` with Vite unless its dist/ is newer than its sources and the packages' builds it
+ * bundles (an app built before `npm run build` would test yesterday's SDK).
+ */
+async function ensureBuilt(app: App): Promise<void> {
+  const root = at(`../${app}/`)
+  const inputs = ['src', 'public', 'index.html', 'vite.config.ts'].map((name) => join(root, name))
+  inputs.push(at('../../packages/core/dist/index.js'), at(`../../packages/${app}/dist/index.js`))
+  if (newest(join(root, 'dist/index.html')) > Math.max(...inputs.map(newest))) return
+  const { build } = await import('vite')
+  await build({ configFile: join(root, 'vite.config.ts'), logLevel: 'warn' })
+}
+
+/** Builds the apps that need it, one at a time, for production. */
+async function buildApps(): Promise<void> {
+  // Vitest sets NODE_ENV=test, which Vite would take for a development build (React's development
+  // bundle, import.meta.env.DEV): build for production, as `npx vite build` does.
+  const nodeEnv = process.env.NODE_ENV
+  process.env.NODE_ENV = 'production'
+  try {
+    for (const app of APPS) await ensureBuilt(app)
+  } finally {
+    process.env.NODE_ENV = nodeEnv
+  }
+}
+
+// ---- the pages -----------------------------------------------------------------------------
+
+/** Waits until the status card shows `status`. */
+async function waitForStatus(page: Page, status: Status, timeout = 15_000): Promise<void> {
+  await page.locator(`.status-card[data-status="${status}"]`).waitFor({ timeout })
+}
+
+/**
+ * Starts recording every status the card shows from now on, however briefly (a crash can be
+ * followed by a retry within a millisecond). Returns a function that waits until the card is
+ * back to `open` after leaving it, and resolves to the statuses shown on the way.
+ */
+async function recordStatuses(page: Page): Promise<() => Promise<string[]>> {
+  await page.evaluate(() => {
+    const card = document.querySelector('.status-card') as HTMLElement
+    const shown = [card.dataset.status ?? '']
+    // Each record holds the value before its change; the last one's new value is the current one.
+    const observer = new MutationObserver((records) => {
+      const values = [...records.slice(1).map((record) => record.oldValue ?? ''), card.dataset.status ?? '']
+      for (const value of values) if (value !== shown.at(-1)) shown.push(value)
+    })
+    observer.observe(card, { attributes: true, attributeFilter: ['data-status'], attributeOldValue: true })
+    const win = window as unknown as { shownStatuses?: string[]; statusObserver?: MutationObserver }
+    win.statusObserver?.disconnect()
+    Object.assign(win, { shownStatuses: shown, statusObserver: observer })
+  })
+  return async () => {
+    const handle = await page.waitForFunction(
+      () => {
+        const shown = (window as unknown as { shownStatuses: string[] }).shownStatuses
+        return shown.length > 1 && shown.at(-1) === 'open' && shown
+      },
+      null,
+      { timeout: 15_000 },
+    )
+    return (await handle.jsonValue()) as string[]
+  }
+}
+
+/** Types `text` in the composer and sends it; returns the state the app gave the message at once. */
+async function say(page: Page, text: string): Promise<string | null> {
+  await page.fill('#text', text)
+  await page.press('#text', 'Enter')
+  return page.locator('.message.own', { hasText: text }).getAttribute('data-state')
+}
+
+/** Waits until the server's echo of our `text` is shown, once. */
+async function waitForEcho(page: Page, text: string): Promise<void> {
+  await page.locator('.message.own[data-state="delivered"]', { hasText: text }).waitFor({ timeout: 15_000 })
+  expect(await page.locator('.message', { hasText: text }).count()).toBe(1)
+}
+
+describe.skipIf(!chromiumPath)('the React and Vue example apps in Chromium', () => {
+  let browser: Awaited<ReturnType<typeof launch>>
+  let server: DemoServer
+  let page: Page
+  /** Uncaught errors, and console errors that are not the expected refused handshakes. */
+  let problems: string[]
+
+  beforeAll(async () => {
+    await buildApps()
+    browser = await launch(chromiumPath as string)
+  }, 120_000)
+
+  afterAll(async () => {
+    await browser?.dispose()
+  })
+
+  beforeEach(async () => {
+    server = await startDemoServer({ port: 0 })
+    problems = []
+    page = await browser.newPage()
+    page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`))
+    page.on('console', (message) => {
+      // Chromium logs every refused WebSocket handshake (the 503s of /control/stop) as an error.
+      if (message.type() === 'error' && !message.text().startsWith('WebSocket connection to')) {
+        problems.push(`console: ${message.text()}`)
+      }
+    })
+  })
+
+  afterEach(async (test) => {
+    try {
+      if (test.task.result?.state === 'fail') {
+        mkdirSync(RESULTS, { recursive: true })
+        const path = `${RESULTS}frameworks-${test.task.name.split(':')[0]}.png`
+        await page.screenshot({ path, fullPage: true })
+        console.log(`screenshot of the failed test: ${path}`)
+      }
+    } finally {
+      await page.close()
+      await server.close()
+    }
+  })
+
+  for (const app of APPS) {
+    it(`${app}: goes live, round-trips a chat, recovers from a crash and delivers what was typed while down`, async () => {
+      await page.goto(new URL(`/${app}/`, server.url).href)
+      await waitForStatus(page, 'open')
+      await expect(page.locator('#status').textContent()).resolves.toBe('Open')
+      // One WebSocket per page, named by the app's hello.
+      const live = await (await fetch(new URL('/control/status', server.url))).json()
+      expect(live.clients).toBe(1)
+
+      expect(await say(page, `hello from ${app}`)).toMatch(/^(sending|delivered)$/)
+      await waitForEcho(page, `hello from ${app}`)
+
+      // A crash: every socket destroyed, 1006. The app shows it, retries and is live again.
+      const recovered = await recordStatuses(page)
+      await page.click('[data-control="crash"]')
+      expect(await recovered()).toEqual(['open', 'reconnecting', 'connecting', 'open'])
+      await page.locator('.log-close', { hasText: '1006' }).waitFor()
+      await say(page, `${app} after the crash`)
+      await waitForEcho(page, `${app} after the crash`)
+
+      // Handshakes refused for a second: what is typed meanwhile is queued, then delivered once.
+      const back = await recordStatuses(page)
+      await page.evaluate(() => fetch('/control/stop?seconds=1', { method: 'POST' }))
+      await page.waitForFunction(() => document.querySelector('.status-card')?.getAttribute('data-status') !== 'open')
+      expect(await say(page, `${app} while down`)).toBe('queued')
+      await page.locator('.metric', { hasText: 'Queued' }).locator('dd', { hasText: '1' }).waitFor()
+      expect(await back()).toContain('reconnecting')
+      await waitForEcho(page, `${app} while down`)
+      await expect(page.locator('.metric', { hasText: 'Queued' }).locator('dd').textContent()).resolves.toBe('0')
+
+      expect(problems).toEqual([])
+    })
+  }
+})
+
+describe('the Node example', () => {
+  it('connects with ws, logs its status, prints the echo of its chat and exits 0', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [NODE_EXAMPLE], { timeout: 20_000 })
+    expect(stdout).toMatch(/send chat: queued/)
+    expect(stdout).toMatch(/status open/)
+    expect(stdout).toMatch(/echo from node: "Hello from Node"/)
+    expect(stdout).toMatch(/done\n$/)
+  })
+})

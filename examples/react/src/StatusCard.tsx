@@ -1,0 +1,52 @@
+import { useSocketState } from '@lifeline/react'
+import { describe, LABELS, seconds } from './format'
+import { useLive } from './live'
+import { useNow } from './useNow'
+
+/** The socket's state, straight from its snapshot, and the buttons that drive it. */
+export function StatusCard() {
+  const socket = useLive()
+  const state = useSocketState(socket)
+  const now = useNow(state.nextRetryAt !== null)
+  const down = state.status === 'closed' || state.status === 'idle'
+
+  return (
+    <section className="card status-card" data-status={state.status} aria-labelledby="status">
+      <div className="status-head">
+        <span className="status-dot" aria-hidden="true" />
+        <h1 className="status-word" id="status" aria-live="polite">
+          {LABELS[state.status]}
+        </h1>
+      </div>
+      <p className="status-detail">{describe(state)}</p>
+
+      <dl className="metrics">
+        <Metric label="Attempt" value={state.attempt} />
+        <Metric label="Next retry" value={state.nextRetryAt === null ? '—' : seconds(state.nextRetryAt - now)} />
+        <Metric label="Latency" value={state.latency === null ? '—' : `${state.latency} ms`} />
+        <Metric label="Queued" value={state.queued} />
+      </dl>
+
+      <div className="actions">
+        <button type="button" className="button" disabled={down} onClick={() => socket.reconnect()}>
+          Reconnect now
+        </button>
+        <button type="button" className="button" onClick={() => (down ? socket.open() : socket.close())}>
+          {down ? 'Connect' : 'Close'}
+        </button>
+      </div>
+      <p className="fine">
+        <code>{'<SocketProvider url="/live" options={{ heartbeat: … }}>'}</code>
+      </p>
+    </section>
+  )
+}
+
+function Metric({ label, value }: { label: string; value: string | number }) {
+  return (
+    <div className="metric">
+      <dt>{label}</dt>
+      <dd>{value}</dd>
+    </div>
+  )
+}
