@@ -1,5 +1,8 @@
-// The demo page: one Lifeline socket, its state on screen, a chat, and buttons that break the
-// server. Plain DOM, no framework; loaded as an external module so a strict CSP allows it.
+// The demo page: one Lifeline socket, its state on screen and over time, a chat, and buttons
+// that break the server. Plain DOM, no framework; loaded as an external module so a strict CSP
+// allows it.
+import { AttemptList } from './attempts.js'
+import { Timeline } from './timeline.js'
 
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id))
 
@@ -21,6 +24,14 @@ const ui = {
   name: /** @type {HTMLInputElement} */ ($('name')),
   text: /** @type {HTMLInputElement} */ ($('text')),
   log: $('log'),
+  timeline: /** @type {SVGSVGElement} */ (/** @type {unknown} */ ($('timeline'))),
+  summary: $('timeline-summary'),
+  net: $('net'),
+  netValue: $('net-value'),
+  netEvents: $('net-events'),
+  attempts: /** @type {HTMLOListElement} */ ($('attempts')),
+  attemptsEmpty: $('attempts-empty'),
+  demos: $('demos'),
 }
 
 const LABELS = {
@@ -42,6 +53,15 @@ const CLOSE_NAMES = {
 }
 
 const MODE_LABELS = { normal: 'server ok', stopped: 'stopped', blackhole: 'black hole', rejecting: 'rejecting 4401' }
+
+/** Short names for the attempts list. */
+const CLOSE_SHORT = {
+  1000: 'normal',
+  1001: 'going away',
+  1006: 'no close frame',
+  1012: 'restart',
+  4401: 'unauthorized',
+}
 
 const ERROR_TEXT = {
   HEARTBEAT_TIMEOUT: 'The heartbeat ping got no answer: the link was silently dead, so Lifeline cut it.',
@@ -70,14 +90,30 @@ let lastSeq = 0
 /** The server's current fault, as the control endpoints last reported it. */
 let serverModeName = 'normal'
 let serverUntil = 0
+/** Why an attempt is about to start without waiting (`reconnect()`, `open()`, `online`), for the attempts list. */
+let earlyReason = /** @type {string | null} */ (null)
+
+const RECONNECT = { initialDelay: 1000, factor: 2, maxDelay: 8000 }
+const timeline = new Timeline(ui.timeline)
+const attempts = new AttemptList(ui.attempts, ui.attemptsEmpty, RECONNECT)
+
+// Listening before connect() puts these handlers ahead of Lifeline's own, so the attempts list
+// learns why an attempt starts early before Lifeline starts it.
+addEventListener('offline', () => showNetwork('offline'))
+addEventListener('online', () => {
+  showNetwork('online')
+  earlyReason = 'online event'
+  setTimeout(() => {
+    earlyReason = null
+  })
+})
 
 const socket = Lifeline.connect('/live', {
   heartbeat: { interval: 2000, timeout: 2000 },
-  reconnect: { initialDelay: 1000, maxDelay: 8000 },
-  // Runs on every (re)connect, before queued messages flush: say who we are and what we saw last.
-  onOpen: (s) => {
-    s.send('hello', { name: myName(), since: lastSeq })
-  },
+  reconnect: RECONNECT,
+  // Runs on every (re)connect, before queued messages flush: say who we are and what we saw last,
+  // then resend what an earlier link may have lost (see `resync`).
+  onOpen: (s) => resync(s),
 })
 // For poking at from the devtools console: socket.getSnapshot(), socket.send('chat', { text: 'hi' }).
 Object.assign(globalThis, { socket })
@@ -136,6 +172,72 @@ function render() {
   tick()
 }
 
+// ---- the timeline and the attempts list ------------------------------------------------------
+
+let previousStatus = socket.getSnapshot().status
+timeline.status(previousStatus)
+timeline.queued(0)
+
+socket.on('state', (s) => {
+  timeline.status(s.status)
+  timeline.queued(s.queued)
+  if (s.status === previousStatus) return
+  // A wait that ends becomes an attempt; an attempt with no wait before it gets a row of its own.
+  if (s.status === 'connecting' && !attempts.trying(earlyReason) && earlyReason) {
+    attempts.immediate(s.attempt, earlyReason)
+  }
+  previousStatus = s.status
+  ui.summary.textContent = timeline.summary()
+})
+
+socket.on('latency', (ms) => timeline.latency(ms))
+
+/** What made the link go, in a few words, from the snapshot of the moment. */
+function causeOf(s) {
+  if (s.lastError) return s.lastError.code
+  if (s.lastClose) return `${s.lastClose.code} ${CLOSE_SHORT[s.lastClose.code] ?? s.lastClose.reason}`.trim()
+  return ''
+}
+
+socket.on('reconnecting', ({ attempt, delay }) => attempts.waiting(attempt, delay, causeOf(socket.getSnapshot())))
+socket.on('error', (error) => {
+  if (error.code.startsWith('CONNECT_') || error.code === 'HANDLER_FAILED') attempts.failed(error.code)
+})
+socket.on('open', () => attempts.opened())
+socket.on('close', (e) => {
+  if (e.willReconnect) return
+  attempts.stopped(closedByYou ? 'you closed it' : `${closeText(e)}: this code is not retried`)
+})
+
+/** Runs `action` (which may start an attempt at once) with the reason shown in the attempts list. */
+function because(reason, action) {
+  earlyReason = reason
+  try {
+    action()
+  } finally {
+    earlyReason = null
+  }
+}
+
+// ---- the browser's network -------------------------------------------------------------------
+
+function showNetwork(type) {
+  const online = navigator.onLine
+  ui.net.dataset.online = String(online)
+  ui.net.textContent = online ? 'online' : 'offline'
+  ui.netValue.textContent = String(online)
+  timeline.network(online)
+  if (!type) return
+  log('net', `${type} event · navigator.onLine = ${online}`)
+  const item = document.createElement('li')
+  item.dataset.type = type
+  const time = document.createElement('time')
+  time.textContent = clock()
+  item.append(time, ` ${type}`)
+  ui.netEvents.prepend(item)
+  while (ui.netEvents.childElementCount > 4) ui.netEvents.lastElementChild?.remove()
+}
+
 /** The parts that move with the clock: the retry countdown and the server's fault window. */
 function tick() {
   const { nextRetryAt } = socket.getSnapshot()
@@ -146,12 +248,18 @@ function tick() {
 }
 
 socket.subscribe(render)
-setInterval(tick, 100)
+setInterval(() => {
+  tick()
+  if (document.hidden) return
+  attempts.tick()
+  timeline.render()
+}, 100)
 
 ui.reconnect.addEventListener('click', () => {
   closedByYou = false
   log('you', 'reconnect()')
-  socket.reconnect()
+  timeline.pin('reconnect()')
+  because('Reconnect now', () => socket.reconnect())
 })
 
 ui.toggle.addEventListener('click', () => {
@@ -159,10 +267,11 @@ ui.toggle.addEventListener('click', () => {
   if (status === 'closed' || status === 'idle') {
     closedByYou = false
     log('you', 'open()')
-    socket.open()
+    because('Connect', () => socket.open())
   } else {
     closedByYou = true
     log('you', 'close()')
+    timeline.pin('close()')
     socket.close()
   }
 })
@@ -209,11 +318,13 @@ const STATES = {
   delivered: '',
   dropped: 'not sent',
   unconfirmed: 'link lost before the echo',
-  lost: 'lost with the link',
+  resent: 'resent: the server never got it',
 }
 
-/** Our own messages waiting for the server's echo, by id. @type {Map<string, HTMLLIElement>} */
+/** Our own messages waiting for the server's echo, by id, oldest first. @type {Map<string, { item: HTMLLIElement, text: string }>} */
 const pending = new Map()
+/** The `seq` of every chat shown, so a chat that comes live and again in `history` shows once. */
+const shown = new Set()
 const idPrefix = Math.random().toString(36).slice(2, 8)
 let counter = 0
 
@@ -224,7 +335,7 @@ function setState(item, state, note = STATES[state]) {
   badge.hidden = !note
 }
 
-function addMessage({ from, text, at }, own) {
+function addMessage({ from, text, at, seq }, own) {
   ui.empty.remove()
   const item = document.createElement('li')
   item.className = own ? 'message own' : 'message'
@@ -240,35 +351,46 @@ function addMessage({ from, text, at }, own) {
   const body = document.createElement('p')
   body.textContent = text
   item.append(meta, body)
-  ui.messages.append(item)
+  // In server order: a chat replayed by `history` can arrive after a newer one that came live.
+  const later = seq && [...ui.messages.children].find((other) => Number(other.dataset.seq) > seq)
+  if (seq) item.dataset.seq = String(seq)
+  ui.messages.insertBefore(item, later || null)
   ui.messages.scrollTop = ui.messages.scrollHeight
   return item
+}
+
+/** Sends a chat, shows it, and tracks it until its echo. */
+function sendChat(text) {
+  const id = `${idPrefix}-${++counter}`
+  const result = socket.send('chat', { text, id }) // 'sent' | 'queued' | 'dropped'
+  const item = addMessage({ from: myName(), text, at: Date.now() }, true)
+  setState(item, result === 'sent' ? 'sending' : result)
+  if (result !== 'dropped') pending.set(id, { item, text })
 }
 
 ui.composer.addEventListener('submit', (event) => {
   event.preventDefault()
   const text = ui.text.value.trim()
   if (!text) return
-  const id = `${idPrefix}-${++counter}`
-  const result = socket.send('chat', { text, id }) // 'sent' | 'queued' | 'dropped'
-  const item = addMessage({ from: myName(), text, at: Date.now() }, true)
-  setState(item, result === 'sent' ? 'sending' : result)
-  if (result !== 'dropped') pending.set(id, item)
+  // While `resync` runs the link is up, but this send still queues behind the older ones.
+  sendChat(text)
   ui.text.value = ''
   ui.text.focus()
 })
 
 /** Shows a chat from the server once, whether it comes live or replayed in `history`. */
 function receiveChat(message) {
-  if (message.seq <= lastSeq) return // already shown
-  lastSeq = message.seq
-  const item = message.id && pending.get(message.id)
-  if (!item) return addMessage(message, message.id?.startsWith(`${idPrefix}-`))
+  if (shown.has(message.seq)) return
+  shown.add(message.seq)
+  lastSeq = Math.max(lastSeq, message.seq)
+  const entry = message.id && pending.get(message.id)
+  if (!entry) return addMessage(message, message.id?.startsWith(`${idPrefix}-`))
   // The echo of our own message: it reached the server exactly once.
   pending.delete(message.id)
-  const time = /** @type {HTMLElement} */ (item.querySelector('time'))
+  entry.item.dataset.seq = String(message.seq)
+  const time = /** @type {HTMLElement} */ (entry.item.querySelector('time'))
   time.textContent = clock(message.at)
-  setState(item, 'delivered')
+  setState(entry.item, 'delivered')
 }
 
 socket.on('chat', receiveChat)
@@ -276,29 +398,61 @@ socket.on('chat', receiveChat)
 // The answer to `hello { since }`: what was said while this page was away.
 socket.on('history', ({ messages }) => {
   for (const message of messages) receiveChat(message)
-  // Written to a link that died and not in the server's history: the server never got them.
-  for (const [id, item] of pending) {
-    if (item.dataset.state !== 'unconfirmed') continue
-    pending.delete(id)
-    setState(item, 'lost')
-  }
 })
 
+/** The next `history` reply on this link; rejects after `ms`, which makes Lifeline drop the link and retry. */
+function nextHistory(s, ms) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off()
+      reject(new Error(`no history reply within ${ms} ms`))
+    }, ms)
+    const off = s.once('history', () => {
+      clearTimeout(timer)
+      resolve(undefined)
+    })
+  })
+}
+
+/**
+ * `onOpen`, on every (re)connect. Messages written to an earlier link with no echo may or may not
+ * have reached the server. `hello { since }` brings back what the server has; whatever is still
+ * unconfirmed after that never arrived and is sent again, with the same id. Lifeline flushes its
+ * queue only once this settles, so the resent messages keep their place ahead of the queued ones:
+ * everything arrives once, in the order it was typed.
+ */
+async function resync(s) {
+  const unsure = [...pending].filter(([, { item }]) =>
+    ['sending', 'unconfirmed', 'resent'].includes(item.dataset.state),
+  )
+  const reply = nextHistory(s, 4000)
+  // Sent through `s`, the handle onOpen gets: these go out now, ahead of the queue.
+  s.send('hello', { name: myName(), since: lastSeq })
+  await reply
+  for (const [id, { item, text }] of unsure) {
+    if (!pending.has(id)) continue // its echo was in the history
+    s.send('chat', { text, id })
+    setState(item, 'resent')
+  }
+}
+
 socket.on('drop', ({ type, data, reason }) => {
-  const item = type === 'chat' && pending.get(data?.id)
-  if (!item) return
+  const entry = type === 'chat' && pending.get(data?.id)
+  if (!entry) return
   pending.delete(data.id)
-  setState(item, 'dropped', `not sent (${reason})`)
+  setState(entry.item, 'dropped', `not sent (${reason})`)
 })
 
 socket.on('open', () => {
   // The queue has just been written to the new link.
-  for (const item of pending.values()) if (item.dataset.state === 'queued') setState(item, 'sending')
+  for (const { item } of pending.values()) if (item.dataset.state === 'queued') setState(item, 'sending')
 })
 
 socket.on('close', () => {
   // Written to a link that is now gone, with no echo yet: `history` on the next link tells.
-  for (const item of pending.values()) if (item.dataset.state === 'sending') setState(item, 'unconfirmed')
+  for (const { item } of pending.values()) {
+    if (item.dataset.state === 'sending' || item.dataset.state === 'resent') setState(item, 'unconfirmed')
+  }
 })
 
 socket.on('presence', ({ online }) => {
@@ -320,41 +474,73 @@ ui.name.addEventListener('change', () => {
 
 // ---- faults ----------------------------------------------------------------------------------
 
+/** Faults that happen at once are pins on the timeline; the timed ones colour its server lane. */
+const PINS = { crash: 'crash', restart: 'restart 1001' }
+
+/** Control requests are numbered: an answer that arrives after a newer one's is stale. */
+let controlRequests = 0
+let controlShown = 0
+
+/**
+ * Runs a `/control/*` request and shows the server mode it reports, unless a newer request's
+ * answer came first (a status poll sent just before a button press can arrive after it).
+ */
+async function control(path, init) {
+  const request = ++controlRequests
+  const response = await fetch(`/control/${path}`, { cache: 'no-store', ...init })
+  const body = await response.json()
+  if (!response.ok) throw new Error(body.error)
+  if (request > controlShown) {
+    controlShown = request
+    setServerMode(body)
+  }
+  return body
+}
+
 function setServerMode({ mode, until }) {
   serverModeName = mode
   serverUntil = until ?? 0
   ui.serverMode.dataset.mode = mode
   ui.serverMode.textContent = MODE_LABELS[mode] ?? mode
+  timeline.server(mode, until)
 }
 
 document.querySelector('.faults')?.addEventListener('click', async (event) => {
   const button = /** @type {HTMLElement} */ (event.target).closest('button[data-control]')
   if (!(button instanceof HTMLButtonElement)) return
-  const { control, seconds: span, then } = button.dataset
+  const { control: name = '', seconds: span, then } = button.dataset
   button.disabled = true
   try {
-    const response = await fetch(`/control/${control}${span ? `?seconds=${span}` : ''}`, { method: 'POST' })
-    const body = await response.json()
-    if (!response.ok) throw new Error(body.error)
+    const body = await control(`${name}${span ? `?seconds=${span}` : ''}`, { method: 'POST' })
     const plural = body.affected === 1 ? '' : 's'
-    log('server', `${control}${span ? ` for ${span} s` : ''} · ${body.affected} socket${plural} affected`)
-    setServerMode(body)
+    log('server', `${name}${span ? ` for ${span} s` : ''} · ${body.affected} socket${plural} affected`)
+    if (name in PINS) timeline.pin(PINS[name])
     tick()
     if (then === 'reconnect') {
       closedByYou = false
-      socket.reconnect()
+      because('reconnect()', () => socket.reconnect())
     }
   } catch (error) {
-    log('error', `control/${control} failed: ${error.message}`)
+    log('error', `control/${name} failed: ${error.message}`)
   } finally {
     button.disabled = false
   }
 })
 
-// Another tab may have started a fault already.
-fetch('/control/status')
-  .then((response) => response.json())
-  .then(setServerMode)
+// The server's state, for faults started from another tab; and which framework demos are built.
+control('status')
+  .then(({ demos = {} }) => {
+    for (const [name, built] of Object.entries(demos)) {
+      const link = document.getElementById(`demo-${name}`)
+      if (link && built) link.hidden = false
+    }
+    ui.demos.hidden = !Object.values(demos).some(Boolean)
+  })
   .catch(() => {})
+setInterval(() => {
+  if (!document.hidden) control('status').catch(() => {})
+}, 2000)
 
+showNetwork(null)
 render()
+timeline.render()

@@ -1,17 +1,26 @@
-// The Lifeline demo server: one node:http server that serves the CDN page, speaks the JSON
+// The Lifeline demo server: one node:http server that serves the demo pages, speaks the JSON
 // envelope on /live, and breaks itself on request (/control/*) so reconnects can be watched.
-import { createReadStream } from 'node:fs'
-import { stat } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { createReadStream, existsSync } from 'node:fs'
+import { readFile, stat } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import { extname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { WebSocket, WebSocketServer } from 'ws'
 
-const CDN_ROOT = fileURLToPath(new URL('../cdn/', import.meta.url))
-const DIST_ROOT = fileURLToPath(new URL('../../packages/core/dist/', import.meta.url))
+const folder = (path) => fileURLToPath(new URL(path, import.meta.url))
+
+const CDN_ROOT = folder('../cdn/')
+const DIST_ROOT = folder('../../packages/core/dist/')
+
+/** The CDN bundle, served from `packages/core/dist/` at the site root. */
+const BUNDLE = 'lifeline.iife.min.js'
 
 /** Files served from `packages/core/dist/` at the site root. */
-const DIST_FILES = new Set(['lifeline.iife.min.js', 'lifeline.iife.min.js.map'])
+const DIST_FILES = new Set([BUNDLE, `${BUNDLE}.map`])
+
+/** Written by `scripts/sri.mjs` at build time: `{ "dist/lifeline.iife.min.js": "sha384-…" }`. */
+const SRI_FILE = resolve(DIST_ROOT, 'sri.json')
 
 const CONTENT_TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -27,7 +36,7 @@ const CONTENT_TYPES = {
   '.ico': 'image/x-icon',
 }
 
-// The page runs under this policy, which is how it proves it needs no inline script or eval.
+// The pages run under this policy, which is how they prove they need no inline script or eval.
 const CSP = [
   "default-src 'self'",
   "script-src 'self'",
@@ -38,6 +47,59 @@ const CSP = [
   "form-action 'none'",
   "frame-ancestors 'none'",
 ].join('; ')
+
+// The proof page at /csp/ runs under the smallest policy a strict site would set: nothing but 'self'
+// for scripts (no 'unsafe-inline', no 'unsafe-eval'), WebSockets allowed.
+const CSP_PROOF = "default-src 'self'; script-src 'self'; connect-src 'self' ws: wss:"
+
+/**
+ * Where each URL prefix is served from, first match wins. `optional` folders are built by
+ * someone else (the Vite examples) and may be missing; `app` folders answer unknown paths
+ * with their index.html, as a single-page app expects.
+ */
+const MOUNTS = [
+  { prefix: '/csp/', root: folder('../csp/'), csp: CSP_PROOF },
+  { prefix: '/react/', root: folder('../react/dist/'), csp: CSP, optional: true, app: true },
+  { prefix: '/vue/', root: folder('../vue/dist/'), csp: CSP, optional: true, app: true },
+  { prefix: '/', root: CDN_ROOT, csp: CSP },
+]
+
+/** The framework demos that are built, for the page header: `{ react: true, vue: false }`. */
+function builtDemos() {
+  const built = {}
+  for (const { prefix, root, optional } of MOUNTS) {
+    if (optional) built[prefix.slice(1, -1)] = existsSync(resolve(root, 'index.html'))
+  }
+  return built
+}
+
+/**
+ * Adds the build's `integrity` (from `sri.json`) to the CDN bundle's script tag, so the browser
+ * checks the file. A stale `sri.json` (the bundle was rebuilt without `scripts/sri.mjs`) would get
+ * the bundle blocked, so then the tag is left as it is, with a warning.
+ */
+async function withIntegrity(html) {
+  const tag = `src="/${BUNDLE}"`
+  if (!html.includes(tag)) return html
+  const [sri, bundle] = await Promise.all([
+    readFile(SRI_FILE, 'utf8')
+      .then((text) => JSON.parse(text)[`dist/${BUNDLE}`])
+      .catch(() => undefined),
+    readFile(resolve(DIST_ROOT, BUNDLE)).catch(() => undefined),
+  ])
+  if (typeof sri !== 'string' || !bundle) return html
+  if (sri !== `sha384-${createHash('sha384').update(bundle).digest('base64')}`) {
+    warnOnce(`${SRI_FILE} does not match ${BUNDLE}: run \`npm run build\`. Serving the page without integrity.`)
+    return html
+  }
+  return html.replace(tag, `${tag} integrity="${sri}" crossorigin="anonymous"`)
+}
+
+let lastWarning = ''
+function warnOnce(message) {
+  if (message !== lastWarning) console.warn(message)
+  lastWarning = message
+}
 
 const LIMITS = { maxPayload: 64 * 1024, name: 32, text: 1000, id: 64, seconds: 300, history: 100 }
 
@@ -288,7 +350,7 @@ export async function startDemoServer({ port = 0, host = '127.0.0.1' } = {}) {
     }
     if (name === 'status') {
       if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: 'use GET' }, { Allow: 'GET' })
-      return json(res, 200, status(), cors)
+      return json(res, 200, { ...status(), demos: builtDemos() }, cors)
     }
     const action = Object.hasOwn(actions, name) ? actions[name] : undefined
     if (!action) return json(res, 404, { error: `unknown control "${name}"` }, cors)
@@ -302,7 +364,10 @@ export async function startDemoServer({ port = 0, host = '127.0.0.1' } = {}) {
     json(res, 200, { ok: true, action: name, ...result, ...status() }, cors)
   }
 
-  /** Maps a URL path to a file on disk, or `null`: only `examples/cdn/` and the two dist files. */
+  /**
+   * Maps a URL path to a file on disk and the policy to send it with, or `null`. Only the
+   * mounted folders and the two dist files are reachable; no path leaves its folder.
+   */
   function fileFor(pathname) {
     let path
     try {
@@ -311,11 +376,31 @@ export async function startDemoServer({ port = 0, host = '127.0.0.1' } = {}) {
       return null
     }
     if (path.includes('\0')) return null
-    if (path === '/') return resolve(CDN_ROOT, 'index.html')
-    if (DIST_FILES.has(path.slice(1))) return resolve(DIST_ROOT, path.slice(1))
-    const file = resolve(CDN_ROOT, `.${path}`)
+    if (DIST_FILES.has(path.slice(1))) return { file: resolve(DIST_ROOT, path.slice(1)), csp: CSP }
+    const mount = MOUNTS.find(({ prefix }) => path.startsWith(prefix))
+    if (!mount) return null
+    const rest = path.slice(mount.prefix.length)
+    const file = resolve(mount.root, rest === '' || rest.endsWith('/') ? `./${rest}index.html` : `./${rest}`)
     // resolve() has applied every `..`; what is left must still be inside the folder.
-    return file.startsWith(CDN_ROOT) ? file : null
+    return file.startsWith(mount.root) ? { ...mount, file } : null
+  }
+
+  /** The file to send for `pathname`, with its stat, or `null`. */
+  async function find(pathname) {
+    const found = fileFor(pathname)
+    if (!found) return null
+    const info = await stat(found.file).catch(() => null)
+    if (info?.isFile()) return { ...found, info }
+    // A Vite build made with the default `base: '/'` asks for /assets/… at the root.
+    if (found.root === CDN_ROOT && pathname.startsWith('/assets/')) {
+      for (const mount of MOUNTS.filter((m) => m.app)) {
+        const match = await find(`${mount.prefix}${pathname.slice(1)}`)
+        if (match) return match
+      }
+    }
+    // A single-page app routes unknown paths itself; real files (with an extension) stay 404.
+    if (found.app && !extname(found.file)) return find(found.prefix)
+    return null
   }
 
   async function serveFile(req, res, url) {
@@ -323,20 +408,31 @@ export async function startDemoServer({ port = 0, host = '127.0.0.1' } = {}) {
       res.writeHead(405, { Allow: 'GET, HEAD' })
       return res.end()
     }
-    const file = fileFor(url.pathname)
-    const info = file && (await stat(file).catch(() => null))
-    if (!file || !info?.isFile()) {
-      const dist = file?.startsWith(DIST_ROOT)
+    // Folders are addressed with their slash, so relative links on their pages resolve inside them.
+    const folderPath = MOUNTS.find(({ prefix }) => prefix === `${url.pathname}/`)
+    if (folderPath) {
+      res.writeHead(308, { Location: `${url.pathname}/${url.search}` })
+      return res.end()
+    }
+    const found = await find(url.pathname)
+    if (!found) {
+      const dist = fileFor(url.pathname)?.file.startsWith(DIST_ROOT)
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' })
       return res.end(dist ? 'Not built yet: run `npm run build` (or `npm start`).\n' : 'Not found\n')
     }
-    res.writeHead(200, {
+    const { file, info, csp } = found
+    const headers = {
       'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
-      'Content-Length': info.size,
       'Cache-Control': 'no-cache',
       'X-Content-Type-Options': 'nosniff',
-      'Content-Security-Policy': CSP,
-    })
+      'Content-Security-Policy': csp,
+    }
+    if (extname(file) === '.html') {
+      const html = Buffer.from(await withIntegrity(await readFile(file, 'utf8')))
+      res.writeHead(200, { ...headers, 'Content-Length': html.length })
+      return res.end(req.method === 'HEAD' ? undefined : html)
+    }
+    res.writeHead(200, { ...headers, 'Content-Length': info.size })
     if (req.method === 'HEAD') return res.end()
     createReadStream(file)
       .on('error', () => res.destroy())
