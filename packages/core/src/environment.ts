@@ -54,7 +54,9 @@ export function resolveUrl(input: string | URL): string {
     url = new URL(String(input), base)
   } catch (cause) {
     // Credentials and the query are left out: they may hold a token, and errors are logged.
-    const shown = String(input).replace(/\?.*/, '?…').replace(/\/\/[^/]*@/, '//…@')
+    const shown = String(input)
+      .replace(/\?.*/, '?…')
+      .replace(/\/\/[^/]*@/, '//…@')
     throw new LifelineError('INVALID_URL', `invalid URL "${shown}"${base ? '' : ' (relative URLs need a page)'}`, {
       cause,
     })

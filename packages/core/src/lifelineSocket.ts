@@ -58,6 +58,8 @@ export class LifelineSocket<In extends MessageMap<In>, Out> implements Socket<In
   #ws: WebSocketLike | null = null
   /** Bumped whenever a link or attempt is abandoned; callbacks of older generations do nothing. */
   #generation = 0
+  /** A network change put the open link in doubt; sends wait in the queue until it answers. */
+  #suspect = false
   /** The generation whose `onOpen` handle is sending right now: its sends skip the queue. */
   #direct = 0
   #disposed = false
@@ -282,9 +284,7 @@ export class LifelineSocket<In extends MessageMap<In>, Out> implements Socket<In
   #flush(): void {
     const ws = this.#ws as WebSocketLike
     if (!isOpen(ws)) return // closing already: its close event decides what happens next
-    this.#expire()
-    for (const item of this.#queue?.clear() ?? []) ws.send(item.frame)
-    this.#clearTimer('expiry')
+    this.#writeQueue(ws)
     this.#clearTimer('connect')
     const generation = this.#generation
     const { reconnect } = this.#settings
@@ -296,6 +296,14 @@ export class LifelineSocket<In extends MessageMap<In>, Out> implements Socket<In
     this.#setState({ status: 'open', queued: 0, nextRetryAt: null, lastError: null })
     this.#log('debug', 'open')
     this.#emit('open', undefined)
+  }
+
+  /** Writes every queued message to the link, oldest first. */
+  #writeQueue(ws: WebSocketLike): void {
+    this.#expire()
+    for (const item of this.#queue?.clear() ?? []) ws.send(item.frame)
+    this.#clearTimer('expiry')
+    this.#setState({ queued: 0 })
   }
 
   /**
@@ -358,6 +366,7 @@ export class LifelineSocket<In extends MessageMap<In>, Out> implements Socket<In
   /** Abandons the current WebSocket and its timers. `closeWith` closes it politely, else it is cut. */
   #teardownLink(closeWith: CloseInfo | null): void {
     this.#generation++
+    this.#suspect = false
     this.#heartbeat?.stop()
     this.#clearTimer('connect')
     this.#clearTimer('stable')
@@ -392,6 +401,11 @@ export class LifelineSocket<In extends MessageMap<In>, Out> implements Socket<In
   #receive(frame: string | ArrayBuffer): void {
     const heartbeat = this.#heartbeat
     if (heartbeat) heartbeat.received(Date.now())
+    if (this.#suspect) {
+      // The link answered: what was held back while it was in doubt goes out now, in order.
+      this.#suspect = false
+      this.#writeQueue(this.#ws as WebSocketLike)
+    }
     const { maxIncomingBytes, codec } = this.#settings
     if (exceedsBytes(frame, maxIncomingBytes)) {
       return this.#reportError(new LifelineError('MESSAGE_TOO_LARGE', `frame over ${maxIncomingBytes} bytes`))
@@ -447,7 +461,7 @@ export class LifelineSocket<In extends MessageMap<In>, Out> implements Socket<In
     }
     const ws = this.#ws
     // Until the queue has flushed only `onOpen`'s own sends go straight to the link.
-    if (ws && isOpen(ws) && (status === 'open' || this.#direct === this.#generation)) {
+    if (ws && isOpen(ws) && ((status === 'open' && !this.#suspect) || this.#direct === this.#generation)) {
       if (!this.#heartbeat?.expired(Date.now())) {
         if (this.#settings.logSensitive) this.#log('debug', 'send', type, data)
         ws.send(frame)
@@ -544,12 +558,20 @@ export class LifelineSocket<In extends MessageMap<In>, Out> implements Socket<In
       this.#clearTimer('retry')
       this.#setState({ status: 'connecting', attempt: 0, nextRetryAt: null })
       this.#attempt()
-    } else if (status === 'open') this.#heartbeat?.probe(Date.now())
+    } else this.#probe()
   }
 
   // navigator.onLine is often wrong: an `offline` event is a reason to check, not a verdict.
-  #onOffline = (): void => {
-    if (this.#snapshot.status === 'open') this.#heartbeat?.probe(Date.now())
+  #onOffline = (): void => this.#probe()
+
+  /**
+   * Checks an open link after a network change. Until it answers, sends are held in the
+   * queue: a browser that went offline can keep a dead socket "open" and drop what it is given.
+   */
+  #probe(): void {
+    if (this.#snapshot.status !== 'open' || !this.#heartbeat) return
+    this.#suspect = true
+    this.#heartbeat.probe(Date.now())
   }
 
   #onResume = (): void => {

@@ -168,6 +168,34 @@ describe('heartbeat', () => {
     socket.dispose()
   })
 
+  it('holds sends while an offline probe is unanswered, and sends them in order when the link answers', async () => {
+    const win = fakeWindow()
+    const { socket } = setup({ heartbeat, browserEvents: win })
+    const ws = await openLink()
+    win.fire('offline')
+    expect(socket.send('chat', 1)).toBe('queued')
+    expect(socket.send('chat', 2)).toBe('queued')
+    expect(ws.messages).toEqual([{ type: 'ping' }])
+    ws.serverSend({ type: 'pong' })
+    expect(ws.messages).toEqual([{ type: 'ping' }, { type: 'chat', data: 1 }, { type: 'chat', data: 2 }])
+    expect(socket.send('chat', 3)).toBe('sent')
+    expect(socket.getSnapshot().queued).toBe(0)
+    socket.dispose()
+  })
+
+  it('delivers sends held during an unanswered probe on the next link', async () => {
+    const win = fakeWindow()
+    const { socket } = setup({ heartbeat, reconnect, browserEvents: win })
+    const dead = await openLink()
+    win.fire('offline')
+    socket.send('chat', 1)
+    vi.advanceTimersByTime(501 + 100)
+    const next = await openLink()
+    expect(dead.messages).toEqual([{ type: 'ping' }])
+    expect(next.messages).toEqual([{ type: 'chat', data: 1 }])
+    socket.dispose()
+  })
+
   it('supports custom ping and pong messages', async () => {
     const { socket } = setup({
       heartbeat: {
