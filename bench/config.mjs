@@ -1,0 +1,50 @@
+// Every count and time limit of a run, in one place. QUICK=1 keeps a run under two minutes;
+// the full run (medians of more runs, longer dead-link wait) stays under ten, on 2 cores.
+export const QUICK = process.env.QUICK === '1'
+
+/** Heartbeat settings for the dead-link scenario: short, so a dead link shows within seconds. */
+const FAST_HEARTBEAT = { interval: 2000, timeout: 2000 }
+
+export const config = {
+  mode: QUICK ? 'quick' : 'full',
+  /** The whole run is abandoned (exit code 2) after this long. */
+  hardLimitMs: QUICK ? 150_000 : 600_000,
+  throughput: {
+    runs: QUICK ? 3 : 7,
+    messages: QUICK ? 60_000 : 100_000,
+    // Slices of 10,000 echoes: long enough that each slice ratio means something.
+    chunks: QUICK ? 6 : 10,
+    warmup: 10_000,
+    window: 100,
+    timeout: 60_000,
+  },
+  herd: {
+    clients: 500,
+    downtime: 500,
+    timeout: QUICK ? 12_000 : 20_000,
+    // Same first and largest delay for every library; each keeps its own growth and jitter.
+    equalised: QUICK ? null : { initialDelay: 1000, maxDelay: 10_000 },
+  },
+  deadLink: {
+    limit: QUICK ? 10_000 : 40_000,
+    copies: QUICK ? 3 : 5,
+    fastHeartbeat: FAST_HEARTBEAT,
+    // Lifeline's defaults (ping after 25 s of silence, 10 s to answer) need the full run's 40 s.
+    defaultHeartbeat: !QUICK,
+  },
+  offlineFlush: { count: 1000, downtime: 500, limit: 15_000, grace: 1500 },
+  overhead: { count: QUICK ? 100_000 : 200_000, repeats: QUICK ? 5 : 9 },
+  leaks: { cycles: 1000, warmup: QUICK ? 300 : 1000, settle: 3000 },
+}
+
+/** Lifeline's performance budgets, as numbers. */
+export const budgets = {
+  /** Lifeline with rawCodec: at least this share of raw ws msgs/s in the same run. */
+  throughputRatio: 0.95,
+  /** Lifeline's JSON codec: at least this share of ws + JSON.stringify/parse msgs/s (same noise margin). */
+  jsonRatio: 0.95,
+  /** "Heap flat": one leaked socket retains about 3 KB, allocator noise stays well under 1 KB. */
+  heapBytesPerCycle: 1024,
+  /** The core IIFE, minified and gzipped. */
+  iifeGzipBytes: 4096,
+}

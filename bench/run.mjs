@@ -1,0 +1,135 @@
+// `npm run bench`: Lifeline side by side with raw ws and peer libraries.
+// Runs every scenario, writes bench/results/*.json and (full mode) docs/benchmarks.md with its
+// chart, prints the budgets, and exits non-zero when one is missed. ONLY=throughput,size runs
+// a subset (and leaves the docs alone).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { adapter, adapters } from './adapters/index.mjs'
+import { config, QUICK } from './config.mjs'
+import { checkBudgets } from './lib/budgets.mjs'
+import { now } from './lib/clock.mjs'
+import { startServer } from './lib/serverControl.mjs'
+import { markdown } from './report/markdown.mjs'
+import { throughputSvg } from './report/svg.mjs'
+import { deadLink } from './scenarios/deadLink.mjs'
+import { herd } from './scenarios/herd.mjs'
+import { leaks } from './scenarios/leaks.mjs'
+import { offlineFlush } from './scenarios/offlineFlush.mjs'
+import { overhead } from './scenarios/overhead.mjs'
+import { size } from './scenarios/size.mjs'
+import { throughput } from './scenarios/throughput.mjs'
+
+const path = (relative) => fileURLToPath(new URL(relative, import.meta.url))
+const only = process.env.ONLY ? new Set(process.env.ONLY.split(',')) : null
+const log = (line) => console.log(line)
+
+function version(name) {
+  for (const dir of ['node_modules', '../node_modules']) {
+    const file = path(`${dir}/${name}/package.json`)
+    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')).version
+  }
+  return 'unknown'
+}
+
+const LIFELINE_DIST = path('../packages/core/dist/index.js')
+if (!existsSync(LIFELINE_DIST)) {
+  console.error('Lifeline is not built: run `npm run build` at the repository root first (npm run bench does).')
+  process.exit(1)
+}
+if (typeof globalThis.gc !== 'function') console.warn('warning: run with --expose-gc, or heap numbers mean little')
+
+// Every wait below is bounded; this is the last resort if something still hangs.
+setTimeout(() => {
+  console.error(`the bench exceeded ${config.hardLimitMs / 1000} s and was stopped`)
+  process.exit(2)
+}, config.hardLimitMs).unref()
+
+// Pairs that are compared sit side by side, so forward and reverse runs measure them back to back.
+const throughputOrder = ['ws', 'lifeline-raw', 'ws-json', 'lifeline-json', 'reconnecting-websocket', 'partysocket'].map(
+  adapter,
+)
+const reconnecting = adapters.filter((a) => a.reconnects && a.name !== 'lifeline-json') // the codec does not change reconnects
+const withoutJsonBaseline = adapters.filter((a) => a.name !== 'ws-json')
+// Quick runs check Lifeline's leak budget against raw ws only; the full run adds the peers.
+const leakLibs = QUICK ? ['ws', 'lifeline-raw', 'lifeline-json'].map(adapter) : withoutJsonBaseline
+const { fastHeartbeat } = config.deadLink
+const heartbeatNote = `interval ${fastHeartbeat.interval / 1000} s, timeout ${fastHeartbeat.timeout / 1000} s`
+const deadLinkCases = [
+  { lib: adapter('ws'), note: 'none' },
+  { lib: adapter('reconnecting-websocket'), note: 'none' },
+  { lib: adapter('partysocket'), note: 'none' },
+  { lib: adapter('lifeline-raw'), note: 'off (the default)' },
+  { lib: adapter('lifeline-raw'), heartbeat: fastHeartbeat, note: heartbeatNote },
+  { lib: adapter('lifeline-json'), heartbeat: fastHeartbeat, note: heartbeatNote },
+  ...(config.deadLink.defaultHeartbeat
+    ? [{ lib: adapter('lifeline-raw'), heartbeat: true, note: '`true` (interval 25 s, timeout 10 s)' }]
+    : []),
+]
+
+const scenarios = [
+  ['throughput', (server) => throughput(throughputOrder, server, { ...config.throughput, log })],
+  ['overhead', () => overhead({ ...config.overhead, log })],
+  ['herd', (server) => herd(reconnecting, server, { ...config.herd, log })],
+  ['deadLink', (server) => deadLink(deadLinkCases, server, { ...config.deadLink, log })],
+  ['offlineFlush', (server) => offlineFlush(withoutJsonBaseline, server, { ...config.offlineFlush, log })],
+  ['leaks', (server) => leaks(leakLibs, server, { ...config.leaks, log })],
+  ['size', () => size({ log })],
+]
+
+const started = now()
+const results = {}
+const server = await startServer()
+try {
+  for (const [name, run] of scenarios) {
+    if (only && !only.has(name)) continue
+    const t = now()
+    const loadBefore = os.loadavg()[0]
+    log(`\n${name}`)
+    results[name] = await run(server)
+    // Other work on the machine skews wall-clock numbers: record how busy it was.
+    results[name].loadAverage = { before: loadBefore, after: os.loadavg()[0] }
+    log(
+      `  (${((now() - t) / 1000).toFixed(1)} s, load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)})`,
+    )
+  }
+} finally {
+  await server.stop()
+}
+
+const resultsFile = QUICK ? 'quick.json' : only ? 'partial.json' : 'latest.json'
+results.meta = {
+  date: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+  mode: config.mode,
+  resultsFile,
+  node: process.version,
+  os: `${os.type()} ${os.release()} ${os.arch()}`,
+  cpus: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
+  memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+  durationMs: now() - started,
+  versions: Object.fromEntries(
+    ['@lifeline/core', 'ws', 'reconnecting-websocket', 'partysocket'].map((name) => [name, version(name)]),
+  ),
+}
+results.config = config
+results.budgets = checkBudgets(results)
+
+mkdirSync(path('results'), { recursive: true })
+writeFileSync(path(`results/${resultsFile}`), `${JSON.stringify(results, null, 2)}\n`)
+if (QUICK || only) {
+  writeFileSync(path('results/quick.md'), markdown(results, 'quick-throughput.svg'))
+  if (results.throughput) writeFileSync(path('results/quick-throughput.svg'), throughputSvg(results.throughput))
+} else {
+  writeFileSync(path('../docs/benchmarks.md'), markdown(results, 'benchmarks-throughput.svg'))
+  writeFileSync(path('../docs/benchmarks-throughput.svg'), throughputSvg(results.throughput))
+}
+
+log('\nBudgets')
+for (const b of results.budgets)
+  log(`  ${b.pass ? 'PASS' : 'FAIL'}  ${b.title}: required ${b.required}, measured ${b.measured}`)
+const missed = results.budgets.filter((b) => !b.pass)
+log(
+  `\n${missed.length ? `${missed.length} budget(s) missed: exit code 1` : 'All budgets met.'} (${Math.round(results.meta.durationMs / 1000)} s, results in bench/results/${resultsFile})`,
+)
+process.exitCode = missed.length ? 1 : 0
