@@ -1,6 +1,8 @@
 // Checks that the guides show the checked samples: every `// #region` of docs/snippets/<guide>.ts
-// (and <guide>.<part>.ts) appears, dedented, as a ```ts or ```js block of docs/<guide>.md, and
-// every such block is a region. Run from the repository root: node docs/snippets/check-sync.mjs
+// (and <guide>.<part>.ts, and the .ts files under docs/snippets/<guide>/) appears, dedented, as a
+// ```ts or ```js block of docs/<guide>.md, and every such block is a region. For a guide with a
+// docs/snippets/<guide>/ folder, every ```vue block is one .vue file there and every .vue file
+// there is a ```vue block. Run from the repository root: node docs/snippets/check-sync.mjs
 import { readdirSync, readFileSync } from 'node:fs'
 
 function regions(source, found) {
@@ -33,6 +35,17 @@ for (const file of readdirSync('docs/snippets').filter((f) => f.endsWith('.ts') 
   const guide = file.split('.')[0]
   guides.set(guide, regions(readFileSync(`docs/snippets/${file}`, 'utf8'), guides.get(guide) ?? new Map()))
 }
+// A guide's folder holds samples that are whole files, at the paths the guide gives them.
+const folders = new Map()
+for (const entry of readdirSync('docs/snippets', { withFileTypes: true }).filter((e) => e.isDirectory())) {
+  const guide = entry.name
+  const files = readdirSync(`docs/snippets/${guide}`, { recursive: true }).map((f) => `docs/snippets/${guide}/${f}`)
+  for (const file of files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))) {
+    guides.set(guide, regions(readFileSync(file, 'utf8'), guides.get(guide) ?? new Map()))
+  }
+  folders.set(guide, new Map(files.filter((f) => f.endsWith('.vue')).map((f) => [f, readFileSync(f, 'utf8').trim()])))
+  if (!guides.has(guide)) guides.set(guide, new Map())
+}
 
 let failures = 0
 for (const [guide, samples] of guides) {
@@ -47,6 +60,21 @@ for (const [guide, samples] of guides) {
   const known = new Set(samples.values())
   for (const block of blocks.filter((b) => !known.has(b))) {
     console.error(`docs/${guide}.md: a code block is no snippet region:\n${block.slice(0, 200)}`)
+    failures++
+  }
+}
+for (const [guide, components] of folders) {
+  const markdown = readFileSync(`docs/${guide}.md`, 'utf8')
+  const blocks = [...markdown.matchAll(/^```vue\n([\s\S]*?)\n```$/gm)].map((match) => match[1].trim())
+  for (const [file, code] of components) {
+    if (!blocks.includes(code)) {
+      console.error(`docs/${guide}.md: the component ${file} is missing or differs`)
+      failures++
+    }
+  }
+  const known = new Set(components.values())
+  for (const block of blocks.filter((b) => !known.has(b))) {
+    console.error(`docs/${guide}.md: a vue block is no file of docs/snippets/${guide}/:\n${block.slice(0, 200)}`)
     failures++
   }
 }

@@ -1,0 +1,12 @@
+// The message maps of docs/vue.md, as the file the guide's samples import ('./messages').
+// #region messages
+// messages.ts
+export interface Incoming {
+  chat: { from: string; text: string }
+  presence: { online: string[] }
+}
+export interface Outgoing {
+  chat: { text: string }
+  typing: { active: boolean }
+}
+// #endregion
