@@ -5,17 +5,25 @@ import { LifelineError } from './errors.js'
  * and mock-socket; handler parameters are loose on purpose so all three fit.
  */
 export interface WebSocketLike {
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
   readonly readyState: number
+  /** How binary frames arrive; Lifeline sets `'arraybuffer'`. */
   binaryType: string
+  /** Called once the handshake completes. */
   // biome-ignore lint/suspicious/noExplicitAny: each implementation types its events differently.
   onopen: ((event: any) => void) | null
+  /** Called with `{ code, reason, wasClean }` when the connection ends. */
   // biome-ignore lint/suspicious/noExplicitAny: see above
   onclose: ((event: any) => void) | null
+  /** Called when the connection fails; a close event follows. */
   // biome-ignore lint/suspicious/noExplicitAny: see above
   onerror: ((event: any) => void) | null
+  /** Called with `{ data }` for every incoming frame. */
   // biome-ignore lint/suspicious/noExplicitAny: see above
   onmessage: ((event: any) => void) | null
+  /** Writes a frame. */
   send(data: string | ArrayBuffer | ArrayBufferView): void
+  /** Starts the closing handshake. */
   close(code?: number, reason?: string): void
   /** Node's `ws` only: drop the TCP connection at once. */
   terminate?(): void
@@ -26,12 +34,17 @@ export type WebSocketConstructor = new (url: string, protocols?: string | string
 
 /** The window-like object whose `online`, `offline`, `pageshow` and `visibilitychange` events Lifeline follows. */
 export interface BrowserEventTarget {
+  /** Starts listening to `online`, `offline` or `pageshow`. */
   addEventListener(type: string, listener: () => void): void
+  /** Stops listening. */
   removeEventListener(type: string, listener: () => void): void
   /** Where `visibilitychange` fires and `visibilityState` is read. */
   document?: {
+    /** `'visible'` or `'hidden'`. */
     readonly visibilityState?: string
+    /** Starts listening to `visibilitychange`. */
     addEventListener(type: string, listener: () => void): void
+    /** Stops listening. */
     removeEventListener(type: string, listener: () => void): void
   }
 }

@@ -627,7 +627,7 @@ export class LifelineSocket<In extends MessageMap<In>, Out> implements Socket<In
     this.#timers[name] = undefined
   }
 
-  #log(level: 'debug' | 'warn' | 'error', ...args: unknown[]): void {
+  #log(level: 'debug' | 'warn', ...args: unknown[]): void {
     this.#settings.logger?.[level]?.('[lifeline]', ...args)
   }
 

@@ -1,8 +1,12 @@
 /** Where Lifeline writes its log lines: `console` or anything with the same methods. */
 export interface Logger {
+  /** Connection steps (connecting, open, reconnecting in n ms) and, with `logSensitive`, payloads. */
   debug(...args: unknown[]): void
+  /** Not used by Lifeline today; part of the console shape. */
   info(...args: unknown[]): void
+  /** Every error emitted, with its code. */
   warn(...args: unknown[]): void
+  /** Part of the console shape; handler exceptions go to `reportError` instead. */
   error(...args: unknown[]): void
 }
 

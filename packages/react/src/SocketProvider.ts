@@ -15,7 +15,9 @@ export type SocketProviderProps = {
   | {
       /** A socket you made with `connect` and dispose yourself; the provider never closes it. */
       socket: AnySocket
+      /** Not with `socket`. */
       url?: never
+      /** Not with `socket`. */
       options?: never
     }
   | {
@@ -23,6 +25,7 @@ export type SocketProviderProps = {
       url: UrlOption
       /** Options for `connect`; compared by contents, functions by identity. */
       options?: AnyOptions
+      /** Not with `url`. */
       socket?: never
     }
 )
