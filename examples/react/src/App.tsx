@@ -1,8 +1,9 @@
+import type { ServerStatus } from '../../shared/faults'
 import { Chat } from './Chat'
 import { EventLog, useEventLog } from './EventLog'
 import { Faults } from './Faults'
 import { StatusCard } from './StatusCard'
-import { type ServerStatus, useServer } from './useServer'
+import { useServer } from './useServer'
 
 export function App() {
   const { server, control } = useServer()

@@ -1,23 +1,9 @@
-import type { SendResult } from '@lifeline/core'
 import { useLastMessage, useMessages, useSocketEvent, useSocketState } from '@lifeline/react'
 import { type FormEvent, useEffect, useRef, useState } from 'react'
-import { clock } from './format'
-import { type ChatMessage, useLive } from './live'
-
-/** A message of ours the server has not echoed yet. */
-interface Unconfirmed {
-  id: string
-  text: string
-  at: number
-  state: Exclude<SendResult, 'sent'> | 'sending'
-}
-
-const NAME_KEY = 'lifeline-demo:name'
-/** Tags the ids of our messages, so we know their echoes. */
-const ID_PREFIX = Math.random().toString(36).slice(2, 8)
-let counter = 0
-
-const BADGES = { sending: '', queued: 'queued until the link is back', dropped: 'not sent' }
+import { BADGES, isOwn, nextId, savedName, saveName, type Unconfirmed } from '../../shared/chat'
+import { clock } from '../../shared/format'
+import type { ChatMessage } from '../../shared/live'
+import { useLive } from './live'
 
 /** The chat: what the server broadcast (`useMessages`), plus ours on their way to it. */
 export function Chat() {
@@ -25,9 +11,7 @@ export function Chat() {
   const { status } = useSocketState(socket)
   const messages = useMessages('chat', { limit: 200 }, socket)
   const presence = useLastMessage('presence', socket)
-  const [name, setName] = useState(
-    () => localStorage.getItem(NAME_KEY) || `guest-${Math.floor(100 + Math.random() * 900)}`,
-  )
+  const [name, setName] = useState(savedName)
   const [draft, setDraft] = useState('')
   const [outbox, setOutbox] = useState<Unconfirmed[]>([])
   const list = useRef<HTMLOListElement>(null)
@@ -67,17 +51,15 @@ export function Chat() {
     event.preventDefault()
     const text = draft.trim()
     if (!text) return
-    const id = `${ID_PREFIX}-${++counter}`
+    const id = nextId()
     const result = socket.send('chat', { text, from: name, id }) // 'sent' | 'queued' | 'dropped'
     setOutbox((all) => [...all, { id, text, at: Date.now(), state: result === 'sent' ? 'sending' : result }])
     setDraft('')
   }
 
   function rename(value: string) {
-    const next = value.trim()
-    if (!next || next === name) return
-    localStorage.setItem(NAME_KEY, next)
-    setName(next)
+    const next = saveName(value, name)
+    if (next) setName(next)
   }
 
   return (
@@ -97,7 +79,7 @@ export function Chat() {
           <li className="empty">No messages yet. Open this page in a second tab and say hello.</li>
         )}
         {messages.map((m) => (
-          <Message key={m.seq} message={m} own={!!m.id?.startsWith(ID_PREFIX)} state="delivered" />
+          <Message key={m.seq} message={m} own={isOwn(m)} state="delivered" />
         ))}
         {waiting.map((m) => (
           <Message key={m.id} message={{ ...m, from: name }} own state={m.state} />

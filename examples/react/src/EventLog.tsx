@@ -1,40 +1,25 @@
 import { useSocketEvent } from '@lifeline/react'
 import { useCallback, useState } from 'react'
-import { clock, closeText, seconds } from './format'
+import { LIFECYCLE, type LogEntry, prepend } from '../../shared/eventLog'
+import { clock } from '../../shared/format'
 import { useLive } from './live'
-
-interface Entry {
-  key: number
-  at: number
-  kind: string
-  text: string
-}
-
-const LIMIT = 60
-let keys = 0
 
 /** The socket's lifecycle events as they happen (`useSocketEvent`), newest first; `log` adds the app's own. */
 export function useEventLog() {
   const socket = useLive()
-  const [entries, setEntries] = useState<Entry[]>([])
-  const log = useCallback((kind: string, text: string) => {
-    setEntries((all) => [{ key: ++keys, at: Date.now(), kind, text }, ...all].slice(0, LIMIT))
-  }, [])
+  const [entries, setEntries] = useState<LogEntry[]>([])
+  const log = useCallback((kind: string, text: string) => setEntries((all) => prepend(all, kind, text)), [])
 
-  useSocketEvent('open', () => log('open', 'link up, queue flushed'), socket)
-  useSocketEvent(
-    'close',
-    (e) => log('close', `${closeText(e)} · ${e.willReconnect ? 'will reconnect' : 'will not reconnect'}`),
-    socket,
-  )
-  useSocketEvent('error', (error) => log('error', `${error.code} · ${error.message}`), socket)
-  useSocketEvent('reconnecting', ({ attempt, delay }) => log('retry', `retry ${attempt} in ${seconds(delay)}`), socket)
-  useSocketEvent('drop', ({ type, reason }) => log('drop', `${type ?? 'frame'} dropped (${reason})`), socket)
+  useSocketEvent('open', (e) => log(...LIFECYCLE.open(e)), socket)
+  useSocketEvent('close', (e) => log(...LIFECYCLE.close(e)), socket)
+  useSocketEvent('error', (e) => log(...LIFECYCLE.error(e)), socket)
+  useSocketEvent('reconnecting', (e) => log(...LIFECYCLE.reconnecting(e)), socket)
+  useSocketEvent('drop', (e) => log(...LIFECYCLE.drop(e)), socket)
 
   return { entries, log, clear: () => setEntries([]) }
 }
 
-export function EventLog({ entries, clear }: { entries: Entry[]; clear: () => void }) {
+export function EventLog({ entries, clear }: { entries: LogEntry[]; clear: () => void }) {
   return (
     <section className="card log-card" aria-labelledby="log-title">
       <div className="card-head">

@@ -1,5 +1,5 @@
 import { useSocketState } from '@lifeline/react'
-import { describe, LABELS, seconds } from './format'
+import { describe, LABELS, metrics } from '../../shared/format'
 import { useLive } from './live'
 import { useNow } from './useNow'
 
@@ -21,10 +21,12 @@ export function StatusCard() {
       <p className="status-detail">{describe(state)}</p>
 
       <dl className="metrics">
-        <Metric label="Attempt" value={state.attempt} />
-        <Metric label="Next retry" value={state.nextRetryAt === null ? '—' : seconds(state.nextRetryAt - now)} />
-        <Metric label="Latency" value={state.latency === null ? '—' : `${state.latency} ms`} />
-        <Metric label="Queued" value={state.queued} />
+        {metrics(state, now).map((metric) => (
+          <div key={metric.label} className="metric">
+            <dt>{metric.label}</dt>
+            <dd>{metric.value}</dd>
+          </div>
+        ))}
       </dl>
 
       <div className="actions">
@@ -39,14 +41,5 @@ export function StatusCard() {
         <code>{'<SocketProvider url="/live" options={{ heartbeat: … }}>'}</code>
       </p>
     </section>
-  )
-}
-
-function Metric({ label, value }: { label: string; value: string | number }) {
-  return (
-    <div className="metric">
-      <dt>{label}</dt>
-      <dd>{value}</dd>
-    </div>
   )
 }

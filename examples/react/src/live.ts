@@ -1,36 +1,6 @@
-// The messages the demo server speaks on /live, and the app's socket with them.
-import type { ConnectOptions } from '@lifeline/core'
+// The app's socket, typed with the messages the demo server speaks on /live (examples/shared/live.ts).
 import { useSocket } from '@lifeline/react'
-
-/** A chat as the server broadcasts it: `seq` numbers it, `id` is ours when we sent it. */
-export interface ChatMessage {
-  from: string
-  text: string
-  at: number
-  seq: number
-  id?: string
-}
-
-/** What the server sends. */
-export interface Incoming {
-  chat: ChatMessage
-  presence: { online: string[] }
-}
-
-/** What the app sends. */
-export interface Outgoing {
-  chat: { text: string; from?: string; id?: string }
-  hello: { name: string }
-}
-
-/**
- * Relative: resolves against the page (`ws://<this host>/live`). A ping after 2 s of silence,
- * the link declared dead 2 s later; retries with full jitter, waits capped at 8 s.
- */
-export const OPTIONS: ConnectOptions<Incoming, Outgoing> = {
-  heartbeat: { interval: 2000, timeout: 2000 },
-  reconnect: { initialDelay: 1000, maxDelay: 8000 },
-}
+import type { Incoming, Outgoing } from '../../shared/live'
 
 /** The provider's socket, typed with the app's messages. */
 export const useLive = () => useSocket<Incoming, Outgoing>()

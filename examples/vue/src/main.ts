@@ -1,5 +1,5 @@
 import { createApp } from 'vue'
 import App from './App.vue'
-import './style.css'
+import '../../shared/style.css'
 
 createApp(App).mount('#app')

@@ -1,33 +1,14 @@
-import type { SendResult } from '@lifeline/core'
 import { useLastMessage, useMessages, useSocketEvent, useSocketState } from '@lifeline/vue'
 import { computed, ref, watch } from 'vue'
-import type { ChatMessage, LiveSocket } from './live'
-
-/** A message of ours the server has not echoed yet. */
-export interface Unconfirmed {
-  id: string
-  text: string
-  at: number
-  state: Exclude<SendResult, 'sent'> | 'sending'
-}
-
-export const BADGES: Record<Unconfirmed['state'], string> = {
-  sending: '',
-  queued: 'queued until the link is back',
-  dropped: 'not sent',
-}
-
-const NAME_KEY = 'lifeline-demo:name'
-/** Tags the ids of our messages, so we know their echoes. */
-const ID_PREFIX = Math.random().toString(36).slice(2, 8)
-let counter = 0
+import { isOwn, nextId, savedName, saveName, type Unconfirmed } from '../../shared/chat'
+import type { LiveSocket } from '../../shared/live'
 
 /** The chat: what the server broadcast (`useMessages`), plus ours on their way to it. */
 export function useChat(socket: LiveSocket) {
   const { status } = useSocketState(socket)
   const messages = useMessages('chat', { limit: 200 }, socket)
   const presence = useLastMessage('presence', socket)
-  const name = ref(localStorage.getItem(NAME_KEY) || `guest-${Math.floor(100 + Math.random() * 900)}`)
+  const name = ref(savedName())
   const outbox = ref<Unconfirmed[]>([])
 
   // Say who we are on every (re)connect, and again when the name changes.
@@ -67,16 +48,14 @@ export function useChat(socket: LiveSocket) {
   )
 
   function send(text: string) {
-    const id = `${ID_PREFIX}-${++counter}`
+    const id = nextId()
     const result = socket.send('chat', { text, from: name.value, id }) // 'sent' | 'queued' | 'dropped'
     outbox.value.push({ id, text, at: Date.now(), state: result === 'sent' ? 'sending' : result })
   }
 
   function rename(value: string) {
-    const next = value.trim()
-    if (!next || next === name.value) return
-    localStorage.setItem(NAME_KEY, next)
-    name.value = next
+    const next = saveName(value, name.value)
+    if (next) name.value = next
   }
 
   return {
@@ -87,6 +66,6 @@ export function useChat(socket: LiveSocket) {
     outbox,
     send,
     rename,
-    isOwn: (m: ChatMessage) => !!m.id?.startsWith(ID_PREFIX),
+    isOwn,
   }
 }

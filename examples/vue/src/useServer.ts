@@ -1,38 +1,21 @@
 import { onScopeDispose, shallowRef } from 'vue'
-
-/** The demo server's fault mode, as `/control/*` reports it. */
-export interface ServerStatus {
-  mode: 'normal' | 'stopped' | 'blackhole' | 'rejecting'
-  /** When the timed fault ends (epoch ms). */
-  until: number | null
-  /** Which framework demos the server has built, e.g. `{ react: false, vue: true }`. */
-  demos?: Record<string, boolean>
-}
+import { pollStatus, postControl, type ServerStatus } from '../../shared/faults'
 
 /** The server's mode, polled every 2 s (faults started from another tab show too), and a way to break it. */
 export function useServer() {
   const server = shallowRef<ServerStatus>({ mode: 'normal', until: null })
 
-  const poll = () => {
-    if (document.hidden) return
-    fetch('/control/status', { cache: 'no-store' })
-      .then((response) => response.json())
-      .then((status: ServerStatus) => {
-        server.value = status
-      })
-      .catch(() => {})
-  }
-  poll()
-  const timer = setInterval(poll, 2000)
-  onScopeDispose(() => clearInterval(timer))
+  onScopeDispose(
+    pollStatus((status) => {
+      server.value = status
+    }),
+  )
 
   /** POSTs `/control/<action>?seconds=…`; resolves to how many sockets it touched. */
   async function control(action: string, seconds?: number): Promise<number> {
-    const response = await fetch(`/control/${action}${seconds ? `?seconds=${seconds}` : ''}`, { method: 'POST' })
-    const body = await response.json()
-    if (!response.ok) throw new Error(body.error ?? response.statusText)
-    server.value = { ...server.value, mode: body.mode, until: body.until }
-    return body.affected
+    const { mode, until, affected } = await postControl(action, seconds)
+    server.value = { ...server.value, mode, until }
+    return affected
   }
 
   return { server, control }

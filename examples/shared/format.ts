@@ -50,6 +50,22 @@ export function describe(s: Pick<Snapshot, 'status' | 'attempt' | 'lastClose' | 
   }
 }
 
+/** One figure on the status card. */
+export interface Metric {
+  label: string
+  value: string | number
+}
+
+/** The status card's figures at `now`: the attempt, the countdown to the next retry, latency, queue. */
+export function metrics(s: Pick<Snapshot, 'attempt' | 'nextRetryAt' | 'latency' | 'queued'>, now: number): Metric[] {
+  return [
+    { label: 'Attempt', value: s.attempt },
+    { label: 'Next retry', value: s.nextRetryAt === null ? '—' : seconds(s.nextRetryAt - now) },
+    { label: 'Latency', value: s.latency === null ? '—' : `${s.latency} ms` },
+    { label: 'Queued', value: s.queued },
+  ]
+}
+
 /** `1.5 s`; never negative. */
 export function seconds(ms: number): string {
   return `${(Math.max(0, ms) / 1000).toFixed(1)} s`
