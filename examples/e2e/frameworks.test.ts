@@ -33,13 +33,19 @@ function newest(path: string): number {
 }
 
 /**
- * Builds `app` with Vite unless its dist/ is newer than its sources and the packages' builds it
- * bundles (an app built before `npm run build` would test yesterday's SDK).
+ * Builds `app` with Vite unless its dist/ is newer than its sources (its own and examples/shared)
+ * and the packages' builds it bundles (an app built before `npm run build` would test
+ * yesterday's SDK).
  */
 async function ensureBuilt(app: App): Promise<void> {
   const root = at(`../${app}/`)
   const inputs = ['src', 'public', 'index.html', 'vite.config.ts'].map((name) => join(root, name))
-  inputs.push(at('../../packages/core/dist/index.js'), at(`../../packages/${app}/dist/index.js`))
+  inputs.push(
+    at('../shared'),
+    at('../cdn/style.css'),
+    at('../../packages/core/dist/index.js'),
+    at(`../../packages/${app}/dist/index.js`),
+  )
   if (newest(join(root, 'dist/index.html')) > Math.max(...inputs.map(newest))) return
   const { build } = await import('vite')
   await build({ configFile: join(root, 'vite.config.ts'), logLevel: 'warn' })
