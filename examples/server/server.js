@@ -19,7 +19,7 @@ const BUNDLE = 'lifeline.iife.min.js'
 /** Files served from `packages/core/dist/` at the site root. */
 const DIST_FILES = new Set([BUNDLE, `${BUNDLE}.map`])
 
-/** Written by `scripts/sri.mjs` at build time: `{ "dist/lifeline.iife.min.js": "sha384-…" }`. */
+/** Written by the build (`rollup.config.mjs`): `{ "dist/lifeline.iife.min.js": "sha384-…" }`. */
 const SRI_FILE = resolve(DIST_ROOT, 'sri.json')
 
 const CONTENT_TYPES = {
@@ -75,7 +75,7 @@ function builtDemos() {
 
 /**
  * Adds the build's `integrity` (from `sri.json`) to the CDN bundle's script tag, so the browser
- * checks the file. A stale `sri.json` (the bundle was rebuilt without `scripts/sri.mjs`) would get
+ * checks the file. A stale `sri.json` (the bundle changed after the hash was written) would get
  * the bundle blocked, so then the tag is left as it is, with a warning.
  */
 async function withIntegrity(html) {
