@@ -293,7 +293,7 @@ export class LifelineSocket<In extends MessageMap<In>, Out> implements Socket<In
         if (generation === this.#generation) this.#setState({ attempt: 0 })
       }, reconnect.stableAfter)
     }
-    this.#setState({ status: 'open', queued: 0, nextRetryAt: null, lastError: null })
+    this.#setState({ status: 'open', nextRetryAt: null, lastError: null })
     this.#log('debug', 'open')
     this.#emit('open', undefined)
   }
