@@ -63,6 +63,11 @@ export class FakeWebSocket implements WebSocketLike {
     this.readyState = FakeWebSocket.CLOSED
   }
 
+  /** Whether it is closing or closed, from either side. */
+  get closed(): boolean {
+    return this.readyState >= FakeWebSocket.CLOSING
+  }
+
   /** Sent frames decoded as JSON. */
   get messages(): unknown[] {
     return this.sent.map((frame) => JSON.parse(String(frame)))
@@ -78,6 +83,11 @@ export class FakeWebSocket implements WebSocketLike {
   serverSend(data: unknown): void {
     const frame = typeof data === 'string' || data instanceof ArrayBuffer ? data : JSON.stringify(data)
     this.onmessage?.({ type: 'message', data: frame })
+  }
+
+  /** Delivers `{ type, data }` as one JSON frame. */
+  serverEmit(type: string, data?: unknown): void {
+    this.serverSend({ type, data })
   }
 
   serverClose(code = 1006, reason = '', wasClean = code !== 1006): void {

@@ -2,8 +2,8 @@ import { connect, type Socket } from '@lifeline/core'
 import { act, render } from '@testing-library/react'
 import { StrictMode } from 'react'
 import { describe, expect, it } from 'vitest'
+import { FakeWebSocket } from '../../../core/src/__tests__/fakeWebSocket.js'
 import { SocketProvider, useSocket, useSocketState } from '../index.js'
-import { FakeWebSocket } from './fakeWebSocket.js'
 import { installHarness, nextTick } from './harness.js'
 
 installHarness()

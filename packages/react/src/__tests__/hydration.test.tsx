@@ -2,8 +2,8 @@ import { act } from '@testing-library/react'
 import { hydrateRoot, type Root } from 'react-dom/client'
 import { renderToString } from 'react-dom/server'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { FakeWebSocket } from '../../../core/src/__tests__/fakeWebSocket.js'
 import { useSocket, useSocketState } from '../index.js'
-import { FakeWebSocket } from './fakeWebSocket.js'
 import { installHarness } from './harness.js'
 
 installHarness()

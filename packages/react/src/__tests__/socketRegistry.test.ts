@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
+import { FakeWebSocket } from '../../../core/src/__tests__/fakeWebSocket.js'
 import { release, retain, sharedEntry } from '../socketRegistry.js'
-import { FakeWebSocket } from './fakeWebSocket.js'
 import { installHarness } from './harness.js'
 
 installHarness()

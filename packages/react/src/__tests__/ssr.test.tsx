@@ -2,8 +2,8 @@
 import { connect } from '@lifeline/core'
 import { renderToString } from 'react-dom/server'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { FakeWebSocket } from '../../../core/src/__tests__/fakeWebSocket.js'
 import { SocketProvider, useLastMessage, useMessages, useSocket, useSocketEvent, useSocketState } from '../index.js'
-import { FakeWebSocket } from './fakeWebSocket.js'
 
 beforeEach(() => {
   vi.useFakeTimers()

@@ -1,8 +1,8 @@
 import { connect, type Socket } from '@lifeline/core'
 import { act, render, renderHook } from '@testing-library/react'
 import { describe, expect, it } from 'vitest'
+import { FakeWebSocket } from '../../../core/src/__tests__/fakeWebSocket.js'
 import { SocketProvider, useLastMessage, useMessages } from '../index.js'
-import { FakeWebSocket } from './fakeWebSocket.js'
 import { installHarness } from './harness.js'
 
 installHarness()
@@ -25,7 +25,7 @@ function open(): Socket<Incoming, Outgoing> {
 function burst(count: number, from = 0): void {
   const ws = FakeWebSocket.last
   act(() => {
-    for (let i = from; i < from + count; i++) ws.serverSend('tick', i)
+    for (let i = from; i < from + count; i++) ws.serverEmit('tick', i)
   })
 }
 
@@ -102,9 +102,9 @@ describe('useMessages', () => {
       </SocketProvider>,
     )
     act(() => {
-      FakeWebSocket.last.serverSend('chat', { text: 'a' })
-      FakeWebSocket.last.serverSend('tick', 1)
-      FakeWebSocket.last.serverSend('chat', { text: 'b' })
+      FakeWebSocket.last.serverEmit('chat', { text: 'a' })
+      FakeWebSocket.last.serverEmit('tick', 1)
+      FakeWebSocket.last.serverEmit('chat', { text: 'b' })
     })
     expect(container.textContent).toBe('a,b')
     socket.dispose()
@@ -122,11 +122,11 @@ describe('useLastMessage', () => {
     const socket = open()
     const { result } = renderHook(() => useLastMessage('chat', socket))
     expect(result.current).toBeUndefined()
-    act(() => FakeWebSocket.last.serverSend('chat', { text: 'a' }))
+    act(() => FakeWebSocket.last.serverEmit('chat', { text: 'a' }))
     expect(result.current).toEqual({ text: 'a' })
     act(() => {
-      FakeWebSocket.last.serverSend('chat', { text: 'b' })
-      FakeWebSocket.last.serverSend('chat', { text: 'c' })
+      FakeWebSocket.last.serverEmit('chat', { text: 'b' })
+      FakeWebSocket.last.serverEmit('chat', { text: 'c' })
     })
     expect(result.current).toEqual({ text: 'c' })
     socket.dispose()
@@ -139,11 +139,11 @@ describe('useLastMessage', () => {
     const { result, rerender } = renderHook(({ socket }) => useLastMessage('tick', socket), {
       initialProps: { socket: first },
     })
-    act(() => firstWs?.serverSend('tick', 1))
+    act(() => firstWs?.serverEmit('tick', 1))
     expect(result.current).toBe(1)
     rerender({ socket: second })
     expect(result.current).toBeUndefined()
-    act(() => firstWs?.serverSend('tick', 2))
+    act(() => firstWs?.serverEmit('tick', 2))
     expect(result.current).toBeUndefined()
     first.dispose()
     second.dispose()

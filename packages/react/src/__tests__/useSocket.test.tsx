@@ -2,8 +2,8 @@ import { type ConnectOptions, isLifelineError, type Socket, type UrlOption } fro
 import { act, render, renderHook } from '@testing-library/react'
 import { type ReactNode, StrictMode } from 'react'
 import { describe, expect, it, vi } from 'vitest'
+import { FakeWebSocket } from '../../../core/src/__tests__/fakeWebSocket.js'
 import { SocketProvider, useSocket, useSocketState } from '../index.js'
-import { FakeWebSocket } from './fakeWebSocket.js'
 import { installHarness, nextTick, settle } from './harness.js'
 
 installHarness()

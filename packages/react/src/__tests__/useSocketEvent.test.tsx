@@ -1,8 +1,8 @@
 import { connect, type Socket } from '@lifeline/core'
 import { act, renderHook } from '@testing-library/react'
 import { describe, expect, it, vi } from 'vitest'
+import { FakeWebSocket } from '../../../core/src/__tests__/fakeWebSocket.js'
 import { useSocketEvent } from '../index.js'
-import { FakeWebSocket } from './fakeWebSocket.js'
 import { installHarness } from './harness.js'
 
 installHarness()
@@ -25,7 +25,7 @@ describe('useSocketEvent', () => {
     socket.on('chat', direct)
     const handler = vi.fn()
     renderHook(() => useSocketEvent('chat', handler, socket))
-    act(() => FakeWebSocket.last.serverSend('chat', { from: 'ana', text: 'hi' }))
+    act(() => FakeWebSocket.last.serverEmit('chat', { from: 'ana', text: 'hi' }))
     expect(handler).toHaveBeenCalledTimes(1)
     expect(handler).toHaveBeenCalledWith({ from: 'ana', text: 'hi' })
     expect(handler.mock.calls[0]).toEqual(direct.mock.calls[0])
@@ -44,7 +44,7 @@ describe('useSocketEvent', () => {
     )
     rerender({ name: 'second' })
     rerender({ name: 'third' })
-    act(() => FakeWebSocket.last.serverSend('chat', { from: 'ana', text: 'hi' }))
+    act(() => FakeWebSocket.last.serverEmit('chat', { from: 'ana', text: 'hi' }))
     expect(on).toHaveBeenCalledTimes(1)
     expect(calls).toEqual(['third:hi'])
     socket.dispose()
@@ -70,13 +70,13 @@ describe('useSocketEvent', () => {
     )
     const [firstWs, secondWs] = FakeWebSocket.instances
     rerender({ socket: first, type: 'presence' })
-    act(() => firstWs?.serverSend('chat', { from: 'ana', text: 'old type' }))
-    act(() => firstWs?.serverSend('presence', { online: ['ana'] }))
+    act(() => firstWs?.serverEmit('chat', { from: 'ana', text: 'old type' }))
+    act(() => firstWs?.serverEmit('presence', { online: ['ana'] }))
     rerender({ socket: second, type: 'presence' })
-    act(() => firstWs?.serverSend('presence', { online: ['old socket'] }))
-    act(() => secondWs?.serverSend('presence', { online: ['bo'] }))
+    act(() => firstWs?.serverEmit('presence', { online: ['old socket'] }))
+    act(() => secondWs?.serverEmit('presence', { online: ['bo'] }))
     unmount()
-    act(() => secondWs?.serverSend('presence', { online: ['after unmount'] }))
+    act(() => secondWs?.serverEmit('presence', { online: ['after unmount'] }))
     expect(handler.mock.calls).toEqual([[{ online: ['ana'] }], [{ online: ['bo'] }]])
     first.dispose()
     second.dispose()

@@ -1,8 +1,8 @@
 import { connect } from '@lifeline/core'
 import { act, render, renderHook } from '@testing-library/react'
 import { describe, expect, it } from 'vitest'
+import { FakeWebSocket } from '../../../core/src/__tests__/fakeWebSocket.js'
 import { SocketProvider, useSocketState } from '../index.js'
-import { FakeWebSocket } from './fakeWebSocket.js'
 import { installHarness } from './harness.js'
 
 installHarness()
@@ -53,7 +53,7 @@ describe('useSocketState', () => {
     expect(renders).toBe(before + 1)
     act(() => {
       socket.send('chat', { text: 'a' }) // sent at once: no state change
-      FakeWebSocket.last.serverSend('chat', { text: 'b' })
+      FakeWebSocket.last.serverEmit('chat', { text: 'b' })
     })
     expect(renders).toBe(before + 1)
     socket.dispose()
