@@ -20,17 +20,18 @@ export type {
 } from './options.js'
 export type { Overflow } from './sendQueue.js'
 export { connect, type SendArgs, type Socket } from './socket.js'
-export type {
-  CloseEvent,
-  CloseInfo,
-  DropEvent,
-  DropReason,
-  LifecycleEvents,
-  MessageMap,
-  ReconnectingEvent,
-  ReservedName,
-  SendResult,
-  Snapshot,
-  SocketEvents,
-  Status,
+export {
+  type CloseEvent,
+  type CloseInfo,
+  type DropEvent,
+  type DropReason,
+  idleSnapshot,
+  type LifecycleEvents,
+  type MessageMap,
+  type ReconnectingEvent,
+  type ReservedName,
+  type SendResult,
+  type Snapshot,
+  type SocketEvents,
+  type Status,
 } from './types.js'

@@ -10,7 +10,16 @@ import { redactUrl } from './logger.js'
 import type { Settings, UrlOption } from './options.js'
 import { type QueuedMessage, type QueueLimits, SendQueue } from './sendQueue.js'
 import type { SendArgs, Socket } from './socket.js'
-import type { CloseInfo, DropReason, LifecycleEvents, MessageMap, SendResult, Snapshot, SocketEvents } from './types.js'
+import {
+  type CloseInfo,
+  type DropReason,
+  idleSnapshot,
+  type LifecycleEvents,
+  type MessageMap,
+  type SendResult,
+  type Snapshot,
+  type SocketEvents,
+} from './types.js'
 
 type TimerName = 'retry' | 'connect' | 'stable' | 'expiry'
 
@@ -24,16 +33,6 @@ const RESERVED: ReadonlySet<string> = new Set<keyof LifecycleEvents>([
   'drop',
   'latency',
 ])
-
-const INITIAL: Snapshot = Object.freeze({
-  status: 'idle',
-  attempt: 0,
-  queued: 0,
-  latency: null,
-  lastClose: null,
-  lastError: null,
-  nextRetryAt: null,
-})
 
 const DROPPED_LINK: CloseInfo = Object.freeze({ code: ABNORMAL, reason: '', wasClean: false })
 
@@ -54,7 +53,7 @@ export class LifelineSocket<In extends MessageMap<In>, Out> implements Socket<In
   readonly #subscribers = new Set<() => void>()
   readonly #queue: SendQueue | null
   readonly #heartbeat: Heartbeat | null
-  #snapshot: Snapshot = INITIAL
+  #snapshot: Snapshot = idleSnapshot
   #ws: WebSocketLike | null = null
   /** Bumped whenever a link or attempt is abandoned; callbacks of older generations do nothing. */
   #generation = 0

@@ -71,6 +71,25 @@ export interface Snapshot {
   readonly nextRetryAt: number | null
 }
 
+/**
+ * The snapshot of a socket that has not connected: what every socket starts with, and what
+ * framework adapters render on the server.
+ *
+ * @example
+ * ```ts
+ * useSyncExternalStore(socket.subscribe, socket.getSnapshot, () => idleSnapshot)
+ * ```
+ */
+export const idleSnapshot: Snapshot = Object.freeze({
+  status: 'idle',
+  attempt: 0,
+  queued: 0,
+  latency: null,
+  lastClose: null,
+  lastError: null,
+  nextRetryAt: null,
+})
+
 /** The lifecycle events every socket emits. Their names cannot be used as message types. */
 export interface LifecycleEvents {
   /** The link is up, `onOpen` has run and the queue has flushed. */
