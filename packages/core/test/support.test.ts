@@ -2,6 +2,7 @@ import net from 'node:net'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import WebSocket from 'ws'
 import { type Chat, FAST_HEARTBEAT, FAST_RECONNECT, nextEvent, Resources } from './support/client.js'
+import { within } from './support/faults.js'
 import { FaultProxy } from './support/proxy.js'
 import { TestServer } from './support/server.js'
 
@@ -48,6 +49,39 @@ function tcpOutcome(port: number): Promise<string> {
     )
     socket.once('close', () => resolve('closed'))
   }).finally(() => socket.destroy())
+}
+
+/** A TCP server that keeps every byte each connection sends, until it ends. */
+async function tcpSink(): Promise<{ port: number; received: Promise<string>; close: () => Promise<void> }> {
+  let deliver: (text: string) => void = () => {}
+  const received = new Promise<string>((resolve) => {
+    deliver = resolve
+  })
+  const server = net.createServer((socket) => {
+    const chunks: Buffer[] = []
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
+    socket.once('end', () => {
+      deliver(Buffer.concat(chunks).toString())
+      socket.end()
+    })
+  })
+  await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1' }, resolve))
+  const { port } = server.address() as net.AddressInfo
+  return { port, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
+}
+
+/** A raw TCP connection to `port`, once connected. */
+async function tcpClient(port: number): Promise<net.Socket> {
+  const socket = net.connect({ port, host: '127.0.0.1' })
+  socket.setNoDelay(true)
+  await new Promise((resolve) => socket.once('connect', resolve))
+  return socket
+}
+
+/** Keeps the event loop busy for `ms`, as a loaded machine would between two reads. */
+function spin(ms: number): void {
+  const until = performance.now() + ms
+  while (performance.now() < until) {}
 }
 
 describe('TestServer', () => {
@@ -128,6 +162,48 @@ describe('FaultProxy', () => {
     ws.close()
     expect(proxy.accepted).toBe(2)
     expect(server.handshakes).toHaveLength(1)
+  })
+
+  it('keeps byte order through a delay that changes mid-stream while the loop is busy', async () => {
+    const sink = await tcpSink()
+    const proxy = await resources.proxy({ target: { port: sink.port } })
+    const client = await tcpClient(proxy.port)
+    try {
+      let sent = ''
+      // Each chunk in its own loop turn, so the proxy reads (and schedules) them one by one; the
+      // delay falls back and forth, so later chunks would wait less than earlier ones on their own.
+      for (let i = 0; i < 400; i++) {
+        proxy.delay([12, 0, 5, 1][Math.floor(i / 25) % 4] as number)
+        const chunk = `${i},`
+        client.write(chunk)
+        sent += chunk
+        spin(0.05)
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+      client.end()
+
+      expect(await within(sink.received, 'the end of the stream')).toBe(sent)
+    } finally {
+      client.destroy()
+      await sink.close()
+    }
+  })
+
+  it('pauses the sender beyond maxDelayedBytes and resumes it, bytes intact', async () => {
+    const sink = await tcpSink()
+    // Every chunk goes beyond the limit, so each one pauses the sender until it is written.
+    const proxy = await resources.proxy({ target: { port: sink.port }, maxDelayedBytes: 1 })
+    const client = await tcpClient(proxy.port)
+    try {
+      proxy.delay(2)
+      const sent = Buffer.alloc(256 * 1024, 'abcdefghijklmnopqrstuvwxyz0123456789').toString()
+      client.end(sent)
+
+      expect(await within(sink.received, 'the end of the stream')).toBe(sent)
+    } finally {
+      client.destroy()
+      await sink.close()
+    }
   })
 
   it('resets the client when the target is down, as a refused connection would', async () => {

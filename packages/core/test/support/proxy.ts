@@ -27,17 +27,52 @@ export interface ProxyOptions {
 
 type Direction = 'up' | 'down'
 
+/** A chunk held back by `delay()`, or the end of the stream (`null`), and when it is due. */
+interface Held {
+  readonly due: number
+  readonly chunk: Buffer | null
+}
+
+/**
+ * What `delay()` holds back in one direction: a FIFO drained from its head by one timer, armed
+ * for the head's due time. Due times never decrease along the queue, so nothing can overtake.
+ */
+interface DelayQueue {
+  readonly held: Held[]
+  /** Index of the head in `held` (items before it are already written). */
+  head: number
+  /** Bytes held now. */
+  bytes: number
+  /** The one timer of this direction, armed while something is held. */
+  timer: ReturnType<typeof setTimeout> | null
+  /** The sender is paused because `bytes` went beyond `maxDelayedBytes`. */
+  paused: boolean
+}
+
 /** One client connection and, when forwarded, its connection to the target. */
 interface Link {
   readonly client: net.Socket
   readonly upstream: net.Socket | null
   /** Silent both ways; nothing is forwarded or propagated again (a lost route never comes back). */
   blackholed: boolean
-  readonly timers: Set<ReturnType<typeof setTimeout>>
-  /** Bytes held by `delay()`, per direction. */
-  readonly delayed: Record<Direction, number>
-  /** When the last delayed chunk of each direction is due, so order is kept when the delay changes. */
-  readonly lastDue: Record<Direction, number>
+  /** Data held by `delay()`, per direction. */
+  readonly queues: Record<Direction, DelayQueue>
+}
+
+function delayQueue(): DelayQueue {
+  return { held: [], head: 0, bytes: 0, timer: null, paused: false }
+}
+
+const isEmpty = (queue: DelayQueue): boolean => queue.head === queue.held.length
+
+/** Forgets everything `queue` holds and stops its timer. */
+function clear(queue: DelayQueue): void {
+  if (queue.timer) clearTimeout(queue.timer)
+  queue.timer = null
+  queue.held.length = 0
+  queue.head = 0
+  queue.bytes = 0
+  queue.paused = false
 }
 
 function reset(socket: net.Socket): void {
@@ -142,15 +177,17 @@ export class FaultProxy {
   blackhole(): this {
     for (const link of this.#links) {
       link.blackholed = true
-      for (const timer of link.timers) clearTimeout(timer)
-      link.timers.clear()
+      this.#clear(link)
       link.client.resume()
       link.upstream?.resume()
     }
     return this
   }
 
-  /** Forwarded data waits `ms` in each direction, order kept (0: no delay). */
+  /**
+   * Forwarded data waits `ms` in each direction, order kept (0: no delay). A shorter delay never
+   * lets data overtake what is already held: it leaves no earlier than the data ahead of it.
+   */
   delay(ms: number): this {
     if (!(ms >= 0)) throw new RangeError('delay takes a number of ms >= 0')
     this.#latency = ms
@@ -181,9 +218,7 @@ export class FaultProxy {
       client,
       upstream,
       blackholed: upstream === null,
-      timers: new Set(),
-      delayed: { up: 0, down: 0 },
-      lastDue: { up: 0, down: 0 },
+      queues: { up: delayQueue(), down: delayQueue() },
     }
     this.#links.add(link)
     if (!upstream) {
@@ -199,55 +234,98 @@ export class FaultProxy {
   }
 
   #relay(link: Link, from: net.Socket, to: net.Socket, direction: Direction): void {
+    const queue = link.queues[direction]
     from.on('data', (chunk: Buffer) => {
       if (link.blackholed) return
-      if (this.#latency === 0 && link.delayed[direction] === 0) {
+      if (this.#latency === 0 && isEmpty(queue)) {
         if (!to.destroyed && !to.write(chunk)) {
           from.pause()
           to.once('drain', () => from.resume())
         }
         return
       }
-      this.#later(link, direction, chunk.length, () => to.destroyed || to.write(chunk))
-      if (link.delayed[direction] > this.#maxDelayedBytes) from.pause()
+      this.#hold(link, direction, chunk)
+      if (queue.bytes > this.#maxDelayedBytes) {
+        queue.paused = true
+        from.pause()
+      }
     })
     from.once('end', () => {
       if (link.blackholed) return
-      if (link.delayed[direction] === 0) to.end()
-      else this.#later(link, direction, 0, () => to.destroyed || to.end())
+      // The end of the stream waits behind the data before it, as a FIN would.
+      if (this.#latency === 0 && isEmpty(queue)) to.end()
+      else this.#hold(link, direction, null)
     })
     from.once('close', (hadError: boolean) => {
       // A reset or failed side resets the other, so a crash or a refusal looks the same through the proxy.
       if (!link.blackholed && hadError) return this.#drop(link, true)
       if (link.client.destroyed && (link.upstream?.destroyed ?? true)) this.#forget(link)
-      else if (!link.blackholed && link.delayed[direction] === 0) to.end()
+      else if (!link.blackholed && isEmpty(queue)) to.end()
     })
     to.once('close', () => {
       if (link.client.destroyed && (link.upstream?.destroyed ?? true)) this.#forget(link)
     })
   }
 
-  /** Runs `write` once the delay has passed, after every earlier delayed chunk of the same direction. */
-  #later(link: Link, direction: Direction, bytes: number, write: () => void): void {
-    // A monotonic clock, so a test that mocks Date.now cannot reorder or stall delayed data.
+  /** Queues `chunk` (`null`: the end of the stream) behind everything held in `direction`. */
+  #hold(link: Link, direction: Direction, chunk: Buffer | null): void {
+    const queue = link.queues[direction]
+    // A monotonic clock, so a test that mocks Date.now cannot stall delayed data. A shorter
+    // delay than before never lets a chunk overtake: it is due no earlier than the one ahead.
     const now = performance.now()
-    const due = Math.max(now + this.#latency, link.lastDue[direction])
-    link.lastDue[direction] = due
-    link.delayed[direction] += bytes
-    const timer = setTimeout(() => {
-      link.timers.delete(timer)
-      link.delayed[direction] -= bytes
-      if (link.blackholed) return
-      write()
-      const source = direction === 'up' ? link.client : link.upstream
-      if (link.delayed[direction] <= this.#maxDelayedBytes) source?.resume()
-    }, due - now)
-    link.timers.add(timer)
+    const ahead = isEmpty(queue) ? undefined : queue.held[queue.held.length - 1]
+    const due = Math.max(now + this.#latency, ahead?.due ?? 0)
+    queue.held.push({ due, chunk })
+    queue.bytes += chunk?.length ?? 0
+    if (!queue.timer) this.#arm(link, direction, due - now)
+  }
+
+  #arm(link: Link, direction: Direction, ms: number): void {
+    link.queues[direction].timer = setTimeout(() => this.#release(link, direction), Math.max(0, ms))
+  }
+
+  /** Writes, in order, every held item of `direction` that is due, then re-arms for the next one. */
+  #release(link: Link, direction: Direction): void {
+    const queue = link.queues[direction]
+    queue.timer = null
+    if (link.blackholed) return
+    const to = direction === 'up' ? link.upstream : link.client
+    const from = direction === 'up' ? link.client : link.upstream
+    const now = performance.now()
+    while (!isEmpty(queue)) {
+      const item = queue.held[queue.head] as Held
+      if (item.due > now) break
+      queue.head++
+      if (item.chunk) queue.bytes -= item.chunk.length
+      if (!to || to.destroyed) continue
+      if (item.chunk) to.write(item.chunk)
+      else to.end()
+    }
+    if (isEmpty(queue)) {
+      queue.held.length = 0
+      queue.head = 0
+    } else {
+      // Drop written items now and then, so a long-lived queue does not grow without bound.
+      if (queue.head > 1024 && queue.head * 2 > queue.held.length) {
+        queue.held.splice(0, queue.head)
+        queue.head = 0
+      }
+      this.#arm(link, direction, (queue.held[queue.head] as Held).due - now)
+    }
+    if (queue.paused && queue.bytes <= this.#maxDelayedBytes) {
+      queue.paused = false
+      from?.resume()
+    }
+  }
+
+  /** Stops both directions' timers and forgets what they hold. */
+  #clear(link: Link): void {
+    clear(link.queues.up)
+    clear(link.queues.down)
   }
 
   #drop(link: Link, rst: boolean): void {
-    for (const timer of link.timers) clearTimeout(timer)
-    link.timers.clear()
+    this.#clear(link)
     for (const socket of [link.client, link.upstream]) {
       if (!socket) continue
       if (rst) reset(socket)
@@ -257,8 +335,7 @@ export class FaultProxy {
   }
 
   #forget(link: Link): void {
-    for (const timer of link.timers) clearTimeout(timer)
-    link.timers.clear()
+    this.#clear(link)
     this.#links.delete(link)
   }
 }
