@@ -46,6 +46,9 @@ async function herdOnce(lib, server, settings, config) {
     p50Ms: percentile(sinceDrop, 50),
     p99Ms: percentile(sinceDrop, 99),
     maxMs: reconnected.length ? Math.max(...sinceDrop) : Number.NaN,
+    // The last reopen after the server listened again (NaN if some client never came back).
+    lastAfterUpMs:
+      reconnected.length === clients.length ? Math.max(...reconnected.map((r) => r.reopenedAt)) - upAt : Number.NaN,
     firstHandshakeAfterUpMs: handshakes.length ? Math.min(...handshakes) - upAt : Number.NaN,
     // Handshake times relative to the server coming back, in 100 ms buckets (for the report).
     histogram: histogram(handshakes.map((t) => t - upAt)),
@@ -85,6 +88,7 @@ export async function herd(libs, server, config) {
   return {
     clients: config.clients,
     downtimeMs: config.downtime,
+    timeoutMs: config.timeout,
     windowMs: WINDOW_MS,
     equalised: config.equalised,
     results,

@@ -1,12 +1,14 @@
-// Size: each library's typical import, bundled the same way (rollup + node-resolve for the
-// browser + commonjs + terser, `ws` external), minified and gzipped. Lifeline's CDN file
-// (the IIFE the size budget is about) is measured as it was built.
+// Size: each library's typical import, bundled two ways with the same settings for every
+// library, `ws` external, gzip level 9: rollup + node-resolve for the browser + commonjs +
+// terser, and esbuild (bundle, minify, ESM, browser, target es2020: what esbuild users see, and
+// what the import budget is stated for). Lifeline's CDN file (the IIFE) is measured as built.
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import commonjs from '@rollup/plugin-commonjs'
 import resolve from '@rollup/plugin-node-resolve'
 import terser from '@rollup/plugin-terser'
+import { build as esbuild, version as esbuildVersion } from 'esbuild'
 import { rollup } from 'rollup'
 
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url))
@@ -49,7 +51,20 @@ export function measure(code) {
   return { minBytes: bytes, gzipBytes: gzipSync(code, { level: 9 }).length }
 }
 
-async function bundle({ name, code }) {
+/** esbuild's settings, the same for every library (and for `npm run size`, see .size-limit.cjs). */
+export const ESBUILD = {
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2020',
+  external: ['ws'],
+  // As an app that installed the packages sees them: the repository's tsconfig maps
+  // '@lifeline/core' to its TypeScript sources, which esbuild would otherwise follow.
+  tsconfigRaw: {},
+}
+
+async function rollupBundle({ name, code }) {
   // A path inside bench/ (never written), so bare imports resolve from this workspace.
   const id = `${BENCH_DIR}__size-entry-${name}.js`
   const build = await rollup({
@@ -66,14 +81,39 @@ async function bundle({ name, code }) {
   }
 }
 
+async function esbuildBundle({ name, code }) {
+  const { outputFiles } = await esbuild({
+    ...ESBUILD,
+    stdin: { contents: code, resolveDir: BENCH_DIR, sourcefile: `size-entry-${name}.js` },
+    write: false,
+    logLevel: 'silent',
+  })
+  const text = outputFiles[0].text
+  // es2022 class private fields (#x) left in the output would mean the target did not apply.
+  if (/[.{;]#[A-Za-z_$]/.test(text)) throw new Error(`${name}: esbuild left class private fields at target es2020`)
+  return text
+}
+
 export async function size(config = {}) {
   const results = []
   for (const entry of ENTRIES) {
-    const result = { name: entry.name, label: entry.label, entry: entry.code, ...measure(await bundle(entry)) }
+    const result = {
+      name: entry.name,
+      label: entry.label,
+      entry: entry.code,
+      ...measure(await rollupBundle(entry)),
+      esbuild: measure(await esbuildBundle(entry)),
+    }
     results.push(result)
-    config.log?.(`  ${entry.label.padEnd(28)} ${result.minBytes} B min, ${result.gzipBytes} B min+gzip`)
+    config.log?.(
+      `  ${entry.label.padEnd(28)} rollup+terser ${result.minBytes} B min, ${result.gzipBytes} B min+gzip; esbuild es2020 ${result.esbuild.minBytes} B min, ${result.esbuild.gzipBytes} B min+gzip`,
+    )
   }
   const iife = measure(readFileSync(LIFELINE_IIFE, 'utf8'))
   config.log?.(`  Lifeline IIFE (CDN file)     ${iife.minBytes} B min, ${iife.gzipBytes} B min+gzip`)
-  return { results, lifelineIife: { file: 'packages/core/dist/lifeline.iife.min.js', ...iife } }
+  return {
+    esbuildSettings: { ...ESBUILD, version: esbuildVersion },
+    results,
+    lifelineIife: { file: 'packages/core/dist/lifeline.iife.min.js', ...iife },
+  }
 }
