@@ -23,6 +23,8 @@ const es2020 = (config) => ({
   target: 'es2020',
   format: 'esm',
   platform: 'browser',
+  // As an app that installed the package sees it, without the repository's tsconfig paths.
+  tsconfigRaw: {},
   plugins: [...(config.plugins ?? []), privateFieldsLowered],
 })
 
