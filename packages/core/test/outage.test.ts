@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   type Chat,
+  echoedClose,
   eventNames,
   FAST_RECONNECT,
   nextEvent,
@@ -96,7 +97,7 @@ describe('a server outage', () => {
     expect(seqs(server.messagesOf('chat'))).toEqual(range(0, TOTAL))
     const before = seqs(server.connections[0]!.messages.filter((m) => m.type === 'chat'))
     expect([...before, ...seqs(server.last.messages)]).toEqual(range(0, TOTAL))
-    expect(await server.connections[0]!.closed).toEqual({ code: 1001, reason: 'restart' })
+    expect(await server.connections[0]!.closed).toEqual(echoedClose(1001, 'restart'))
     expect(payloadsOf(log, 'drop')).toEqual([])
     expect(eventNames(log).slice(0, 3)).toEqual(['open', 'close', 'reconnecting'])
     expect(eventNames(log).at(-1)).toBe('open')

@@ -1,7 +1,14 @@
 import net from 'node:net'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import WebSocket from 'ws'
-import { type Chat, FAST_HEARTBEAT, FAST_RECONNECT, nextEvent, Resources } from './support/client.js'
+import {
+  type Chat,
+  FAST_HEARTBEAT,
+  FAST_RECONNECT,
+  nextEvent,
+  RAW_ABRUPT_CLOSE_CODE,
+  RawClient,
+  Resources,
+} from './support/client.js'
 import { within } from './support/faults.js'
 import { FaultProxy } from './support/proxy.js'
 import { TestServer } from './support/server.js'
@@ -18,26 +25,17 @@ function handles(): Record<string, number> {
   return counts
 }
 
-const rawClients = new Set<WebSocket>()
+const rawClients = new Set<RawClient>()
 afterEach(async () => {
-  const open = [...rawClients].filter((ws) => ws.readyState !== WebSocket.CLOSED)
-  const closing = open.map((ws) => new Promise((resolve) => ws.once('close', resolve)))
-  for (const ws of rawClients) ws.terminate()
+  await Promise.all([...rawClients].map((client) => client.dispose()))
   rawClients.clear()
-  await Promise.all(closing)
 })
 
-/** A raw `ws` client, for checking the tools without Lifeline in between; terminated after the test. */
-function rawClient(url: string): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url)
-    ws.on('error', () => {})
-    ws.once('open', () => {
-      rawClients.add(ws)
-      resolve(ws)
-    })
-    ws.once('error', reject)
-  })
+/** A raw client WebSocket, for checking the tools without Lifeline in between; ended after the test. */
+async function rawClient(url: string): Promise<RawClient> {
+  const client = await RawClient.open(url)
+  rawClients.add(client)
+  return client
 }
 
 /** Resolves with how a TCP connection to `port` ended: `'reset'`, `'closed'` or the error code. */
@@ -88,12 +86,11 @@ describe('TestServer', () => {
   it('restarts on the same port, closing clients with 1001 and counting handshakes', async () => {
     const server = await resources.server()
     const port = server.port
-    const ws = await rawClient(server.url('/a?x=1'))
-    const closed = new Promise((resolve) => ws.once('close', (code) => resolve(code)))
+    const client = await rawClient(server.url('/a?x=1'))
 
     await server.restart()
 
-    expect(await closed).toBe(1001)
+    expect(await client.closed).toMatchObject({ code: 1001 })
     expect(server.port).toBe(port)
     expect(server.listening).toBe(true)
     const again = await rawClient(server.url('/b'))
@@ -138,16 +135,15 @@ describe('FaultProxy', () => {
   it('forwards both ways until cut, then resets both ends', async () => {
     const server = await resources.server()
     const proxy = await resources.proxy({ target: { port: server.port } })
-    const ws = await rawClient(proxy.url())
-    const echoed = new Promise((resolve) => ws.once('message', (data) => resolve(String(data))))
-    ws.send(JSON.stringify({ type: 'chat', data: 'hi' }))
+    const client = await rawClient(proxy.url())
+    const echoed = client.nextMessage()
+    client.send(JSON.stringify({ type: 'chat', data: 'hi' }))
     expect(await echoed).toBe('{"type":"chat","data":"hi"}')
     expect(proxy.connections).toBe(1)
 
-    const clientClosed = new Promise((resolve) => ws.once('close', (code) => resolve(code)))
     proxy.cut()
 
-    expect(await clientClosed).toBe(1006)
+    expect(await client.closed).toEqual({ code: RAW_ABRUPT_CLOSE_CODE, wasClean: false })
     expect(await server.last.closed).toMatchObject({ code: 1006 })
     expect(proxy.connections).toBe(0)
   })
@@ -158,8 +154,8 @@ describe('FaultProxy', () => {
     proxy.refuse()
     expect(await tcpOutcome(proxy.port)).toBe('reset')
     proxy.forward()
-    const ws = await rawClient(proxy.url())
-    ws.close()
+    const client = await rawClient(proxy.url())
+    client.close()
     expect(proxy.accepted).toBe(2)
     expect(server.handshakes).toHaveLength(1)
   })

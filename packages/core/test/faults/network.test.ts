@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { Socket } from '../../src/index.js'
 import {
   type Chat,
+  clientWebSocket,
   countingWebSocket,
+  echoedClose,
   eventNames,
   FAST_HEARTBEAT,
   FAST_RECONNECT,
@@ -116,7 +118,7 @@ describe.each([
 
     expect(seqs(server.messagesOf('chat'))).toEqual(range(0, 100))
     expect(seqs(server.last.messages)).toEqual(range(10, 100))
-    expect(await server.connections[0]!.closed).toEqual({ code, reason })
+    expect(await server.connections[0]!.closed).toEqual(echoedClose(code, reason))
     // Not the long wait of 1013: the first retry is the backoff's first step.
     expect(payloadsOf(log, 'reconnecting')[0]).toEqual({ attempt: 1, delay: 20 })
     expect(socket.getSnapshot()).toMatchObject({ status: 'open', queued: 0, lastClose: { code, reason } })
@@ -157,8 +159,9 @@ describe('a black hole', () => {
 
     expect(seqs(server.messagesOf('chat'))).toEqual([-1, ...range(5, 105)])
     expect(stats.maxLive).toBe(1)
-    // Every abandoned socket was dropped at once, none waited for a close handshake.
-    expect(stats.terminated).toBe(stats.created - 1)
+    // Every abandoned socket was dropped at once, none waited for a close handshake. Only `ws` and
+    // Bun have terminate(); on the other runtimes close() is all the core can call.
+    expect(stats.terminated).toBe(clientWebSocket.canTerminate ? stats.created - 1 : 0)
     // The black-holed link is still open at the server: the client never waited for it.
     expect(server.connections[0]!.isOpen).toBe(true)
     expect(server.connections).toHaveLength(2)

@@ -1,4 +1,5 @@
-import WebSocket from 'ws'
+import process from 'node:process'
+import WsWebSocket from 'ws'
 import {
   type ConnectOptions,
   connect,
@@ -11,6 +12,37 @@ import {
 } from '../../src/index.js'
 import { FaultProxy, type ProxyOptions } from './proxy.js'
 import { TestServer } from './server.js'
+
+/** The runtime the tests run on. */
+export const runtime: 'node' | 'bun' | 'deno' =
+  'Deno' in globalThis ? 'deno' : process.versions.bun !== undefined ? 'bun' : 'node'
+
+/**
+ * The client WebSocket every integration test drives. `LIFELINE_TEST_WEBSOCKET=global` picks the
+ * runtime's own (Node 22+, Bun, Deno), so the same tests prove the core against each; unset, it is
+ * `ws`, as on Node 20, which has none. Servers and the fault proxy are `ws` and `node:net` either way.
+ */
+export const clientWebSocket = chooseClientWebSocket(process.env.LIFELINE_TEST_WEBSOCKET)
+
+function chooseClientWebSocket(choice: string | undefined): {
+  /** `'ws'` or `'global'`, as chosen. */
+  kind: 'ws' | 'global'
+  WebSocket: WebSocketConstructor
+  /** Whether the class can drop a connection without a close handshake (`ws` and Bun can). */
+  canTerminate: boolean
+} {
+  if (choice === undefined || choice === '' || choice === 'ws') {
+    return { kind: 'ws', WebSocket: WsWebSocket, canTerminate: true }
+  }
+  if (choice !== 'global') throw new Error(`LIFELINE_TEST_WEBSOCKET must be "ws" or "global", not "${choice}"`)
+  // Fail the run rather than quietly fall back to `ws`: the point of the run is the runtime's own class.
+  if (typeof globalThis.WebSocket !== 'function') {
+    throw new Error(`LIFELINE_TEST_WEBSOCKET=global, but this runtime has no global WebSocket (${process.version})`)
+  }
+  const WebSocket = globalThis.WebSocket
+  const canTerminate = typeof (WebSocket.prototype as { terminate?: unknown }).terminate === 'function'
+  return { kind: 'global', WebSocket, canTerminate }
+}
 
 /** Gives up on a wait that should have finished long before the test timeout, with a clear message. */
 const WAIT_LIMIT = 5000
@@ -112,28 +144,142 @@ export interface LiveSocketStats {
   live(): number
 }
 
-/** `ws` with a count of live client sockets: created and neither closed, closing nor terminated. */
+/** The parts of a client WebSocket a {@link countingWebSocket} relies on; `ws` and the standard class share them. */
+interface CountableWebSocket {
+  addEventListener(type: 'close', listener: () => void, options: { once: true }): void
+  close(code?: number, reason?: string): void
+  terminate?(): void
+}
+
+/**
+ * {@link clientWebSocket} with a count of live client sockets: created and neither closed,
+ * closing nor terminated. It has `terminate()` only where the class has one, as the core
+ * checks for it to choose between dropping a link and closing it.
+ */
 export function countingWebSocket(): { WebSocket: WebSocketConstructor; stats: LiveSocketStats } {
-  const live = new Set<WebSocket>()
+  const live = new Set<CountableWebSocket>()
   const stats: LiveSocketStats = { created: 0, maxLive: 0, terminated: 0, live: () => live.size }
-  class CountingWebSocket extends WebSocket {
+  const Base = clientWebSocket.WebSocket as unknown as new (
+    address: string,
+    protocols?: string | string[],
+  ) => CountableWebSocket
+  class CountingWebSocket extends Base {
     constructor(address: string, protocols?: string | string[]) {
       super(address, protocols)
       stats.created++
       live.add(this)
       stats.maxLive = Math.max(stats.maxLive, live.size)
-      this.once('close', () => live.delete(this))
+      this.addEventListener('close', () => live.delete(this), { once: true })
     }
-    override close(code?: number, reason?: string | Buffer): void {
+    override close(code?: number, reason?: string): void {
       live.delete(this)
       super.close(code, reason)
     }
+  }
+  class TerminatingWebSocket extends CountingWebSocket {
     override terminate(): void {
       if (live.delete(this)) stats.terminated++
-      super.terminate()
+      super.terminate?.()
     }
   }
-  return { WebSocket: CountingWebSocket, stats }
+  const WebSocket = clientWebSocket.canTerminate ? TerminatingWebSocket : CountingWebSocket
+  return { WebSocket: WebSocket as unknown as WebSocketConstructor, stats }
+}
+
+/**
+ * The close frame a server gets back from the client after closing with `code` and `reason`.
+ * Clients echo the code; `ws`, Bun and Deno echo the reason too, Node's own WebSocket (undici)
+ * does not, as RFC 6455 (5.5.1) allows. The core has no say in either.
+ */
+export function echoedClose(code: number, reason: string): { code: number; reason: string } {
+  const undici = clientWebSocket.kind === 'global' && runtime === 'node'
+  return { code, reason: undici ? '' : reason }
+}
+
+/** How a {@link RawClient}'s connection ended. */
+export interface RawClose {
+  code: number
+  wasClean: boolean
+}
+
+/**
+ * The close code a raw client sees when its connection drops without a close frame: 1006, but 0
+ * on Deno's own WebSocket. (Lifeline's `close` event is meant to say 1006 on every runtime.)
+ */
+export const RAW_ABRUPT_CLOSE_CODE = clientWebSocket.kind === 'global' && runtime === 'deno' ? 0 : 1006
+
+/** The standard event API of a client WebSocket, which `ws` has too. */
+interface StandardWebSocket {
+  readonly readyState: number
+  addEventListener(type: string, listener: (event: { data?: unknown; code?: number; wasClean?: boolean }) => void): void
+  send(data: string): void
+  close(): void
+  terminate?(): void
+}
+
+/**
+ * A plain {@link clientWebSocket}, for checking the test tools without Lifeline in between. It
+ * uses only the standard event API, so the same checks run on every runtime's WebSocket.
+ */
+export class RawClient {
+  readonly #ws: StandardWebSocket
+  readonly #messages: string[] = []
+  #onMessage: (() => void) | null = null
+  /** Settles once the connection is closed. */
+  readonly closed: Promise<RawClose>
+
+  private constructor(ws: StandardWebSocket) {
+    this.#ws = ws
+    this.closed = new Promise((resolve) => {
+      ws.addEventListener('close', (event) => resolve({ code: event.code ?? -1, wasClean: event.wasClean ?? false }))
+    })
+    ws.addEventListener('message', (event) => {
+      this.#messages.push(String(event.data))
+      this.#onMessage?.()
+    })
+  }
+
+  /** Resolves once the connection is open; rejects if it fails first. */
+  static open(url: string): Promise<RawClient> {
+    const ws = new clientWebSocket.WebSocket(url) as unknown as StandardWebSocket
+    const client = new RawClient(ws)
+    return new Promise((resolve, reject) => {
+      ws.addEventListener('open', () => resolve(client))
+      ws.addEventListener('error', () => reject(new Error(`raw client could not connect to ${url}`)))
+    })
+  }
+
+  /** Sends a text frame. */
+  send(text: string): void {
+    this.#ws.send(text)
+  }
+
+  /** The next text frame received (the oldest not yet taken). */
+  nextMessage(): Promise<string> {
+    const message = this.#messages.shift()
+    if (message !== undefined) return Promise.resolve(message)
+    return new Promise((resolve) => {
+      this.#onMessage = () => {
+        this.#onMessage = null
+        resolve(this.#messages.shift() as string)
+      }
+    })
+  }
+
+  /** Starts the close handshake. */
+  close(): void {
+    this.#ws.close()
+  }
+
+  /** Ends the connection, at once where the class can (`terminate()`), and resolves once it is closed. */
+  async dispose(): Promise<void> {
+    const CLOSED = 3
+    if (this.#ws.readyState !== CLOSED) {
+      if (this.#ws.terminate) this.#ws.terminate()
+      else this.#ws.close()
+    }
+    await this.closed
+  }
 }
 
 /**
@@ -145,12 +291,12 @@ export class Resources {
   readonly #proxies: FaultProxy[] = []
   readonly #servers: TestServer[] = []
 
-  /** A Lifeline socket over `ws`, without browser events, disposed after the test. */
+  /** A Lifeline socket over {@link clientWebSocket}, without browser events, disposed after the test. */
   connect<In extends MessageMap<In> = Record<string, unknown>, Out = Record<string, unknown>>(
     url: Parameters<typeof connect>[0],
     options: ConnectOptions<In, Out> = {},
   ): Socket<In, Out> {
-    const socket = connect<In, Out>(url, { WebSocket, browserEvents: false, ...options })
+    const socket = connect<In, Out>(url, { WebSocket: clientWebSocket.WebSocket, browserEvents: false, ...options })
     this.#sockets.push(socket)
     return socket
   }

@@ -86,7 +86,11 @@ export type MessageHook = (message: Envelope, connection: ServerConnection) => b
 export class TestServer {
   /** The request path and query of every handshake (upgrade request), in order. */
   readonly handshakes: string[] = []
-  /** The `Sec-WebSocket-Protocol` header of every handshake, `''` when absent. */
+  /**
+   * The `Sec-WebSocket-Protocol` header of every handshake as `a,b`, `''` when absent. Spaces
+   * around the commas are dropped: `ws` sends `a,b`, the standard WebSocket of Node 22+, Bun
+   * and Deno sends `a, b`, and the header means the same either way.
+   */
   readonly handshakeProtocols: string[] = []
   /** Every connection accepted, oldest first. */
   readonly connections: ServerConnection[] = []
@@ -261,7 +265,8 @@ export class TestServer {
 
   #upgrade(http: Server, req: IncomingMessage, socket: NetSocket, head: Buffer): void {
     this.handshakes.push(req.url ?? '/')
-    this.handshakeProtocols.push(req.headers['sec-websocket-protocol'] ?? '')
+    const protocols = req.headers['sec-websocket-protocol'] ?? ''
+    this.handshakeProtocols.push(protocols.split(/\s*,\s*/).join(','))
     this.#changed()
     // A handshake that reaches a server already stopping is refused like a dead process would.
     if (this.#http !== http) return void socket.destroy()
