@@ -67,5 +67,9 @@ export const userMessages: Record<ErrorCode, string | null> = {
   HANDLER_FAILED: null,
   DISPOSED: null,
   NO_SOCKET: null,
+  REQUEST_TIMEOUT: 'The server did not answer in time.',
+  REQUEST_ABORTED: null,
+  REQUEST_FAILED: 'The server could not do that.',
+  REQUEST_LOST: 'The connection closed before the server answered.',
 }
 // #endregion

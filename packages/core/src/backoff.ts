@@ -1,3 +1,7 @@
+import { MAX_TIMER_DELAY } from './clock.js'
+
+export { MAX_TIMER_DELAY }
+
 /** How the retry delay is spread between clients, so they do not return in lockstep. */
 export type Jitter = 'full' | 'equal' | 'none'
 
@@ -13,8 +17,14 @@ export interface BackoffOptions {
   jitter: Jitter
 }
 
-/** The largest delay a timer can wait for in browsers and Node (about 24.8 days). */
-export const MAX_TIMER_DELAY = 2 ** 31 - 1
+/** `min(maxDelay, initialDelay * factor ** (attempt - 1))`, bounded so it is never NaN, 0 by overflow, or over 2^31-1. */
+function cap(attempt: number, { initialDelay, maxDelay, factor }: BackoffOptions): number {
+  // A huge exponent saturates to Infinity, which the cap absorbs; 0 * Infinity and 1 ** Infinity
+  // would be NaN, hence the shortcut.
+  const exponent = Math.max(0, Math.floor(attempt) - 1)
+  const grown = initialDelay === 0 || factor === 1 ? initialDelay : initialDelay * factor ** exponent
+  return Math.min(maxDelay, MAX_TIMER_DELAY, grown)
+}
 
 /**
  * The delay before reconnect attempt `attempt` (1 for the first retry). A pure function:
@@ -22,21 +32,42 @@ export const MAX_TIMER_DELAY = 2 ** 31 - 1
  * inside `[0, cap]`, after capping, so clients at the cap still spread out. The exponent
  * is bounded, so no attempt number gives NaN, a 0 from overflow, or more than `maxDelay`.
  *
+ * With full jitter and `elapsed` (ms since the first failure of this run of attempts), the draw
+ * is kept to the part of `[0, cap]` that falls in the attempt's own window of the timeline:
+ * attempt n waits until somewhere in `[cap(1) + … + cap(n-1), cap(1) + … + cap(n)]` after the
+ * first failure. Clients whose first retries were refused at once (a server still down) then
+ * come back spread over their window instead of piling their draws up into a long tail.
+ *
  * @param random - a source of numbers in [0, 1), `Math.random` unless you pass one.
+ * @param elapsed - ms since the run of failed attempts began; without it, full jitter is plain.
  * @example
  * ```ts
  * backoffDelay(3, { initialDelay: 1000, maxDelay: 30_000, factor: 2, jitter: 'none' }) // 4000
  * ```
  */
-export function backoffDelay(attempt: number, options: BackoffOptions, random: () => number = Math.random): number {
-  const { initialDelay, maxDelay, factor, jitter } = options
-  const ceiling = Math.min(maxDelay, MAX_TIMER_DELAY)
-  // A huge exponent saturates to Infinity, which the cap absorbs; 0 * Infinity and 1 ** Infinity
-  // would be NaN, hence the two shortcuts.
-  const exponent = Math.max(0, Math.floor(attempt) - 1)
-  const grown = initialDelay === 0 || factor === 1 ? initialDelay : initialDelay * factor ** exponent
-  const cap = Math.min(ceiling, grown)
-  if (jitter === 'none') return Math.round(cap)
-  const low = jitter === 'equal' ? cap / 2 : 0
-  return Math.round(low + (cap - low) * random())
+export function backoffDelay(
+  attempt: number,
+  options: BackoffOptions,
+  random: () => number = Math.random,
+  elapsed?: number,
+): number {
+  const high = cap(attempt, options)
+  if (options.jitter === 'none') return Math.round(high)
+  let from = options.jitter === 'equal' ? high / 2 : 0
+  let to = high
+  if (elapsed !== undefined && options.jitter === 'full') {
+    // Where the attempt's window starts: the caps of the attempts before it, summed (the caps
+    // stop growing at maxDelay, so past a few dozen attempts each adds the last cap).
+    let start = 0
+    let n = 1
+    for (; n < Math.min(attempt, 64); n++) start += cap(n, options)
+    start += (attempt - n) * high
+    // Only where the window overlaps [0, cap]; a client behind it (slow failures) or too far
+    // ahead of it (a small factor) draws plain full jitter.
+    if (start - elapsed < high && start + high - elapsed > 0) {
+      from = Math.max(0, start - elapsed)
+      to = Math.min(high, start + high - elapsed)
+    }
+  }
+  return Math.round(from + (to - from) * random())
 }

@@ -1,14 +1,21 @@
 /** A frame as it travels on the wire. */
 export type Frame = string | ArrayBuffer | ArrayBufferView
 
-/** What `send(type, data)` hands to a codec, and what the JSON envelope carries. */
+/**
+ * What `send(type, data)` hands to a codec, and what the JSON envelope carries. A request has
+ * an `id`; its reply has no `type`, names the request in `re` and carries `data` or `error`.
+ */
 export interface Envelope<T extends string = string, D = unknown> {
-  /** The message type: `send('chat', …)` gives `'chat'`. */
-  type: T
+  /** The message type: `send('chat', …)` gives `'chat'`; absent in replies. */
+  type?: T
   /** The payload; absent when `send(type)` had none. */
   data?: D
-  /** An id for matching requests with responses, kept as it came. */
+  /** A request's id, unique across tabs and reloads. */
   id?: string
+  /** In a reply: the id of the request it answers. */
+  re?: string
+  /** In an error reply: what went wrong, `{ code?, message? }` by convention. */
+  error?: unknown
 }
 
 /**
@@ -86,7 +93,7 @@ export function isBinary(value: unknown): value is ArrayBuffer | ArrayBufferView
  */
 export const rawCodec: Codec = {
   encode(message) {
-    if (message.data === undefined) return message.type
+    if (message.data === undefined) return message.type ?? ''
     if (typeof message.data === 'string' || isBinary(message.data)) return message.data
     throw new TypeError('rawCodec sends strings and binary only')
   },

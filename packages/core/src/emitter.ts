@@ -1,58 +1,89 @@
 import { EventEmitter } from 'eventemitter3'
 
-type Listener = (payload: never) => void
+type Listener = ((payload: unknown) => void) & { handler?: unknown }
 
 /**
- * A typed wrapper over eventemitter3. Every handler runs inside a guard, so one that throws
- * is reported through `onFailure` and the other handlers still run.
+ * A typed event emitter over eventemitter3 that runs to completion: events emitted while an
+ * action is under way (see {@link Emitter.atomic}) wait until it has finished, then go out in
+ * order. A handler therefore always sees committed state, and whatever it calls (even `close()`
+ * in the middle of a flush) runs as a new action instead of inside a half-done one.
+ *
+ * Every subscription gets its own guard, so the function `on` returns removes exactly that
+ * subscription; a handler that throws is reported through `onFailure` and the others still run.
  */
-export class Emitter<Events extends object> {
-  readonly #ee = new EventEmitter()
-  readonly #guards = new Map<string | symbol, (this: Listener, payload: unknown) => void>()
-  readonly #onFailure: (type: string, error: unknown) => void
+export interface Emitter<Events extends object> {
+  on<K extends keyof Events>(type: K, handler: (payload: Events[K]) => void, once?: boolean): () => void
+  /** Removes every subscription of `handler` to `type`, or every handler of `type`. */
+  off<K extends keyof Events>(type: K, handler?: (payload: Events[K]) => void): void
+  /** Emits now, or once the current action has finished. */
+  emit<K extends keyof Events>(type: K, payload: Events[K]): void
+  has(type: keyof Events): boolean
+  /** Wraps `fn` so that the events it causes go out when it returns. */
+  atomic<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R
+  /** Removes every handler once the events under way have gone out. */
+  clear(): void
+}
 
-  constructor(onFailure: (type: string, error: unknown) => void) {
-    this.#onFailure = onFailure
+export function createEmitter<Events extends object>(
+  onFailure: (type: string, error: unknown) => void,
+): Emitter<Events> {
+  const ee = new EventEmitter()
+  const queue: Array<[string, unknown]> = []
+  let depth = 0
+  let draining = false
+  let clearing = false
+
+  const drain = () => {
+    if (draining || depth) return
+    draining = true
+    try {
+      for (let next = queue.shift(); next; next = queue.shift()) ee.emit(next[0], next[1])
+      if (clearing) ee.removeAllListeners()
+    } finally {
+      draining = false
+    }
   }
 
-  on<K extends keyof Events>(type: K, handler: (payload: Events[K]) => void, once = false): () => void {
-    const guard = this.#guard(type as string)
-    // The user's handler rides along as the listener's context, so `off` can find it again.
-    if (once) this.#ee.once(type as string, guard, handler)
-    else this.#ee.on(type as string, guard, handler)
-    return () => this.off(type, handler)
-  }
-
-  off<K extends keyof Events>(type: K, handler?: (payload: Events[K]) => void): void {
-    if (handler) this.#ee.off(type as string, this.#guard(type as string), handler)
-    else this.#ee.removeAllListeners(type as string)
-  }
-
-  emit<K extends keyof Events>(type: K, payload: Events[K]): void {
-    this.#ee.emit(type as string, payload)
-  }
-
-  has(type: keyof Events): boolean {
-    return this.#ee.listenerCount(type as string) > 0
-  }
-
-  clear(): void {
-    this.#ee.removeAllListeners()
-  }
-
-  #guard(type: string): (this: Listener, payload: unknown) => void {
-    let guard = this.#guards.get(type)
-    if (!guard) {
-      const onFailure = this.#onFailure
-      guard = function (this: Listener, payload: unknown) {
+  return {
+    on(type, handler, once) {
+      const listener: Listener = (payload) => {
         try {
-          this(payload as never)
+          handler(payload as never)
         } catch (error) {
-          onFailure(type, error)
+          onFailure(type as string, error)
         }
       }
-      this.#guards.set(type, guard)
-    }
-    return guard
+      listener.handler = handler
+      ee[once ? 'once' : 'on'](type as string, listener)
+      return () => {
+        ee.off(type as string, listener)
+      }
+    },
+    off(type, handler) {
+      if (!handler) return void ee.removeAllListeners(type as string)
+      for (const listener of ee.listeners(type as string) as Listener[]) {
+        if (listener.handler === handler) ee.off(type as string, listener)
+      }
+    },
+    emit(type, payload) {
+      queue.push([type as string, payload])
+      drain()
+    },
+    has: (type) => ee.listenerCount(type as string) > 0,
+    atomic:
+      (fn) =>
+      (...args) => {
+        depth++
+        try {
+          return fn(...args)
+        } finally {
+          depth--
+          drain()
+        }
+      },
+    clear() {
+      clearing = true
+      drain()
+    },
   }
 }

@@ -1,4 +1,4 @@
-import { LifelineError } from './errors.js'
+import { fail, LifelineError } from './errors.js'
 
 /**
  * The part of a WebSocket Lifeline uses. Matches the browser's `WebSocket`, Node's `ws`,
@@ -58,7 +58,8 @@ export function isOpen(ws: WebSocketLike): boolean {
 
 /**
  * Resolves a URL the way the WebSocket standard does: relative to `location` where there
- * is one, `http:` becomes `ws:` and `https:` becomes `wss:`, the fragment is removed.
+ * is one, `http:` becomes `ws:` and `https:` becomes `wss:`, the fragment is removed. The
+ * error never shows the URL: its query may hold a token, and errors are logged.
  */
 export function resolveUrl(input: string | URL): string {
   const base = (globalThis as { location?: { href?: string } }).location?.href
@@ -66,22 +67,12 @@ export function resolveUrl(input: string | URL): string {
   try {
     url = new URL(String(input), base)
   } catch (cause) {
-    // Credentials and the query are left out: they may hold a token, and errors are logged.
-    const shown = String(input)
-      .replace(/\?.*/, '?…')
-      .replace(/\/\/[^/]*@/, '//…@')
-    throw new LifelineError('INVALID_URL', `invalid URL "${shown}"${base ? '' : ' (relative URLs need a page)'}`, {
-      cause,
-    })
+    const relative = !base && typeof input === 'string' && /^[/.]/.test(input)
+    throw fail('INVALID_URL', relative ? 'relative URL without a page' : 'invalid URL', cause)
   }
-  if (url.protocol === 'http:') url.protocol = 'ws:'
-  else if (url.protocol === 'https:') url.protocol = 'wss:'
-  else if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new LifelineError(
-      'INVALID_URL',
-      `"${url.protocol}" URLs cannot be used for a WebSocket: use ws:, wss:, http: or https:`,
-    )
-  }
+  url.protocol = url.protocol.replace(/^http/, 'ws')
+  if (!/^wss?:$/.test(url.protocol))
+    throw new LifelineError('INVALID_URL', `${url.protocol} is not ws:, wss:, http: or https:`)
   url.hash = ''
   return url.href
 }

@@ -16,6 +16,11 @@
  * - `HANDLER_FAILED`: an event handler or `onOpen` threw; the socket carries on.
  * - `DISPOSED`: the socket was used after `dispose()`.
  * - `NO_SOCKET`: a React hook or Vue composable found no socket (no provider, no argument).
+ * - `REQUEST_TIMEOUT`: a request got no reply within its timeout.
+ * - `REQUEST_ABORTED`: a request's signal aborted it.
+ * - `REQUEST_FAILED`: the server answered a request with an error (its error is the `cause`).
+ * - `REQUEST_LOST`: a request can no longer be answered: dropped from the queue, its link lost
+ *   with `resend: false`, or the socket closed for good.
  */
 export type ErrorCode =
   | 'INVALID_URL'
@@ -32,6 +37,10 @@ export type ErrorCode =
   | 'HANDLER_FAILED'
   | 'DISPOSED'
   | 'NO_SOCKET'
+  | 'REQUEST_TIMEOUT'
+  | 'REQUEST_ABORTED'
+  | 'REQUEST_FAILED'
+  | 'REQUEST_LOST'
 
 /**
  * The one error class of Lifeline. Misuse (bad options, sending after `dispose()`) throws
@@ -72,3 +81,7 @@ export function isLifelineError(value: unknown): value is LifelineError {
     value instanceof Error && value.name === 'LifelineError' && typeof (value as { code?: unknown }).code === 'string'
   )
 }
+
+/** A {@link LifelineError} with its `cause`. */
+export const fail = (code: ErrorCode, message: string, cause?: unknown): LifelineError =>
+  new LifelineError(code, message, { cause })

@@ -1,120 +1,114 @@
-/** Heartbeat settings after defaults are applied. */
-export interface HeartbeatSettings {
-  /** Silence, in ms, after which a ping is sent. */
-  interval: number
-  /** How long to wait for any incoming traffic after a ping, in ms. */
-  timeout: number
-  /** Builds the ping message handed to the codec. */
-  ping: () => unknown
-  /** Recognises the pong among decoded messages. */
-  isPong: (message: unknown) => boolean
-}
+import { after, type Timer } from './clock.js'
+import type { HeartbeatOptions } from './options.js'
+
+/** Heartbeat settings with defaults applied. */
+export type HeartbeatSettings = Required<HeartbeatOptions>
 
 /** What the heartbeat asks of its socket. */
 export interface HeartbeatHost {
+  /** The socket's monotonic clock. */
+  now(): number
   /** Send a ping now. */
-  sendPing(): void
+  ping(): void
   /** The link is dead: nothing came back in time. */
   dead(): void
 }
 
-/**
- * Watches one link. Deadlines are wall-clock times (`Date.now()`), not counts of timer
- * firings, so a throttled background tab cannot make a live link look dead, and a dead
- * link is recognised on the next check however late the timer fires. Only incoming
- * traffic counts as life.
- */
-export class Heartbeat {
-  readonly settings: HeartbeatSettings
-  readonly #host: HeartbeatHost
-  #lastIncoming = 0
-  /** Frames received so far; compared with the count at the last ping, which is exact where times can tie. */
-  #frames = 0
-  #framesAtPing = 0
-  #pingSentAt: number | null = null
-  #graceTaken = false
-  #timer: ReturnType<typeof setTimeout> | undefined
-
-  constructor(settings: HeartbeatSettings, host: HeartbeatHost) {
-    this.settings = settings
-    this.#host = host
-  }
-
+/** Watches one link at a time; see {@link createHeartbeat}. */
+export interface Heartbeat {
   /** Starts watching a link that has just opened. */
-  start(now: number): void {
-    this.#lastIncoming = now
-    this.#pingSentAt = null
-    this.#graceTaken = false
-    this.#schedule(this.settings.interval)
-  }
-
+  start(): void
   /** Stops watching; clears the timer. */
-  stop(): void {
-    clearTimeout(this.#timer)
-    this.#timer = undefined
-    this.#pingSentAt = null
-  }
-
-  /** Notes incoming traffic. Called for every frame, so it only stores a number. */
-  received(now: number): void {
-    this.#lastIncoming = now
-    this.#frames++
-  }
-
+  stop(): void
+  /** Notes incoming traffic (called for every frame, so it stays cheap). */
+  received(): void
   /** Notes a pong; returns the round trip in ms, or `null` if no ping was outstanding. */
-  pong(now: number): number | null {
-    if (this.#pingSentAt === null) return null
-    const latency = now - this.#pingSentAt
-    this.#pingSentAt = null
-    return latency
-  }
+  pong(): number | null
+  /** Pings now, unless a ping is awaited already, and checks for an answer after `timeout`. */
+  probe(): void
+  /** Whether the deadline has passed, whether or not a timer noticed. */
+  expired(): boolean
+  /** Declares the link dead after one turn of I/O unless something arrives in it. */
+  verify(): void
+}
 
-  /** Sends a ping now (unless one is already awaited) and checks for an answer after `timeout`. */
-  probe(now: number): void {
-    if (this.#awaiting()) return
-    this.#ping(now)
-  }
+/**
+ * Pings after every `interval` of silence and drops the link when nothing at all comes back
+ * within `timeout` of a ping. Deadlines are read from the clock, not counted in timer firings,
+ * so a throttled background tab cannot make a live link look dead and a dead link is seen on
+ * the next check however late the timer fires; a check that finds its deadline passed gives
+ * pending I/O one turn before it declares the link dead. Only incoming traffic counts as life.
+ */
+export function createHeartbeat({ interval, timeout }: HeartbeatSettings, host: HeartbeatHost): Heartbeat {
+  let lastIncoming = 0
+  let pingedAt: number | null = null
+  /** A ping (or a verification) is outstanding until `deadline`. */
+  let awaiting = false
+  let deadline = 0
+  let graceTaken = false
+  let timer: Timer | undefined
 
-  /** Whether the link's deadline has passed at `now`, whether or not a timer noticed it. */
-  expired(now: number): boolean {
-    const { interval, timeout } = this.settings
-    if (this.#awaiting()) return now >= (this.#pingSentAt as number) + timeout
-    return now >= this.#lastIncoming + interval + timeout
+  const schedule = (ms: number) => {
+    clearTimeout(timer)
+    timer = after(check, ms)
   }
-
-  #awaiting(): boolean {
-    return this.#pingSentAt !== null && this.#frames === this.#framesAtPing
+  const await_ = (until: number) => {
+    awaiting = true
+    deadline = until
+    graceTaken = false
   }
-
-  #ping(now: number): void {
-    this.#pingSentAt = now
-    this.#framesAtPing = this.#frames
-    this.#graceTaken = false
-    this.#schedule(this.settings.timeout)
-    this.#host.sendPing()
+  const ping = () => {
+    pingedAt = host.now()
+    await_(pingedAt + timeout)
+    schedule(timeout)
+    host.ping()
   }
-
-  #schedule(delay: number): void {
-    clearTimeout(this.#timer)
-    this.#timer = setTimeout(this.#check, Math.max(0, delay))
-  }
-
-  #check = (): void => {
-    this.#timer = undefined
-    const now = Date.now()
-    const { interval, timeout } = this.settings
-    if (this.#awaiting()) {
-      const deadline = (this.#pingSentAt as number) + timeout
-      if (now < deadline) return this.#schedule(deadline - now)
-      // Give I/O that queued up while this timer was late one turn to deliver a pong.
-      if (!this.#graceTaken) {
-        this.#graceTaken = true
-        return this.#schedule(0)
-      }
-      return this.#host.dead()
+  function check() {
+    const now = host.now()
+    if (!awaiting) {
+      const silence = now - lastIncoming
+      return silence < interval ? schedule(interval - silence) : ping()
     }
-    const silence = now - this.#lastIncoming
-    if (silence >= interval) this.#ping(now)
-    else this.#schedule(interval - silence)
+    if (now < deadline) return schedule(deadline - now)
+    if (graceTaken) return host.dead()
+    graceTaken = true
+    schedule(0)
+  }
+
+  return {
+    start() {
+      lastIncoming = host.now()
+      pingedAt = null
+      awaiting = false
+      schedule(interval)
+    },
+    stop() {
+      clearTimeout(timer)
+      pingedAt = null
+      awaiting = false
+    },
+    received() {
+      lastIncoming = host.now()
+      if (!awaiting) return
+      // The link answered: the next ping is due after `interval` of silence from now.
+      awaiting = false
+      schedule(interval)
+    },
+    pong() {
+      const latency = pingedAt === null ? null : host.now() - pingedAt
+      pingedAt = null
+      return latency
+    },
+    probe() {
+      if (!awaiting) ping()
+    },
+    expired() {
+      return host.now() >= (awaiting ? deadline : lastIncoming + interval + timeout)
+    },
+    verify() {
+      if (!awaiting) await_(host.now())
+      graceTaken = true
+      schedule(0)
+    },
   }
 }

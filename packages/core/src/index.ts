@@ -7,6 +7,7 @@
 export { type BackoffOptions, backoffDelay, type Jitter, MAX_TIMER_DELAY } from './backoff.js'
 export { defaultShouldReconnect } from './closeCodes.js'
 export { type Codec, type Envelope, type Frame, jsonCodec, rawCodec } from './codec.js'
+export { connect } from './connect.js'
 export type { BrowserEventTarget, WebSocketConstructor, WebSocketLike } from './environment.js'
 export { type ErrorCode, isLifelineError, LifelineError } from './errors.js'
 export type { Logger } from './logger.js'
@@ -18,8 +19,9 @@ export type {
   ReconnectOptions,
   UrlOption,
 } from './options.js'
-export type { Overflow } from './sendQueue.js'
-export { connect, type SendArgs, type Socket } from './socket.js'
+export type { Overflow } from './outbox.js'
+export type { RequestOptions } from './requests.js'
+export type { ReplyOf, RequestArgs, SendArgs, Socket } from './socket.js'
 export {
   type CloseEvent,
   type CloseInfo,

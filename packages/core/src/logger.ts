@@ -15,14 +15,8 @@ export function toLogger(option: boolean | Partial<Logger> | undefined): Partial
   return option === true ? console : option || null
 }
 
-/**
- * A URL fit for a log line: query values and any password replaced by `***`, so tokens
- * passed as `?token=` never reach the logs.
- */
+/** A URL fit for a log line: its origin and path, never credentials or a query that may hold a token. */
 export function redactUrl(href: string): string {
-  const url = new URL(href)
-  if (url.password) url.password = '***'
-  const query = [...url.searchParams.keys()].map((key) => `${encodeURIComponent(key)}=***`).join('&')
-  url.search = ''
-  return query ? `${url.href}?${query}` : url.href
+  const { origin, pathname } = new URL(href)
+  return origin + pathname
 }

@@ -1,10 +1,10 @@
-import { type Jitter, MAX_TIMER_DELAY } from './backoff.js'
+import type { Jitter } from './backoff.js'
+import { MAX_TIMER_DELAY } from './clock.js'
 import { type Codec, jsonCodec } from './codec.js'
 import { type BrowserEventTarget, findWebSocket, type WebSocketConstructor } from './environment.js'
 import { LifelineError } from './errors.js'
-import type { HeartbeatSettings } from './heartbeat.js'
 import { type Logger, toLogger } from './logger.js'
-import type { Overflow, QueueLimits } from './sendQueue.js'
+import type { Overflow } from './outbox.js'
 import type { Socket } from './socket.js'
 import type { CloseInfo, MessageMap } from './types.js'
 
@@ -155,6 +155,12 @@ export interface ConnectOptions<In extends MessageMap<In> = Record<string, unkno
    */
   onOpen?: (socket: Socket<In, Out>) => void | Promise<void>
   /**
+   * How long `request()` waits for its reply, in ms, unless the call says otherwise; `Infinity`
+   * waits for ever.
+   * @default 10_000
+   */
+  requestTimeout?: number
+  /**
    * Follow `online`, `offline`, `pageshow` and `visibilitychange` on `window`; or pass the
    * object to listen on.
    * @default true where `window` exists
@@ -178,109 +184,122 @@ export interface ConnectOptions<In extends MessageMap<In> = Record<string, unkno
 }
 
 /** Reconnect settings with defaults applied. */
-export interface ReconnectSettings {
-  initialDelay: number
-  maxDelay: number
-  factor: number
-  jitter: Jitter
-  maxAttempts: number
-  stableAfter: number
-  shouldReconnect: ((close: CloseInfo) => boolean) | undefined
-}
+export type ReconnectSettings = Required<Omit<ReconnectOptions, 'shouldReconnect'>> &
+  Pick<ReconnectOptions, 'shouldReconnect'>
+
+/** Queue settings with defaults applied. */
+export type QueueSettings = Required<QueueOptions>
+
+/** Heartbeat settings with defaults applied. */
+export type HeartbeatSettings = Required<HeartbeatOptions>
 
 /** Options with defaults applied and validated. */
-export interface Settings<In extends MessageMap<In>, Out> {
-  protocols: ProtocolsOption | undefined
-  WebSocket: WebSocketConstructor
-  autoConnect: boolean
-  connectTimeout: number
+export interface Settings<In extends MessageMap<In> = Record<string, unknown>, Out = Record<string, unknown>>
+  extends Required<Omit<ConnectOptions<In, Out>, 'protocols' | 'WebSocket' | 'onOpen' | Sections | 'logger'>> {
+  protocols: ConnectOptions['protocols']
+  /** The constructor passed, or `undefined` to use the global one at each attempt. */
+  WebSocket: WebSocketConstructor | undefined
+  onOpen: ConnectOptions<In, Out>['onOpen']
   reconnect: ReconnectSettings | null
   heartbeat: HeartbeatSettings | null
-  queue: QueueLimits | null
-  codec: Codec
-  onOpen: ConnectOptions<In, Out>['onOpen']
-  browserEvents: boolean | BrowserEventTarget
-  maxIncomingBytes: number
+  queue: QueueSettings | null
   logger: Partial<Logger> | null
-  logSensitive: boolean
 }
 
-/** How one option is checked: its default, a test, what the error says it must be, whether to clamp. */
-type Rule = [fallback: unknown, valid: (value: never) => boolean, expected: string, clamp?: boolean]
-type Rules = Record<string, Rule>
+type Sections = 'reconnect' | 'heartbeat' | 'queue'
 
-const isCount = (v: unknown) => typeof v === 'number' && v >= 0 // false for NaN
-const isFunction = (v: unknown) => typeof v === 'function'
+/**
+ * Checks one option and applies its default: returns the value to use, or throws the words
+ * saying what it must be (see {@link must}).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: a rule takes whatever the user passed.
+type Rule = (value: any) => unknown
+
+/** Throws what an option must be; `apply` adds the option's name. */
+const must = (expected: string): never => {
+  throw expected
+}
+const isCount = (v: unknown): v is number => typeof v === 'number' && v >= 0 // false for NaN
 /** A duration in ms, clamped to what timers accept. */
-const ms = (fallback: number, positive?: boolean): Rule => [
-  fallback,
-  (v: number) => isCount(v) && (!positive || v > 0),
-  `a number of ms ${positive ? '> 0' : '>= 0'}`,
-  true,
-]
-const count = (fallback: number): Rule => [fallback, isCount, 'a number >= 0']
-const fn = (fallback?: unknown): Rule => [fallback, isFunction, 'a function']
-const oneOf = (...allowed: unknown[]): Rule => [allowed[0], (v) => allowed.includes(v), allowed.join(' | ')]
+const ms =
+  (fallback: number, positive?: boolean): Rule =>
+  (v = fallback) =>
+    isCount(v) && (!positive || v > 0)
+      ? Math.min(v, MAX_TIMER_DELAY)
+      : must(`a number of ms ${positive ? '> 0' : '>= 0'}`)
+const count =
+  (fallback: number): Rule =>
+  (v = fallback) =>
+    isCount(v) ? v : must('a number >= 0')
+const fn =
+  (fallback?: unknown): Rule =>
+  (v = fallback) =>
+    v === undefined || typeof v === 'function' ? v : must('a function')
+const oneOf =
+  (...allowed: unknown[]): Rule =>
+  (v = allowed[0]) =>
+    allowed.includes(v) ? v : must(allowed.join(' | '))
 
-const RECONNECT: Rules = {
+const RECONNECT = {
   initialDelay: ms(1000),
   maxDelay: ms(30_000),
-  factor: [2, (v: number) => v >= 1 && v < Infinity, 'a number >= 1'],
+  factor: (v = 2) => (v >= 1 && v < Infinity ? v : must('a number >= 1')),
   jitter: oneOf('full', 'equal', 'none'),
   maxAttempts: count(Infinity),
   stableAfter: ms(5000),
   shouldReconnect: fn(),
-}
+} satisfies Record<keyof ReconnectSettings, Rule>
 
-const HEARTBEAT: Rules = {
+const HEARTBEAT = {
   interval: ms(25_000, true),
   timeout: ms(10_000, true),
   ping: fn(() => ({ type: 'ping' })),
   isPong: fn((message: unknown) => message === 'pong' || (message as { type?: unknown } | null)?.type === 'pong'),
-}
+} satisfies Record<keyof HeartbeatSettings, Rule>
 
-const QUEUE: Rules = {
+const QUEUE = {
   maxMessages: count(1000),
   maxBytes: count(1_048_576),
   overflow: oneOf('drop-oldest', 'drop-newest', 'error'),
   ttl: count(Infinity),
-}
+} satisfies Record<keyof QueueSettings, Rule>
 
-const TOP: Rules = {
-  protocols: [
-    undefined,
-    (v) => ['string', 'function'].includes(typeof v) || Array.isArray(v),
-    'a string, an array or a function',
-  ],
+type Top = Omit<Settings, Sections | 'WebSocket' | 'logger'>
+
+const TOP = {
+  protocols: (v) =>
+    v === undefined || ['string', 'function'].includes(typeof v) || Array.isArray(v)
+      ? v
+      : must('a string, an array or a function'),
   autoConnect: oneOf(true, false),
   connectTimeout: ms(10_000, true),
-  codec: [jsonCodec, (v: Codec) => isFunction(v?.encode) && isFunction(v.decode), 'a Codec'],
+  codec: (v: Codec = jsonCodec) =>
+    typeof v?.encode === 'function' && typeof v.decode === 'function' ? v : must('a Codec'),
   onOpen: fn(),
-  browserEvents: [
-    true,
-    (v: BrowserEventTarget) => typeof v === 'boolean' || isFunction(v?.addEventListener),
-    'a boolean or an event target',
-  ],
+  requestTimeout: ms(10_000),
+  browserEvents: (v: unknown = true) =>
+    typeof v === 'boolean' || typeof (v as BrowserEventTarget)?.addEventListener === 'function'
+      ? v
+      : must('a boolean or an event target'),
   maxIncomingBytes: count(16 * 1024 * 1024),
   logSensitive: oneOf(false, true),
-}
+} satisfies Record<keyof Top, Rule>
 
 /** Checks the options in `rules` and fills in defaults; `prefix` names the section in errors. */
-function apply<T>(given: Record<string, unknown>, rules: Rules, prefix = ''): T {
+function apply<T>(given: Record<string, unknown>, rules: Record<string, Rule>, prefix = ''): T {
   const out: Record<string, unknown> = {}
   for (const key in rules) {
-    const [fallback, valid, expected, clamp] = rules[key] as Rule
-    const value = given[key]
-    if (value !== undefined && !valid(value as never)) {
+    try {
+      out[key] = (rules[key] as Rule)(given[key])
+    } catch (expected) {
       throw new LifelineError('INVALID_OPTIONS', `${prefix}${key} must be ${expected}`)
     }
-    out[key] = value === undefined ? fallback : clamp ? Math.min(value as number, MAX_TIMER_DELAY) : value
   }
   return out as T
 }
 
 /** `true` means defaults, `false` (or the fallback) means off, an object is checked against `rules`. */
-function section<T>(name: string, value: unknown, fallback: boolean, rules: Rules): T | null {
+function section<T>(name: string, value: unknown, fallback: boolean, rules: Record<string, Rule>): T | null {
   const given = value ?? fallback
   if (given === false) return null
   if (given !== true && (typeof given !== 'object' || given === null)) {
@@ -293,12 +312,14 @@ function section<T>(name: string, value: unknown, fallback: boolean, rules: Rule
 export function resolveOptions<In extends MessageMap<In>, Out>(
   options: ConnectOptions<In, Out> = {},
 ): Settings<In, Out> {
+  // Checked now, so a runtime without WebSocket fails at connect(); looked up again at each attempt.
+  findWebSocket(options.WebSocket)
   return {
-    ...apply<Settings<In, Out>>(options as Record<string, unknown>, TOP),
-    WebSocket: findWebSocket(options.WebSocket),
+    ...apply<Top>(options as Record<string, unknown>, TOP),
+    WebSocket: options.WebSocket,
     reconnect: section('reconnect', options.reconnect, true, RECONNECT),
     heartbeat: section('heartbeat', options.heartbeat, false, HEARTBEAT),
     queue: section('queue', options.queue, true, QUEUE),
     logger: toLogger(options.logger),
-  }
+  } as Settings<In, Out>
 }

@@ -1,11 +1,17 @@
 import type { Frame } from './codec.js'
-import { resolveUrl } from './environment.js'
-import { LifelineSocket } from './lifelineSocket.js'
-import { type ConnectOptions, resolveOptions, type UrlOption } from './options.js'
+import type { RequestOptions } from './requests.js'
 import type { MessageMap, SendResult, Snapshot, SocketEvents } from './types.js'
 
 /** The arguments of `send(type, data)`: `data` is optional only where the payload type allows `undefined`. */
 export type SendArgs<Out, K extends keyof Out> = undefined extends Out[K] ? [data?: Out[K]] : [data: Out[K]]
+
+/** The arguments of `request(type, data, options)`: `send`'s, then the request's options. */
+export type RequestArgs<Out, K extends keyof Out> = undefined extends Out[K]
+  ? [data?: Out[K], options?: RequestOptions]
+  : [data: Out[K], options?: RequestOptions]
+
+/** What `request(type)` resolves with: the reply type declared for `type` in `Replies`, else `unknown`. */
+export type ReplyOf<Replies, K> = K extends keyof Replies ? Replies[K] : unknown
 
 /**
  * A WebSocket that stays alive. Made by {@link connect}.
@@ -15,8 +21,13 @@ export type SendArgs<Out, K extends keyof Out> = undefined extends Out[K] ? [dat
  *
  * @typeParam In - incoming message types, as `{ type: payload }`.
  * @typeParam Out - outgoing message types, as `{ type: payload }`.
+ * @typeParam Replies - reply types of requests, keyed by the outgoing type asked.
  */
-export interface Socket<In extends MessageMap<In> = Record<string, unknown>, Out = Record<string, unknown>> {
+export interface Socket<
+  In extends MessageMap<In> = Record<string, unknown>,
+  Out = Record<string, unknown>,
+  Replies = {},
+> {
   /**
    * Listens to a message type or a lifecycle event; returns a function that stops listening.
    * A handler that throws is reported as an `error` event (`HANDLER_FAILED`).
@@ -62,6 +73,36 @@ export interface Socket<In extends MessageMap<In> = Record<string, unknown>, Out
    * ```
    */
   sendRaw(frame: Frame): SendResult
+  /**
+   * Sends a request and resolves with the server's reply (`{ "re": id, "data": … }`). It is
+   * sent like `send` (queued while not open) and settles exactly once: the reply's `data`; or it
+   * rejects with `REQUEST_FAILED` (an error reply, the server's error as `cause`),
+   * `REQUEST_TIMEOUT`, `REQUEST_ABORTED` (the signal, also before the call) or `REQUEST_LOST`
+   * (dropped from the queue, the link lost with `resend: false`, or the socket closed for good).
+   * When the link drops before the reply, it is written again with the same id on the next link.
+   *
+   * @throws `ENCODE_FAILED` for a payload the codec cannot encode, `QUEUE_FULL` with
+   * `overflow: 'error'`, `DISPOSED` after `dispose()`.
+   * @example
+   * ```ts
+   * interface Replies { getUser: { name: string } }
+   * const socket = connect<Incoming, Outgoing, Replies>(url)
+   * const user = await socket.request('getUser', { id: '42' }, { timeout: 5000 }) // { name: string }
+   * ```
+   */
+  request<K extends keyof Out & string>(type: K, ...args: RequestArgs<Out, K>): Promise<ReplyOf<Replies, K>>
+  /**
+   * Answers the server's requests of `type` (envelopes with an `id`): the handler's return value,
+   * awaited, goes back as the reply; a throw or rejection as an error reply. One handler per
+   * type; returns the function that removes it.
+   *
+   * @throws `INVALID_OPTIONS` when `type` has a handler already.
+   * @example
+   * ```ts
+   * socket.handle('confirm', async (data: { text: string }) => window.confirm(data.text))
+   * ```
+   */
+  handle<K extends keyof In & string>(type: K, handler: (data: In[K]) => unknown): () => void
   /** Connects, when `idle` (`autoConnect: false`) or `closed`. Does nothing while active. */
   open(): void
   /**
@@ -85,35 +126,4 @@ export interface Socket<In extends MessageMap<In> = Record<string, unknown>, Out
   reconnect(options?: { force?: boolean }): void
   /** Closes, then removes every listener and timer. Idempotent; later use throws `DISPOSED`. */
   dispose(): void
-}
-
-/**
- * Creates a {@link Socket} and, unless `autoConnect: false`, starts connecting.
- *
- * @param url - `ws:`/`wss:` (or `http:`/`https:`, relative to the page), or a function
- * returning one (sync or async) that is called before every attempt: the place for a fresh
- * auth token.
- * @throws `INVALID_URL` for a static URL that cannot be used, `INVALID_OPTIONS` for bad
- * options, `NO_WEBSOCKET` when the runtime has no WebSocket and none was passed.
- * @example
- * ```ts
- * import { connect } from '@lifeline/core'
- *
- * interface Incoming { chat: { from: string; text: string } }
- * interface Outgoing { chat: { text: string } }
- *
- * const socket = connect<Incoming, Outgoing>('wss://example.com/live', { heartbeat: true })
- * socket.on('chat', (msg) => console.log(msg.from, msg.text))
- * socket.send('chat', { text: 'hi' })
- * ```
- */
-export function connect<In extends MessageMap<In> = Record<string, unknown>, Out = Record<string, unknown>>(
-  url: UrlOption,
-  options?: ConnectOptions<In, Out>,
-): Socket<In, Out> {
-  const target = typeof url === 'function' ? url : resolveUrl(url)
-  const settings = resolveOptions(options)
-  const socket = new LifelineSocket<In, Out>(target, settings)
-  if (settings.autoConnect) socket.open()
-  return socket
 }

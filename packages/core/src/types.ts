@@ -29,7 +29,7 @@ export type DropReason = 'overflow' | 'expired' | 'closed' | 'offline'
 
 /** The `drop` event: a message Lifeline could not send, and why. */
 export interface DropEvent {
-  /** The message type; `undefined` for frames passed to `sendRaw`. */
+  /** The message type; `undefined` for frames passed to `sendRaw` and for replies. */
   type: string | undefined
   /** The payload given to `send`, or the frame given to `sendRaw`. */
   data: unknown
@@ -38,6 +38,8 @@ export interface DropEvent {
    * `'closed'`: the socket closed for good; `'offline'`: sent while not open with `queue: false`.
    */
   reason: DropReason
+  /** The envelope id, when the message was a request. */
+  id?: string
 }
 
 /**
@@ -61,6 +63,8 @@ export interface Snapshot {
   readonly attempt: number
   /** Messages waiting in the send queue. */
   readonly queued: number
+  /** Requests not settled yet, queued or awaiting their reply. */
+  readonly pending: number
   /** The round trip of the last heartbeat ping in ms, `null` before the first pong. */
   readonly latency: number | null
   /** How the last link ended, `null` before any close. */
@@ -84,6 +88,7 @@ export const idleSnapshot: Snapshot = Object.freeze({
   status: 'idle',
   attempt: 0,
   queued: 0,
+  pending: 0,
   latency: null,
   lastClose: null,
   lastError: null,

@@ -1,4 +1,4 @@
-import { idleSnapshot } from '@lifeline/core'
+import { idleSnapshot, LifelineError } from '@lifeline/core'
 import { useSyncExternalStore } from 'react'
 import type { AnySocket } from './types.js'
 
@@ -16,6 +16,8 @@ export const serverSocket: AnySocket = Object.freeze({
   off: noop,
   send: () => 'dropped' as const,
   sendRaw: () => 'dropped' as const,
+  request: () => Promise.reject(new LifelineError('REQUEST_LOST', 'no requests during a server render')),
+  handle: unsubscribed,
   open: noop,
   close: noop,
   reconnect: noop,

@@ -16,7 +16,7 @@ import { resolveSocket } from './provideSocket.js'
 export type SocketState = { readonly [K in keyof Snapshot]: Readonly<ShallowRef<Snapshot[K]>> }
 
 /**
- * The socket's state as readonly refs (`status`, `attempt`, `queued`, `latency`, `lastError`,
+ * The socket's state as readonly refs (`status`, `attempt`, `queued`, `pending`, `latency`, `lastError`,
  * `lastClose`, `nextRetryAt`), fed from `socket.subscribe` and unsubscribed when the scope is
  * disposed. During a server render it reports the snapshot as it is and subscribes to nothing.
  *

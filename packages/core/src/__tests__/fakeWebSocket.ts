@@ -53,10 +53,15 @@ export class FakeWebSocket implements WebSocketLike {
     if (this.readyState === FakeWebSocket.OPEN) this.sent.push(data)
   }
 
+  /** The client's close; the fake server answers the handshake at once (use `blackholed` for one that never does). */
   close(code?: number, reason?: string): void {
     this.closedWith = { code, reason }
-    if (this.readyState < FakeWebSocket.CLOSING) this.readyState = FakeWebSocket.CLOSING
+    if (this.readyState >= FakeWebSocket.CLOSING) return
+    this.readyState = this.blackholed ? FakeWebSocket.CLOSING : FakeWebSocket.CLOSED
   }
+
+  /** The server never answers a close handshake. */
+  blackholed = false
 
   terminate(): void {
     this.terminated = true

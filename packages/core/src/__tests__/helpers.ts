@@ -1,6 +1,6 @@
 import { vi } from 'vitest'
+import { connect } from '../connect.js'
 import type { ConnectOptions } from '../options.js'
-import { connect } from '../socket.js'
 import type { MessageMap } from '../types.js'
 import { FakeWebSocket } from './fakeWebSocket.js'
 

@@ -1,6 +1,6 @@
 import { WebSocket as MockWebSocket, Server } from 'mock-socket'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { connect } from '../socket.js'
+import { connect } from '../connect.js'
 
 // mock-socket is what many apps test with; Lifeline must work with it unchanged.
 describe('with mock-socket', () => {

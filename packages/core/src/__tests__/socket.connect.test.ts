@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { connect } from '../socket.js'
+import { connect } from '../connect.js'
 import { FakeWebSocket, fakeWindow } from './fakeWebSocket.js'
 import { openLink, setup } from './helpers.js'
 
@@ -102,7 +102,7 @@ describe('urls', () => {
       .mockImplementationOnce(() => new Promise((resolve) => (resolveFirst = resolve)))
       .mockImplementation(() => new Promise(() => {}))
     const socket = connect(url, { ...base, connectTimeout: 1000, reconnect: { initialDelay: 100, jitter: 'none' } })
-    await vi.advanceTimersByTimeAsync(1000)
+    await vi.advanceTimersByTimeAsync(1001)
     expect(socket.getSnapshot()).toMatchObject({ status: 'reconnecting', lastError: { code: 'CONNECT_TIMEOUT' } })
     resolveFirst('wss://example.test/late')
     await vi.advanceTimersByTimeAsync(0)

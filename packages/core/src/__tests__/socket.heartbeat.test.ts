@@ -91,13 +91,15 @@ describe('heartbeat', () => {
     socket.dispose()
   })
 
-  it('with throttled timers, a send after the deadline is queued and forces a reconnect', async () => {
+  it('with throttled timers, a send after the deadline is queued and, with no answer in one turn, forces a reconnect', async () => {
     const { socket, names } = setup({ heartbeat, reconnect })
     const ws = await openLink()
     // A background tab: the clock moves on, no timer fires.
     vi.setSystemTime(Date.now() + 60_000)
     expect(socket.send('chat', 'hello')).toBe('queued')
     expect(ws.sent).toEqual([])
+    expect(ws.terminated).toBe(false) // pending I/O gets one turn first
+    vi.advanceTimersByTime(1)
     expect(ws.terminated).toBe(true)
     expect(names().slice(1)).toEqual(['error', 'close', 'reconnecting'])
     vi.advanceTimersByTime(100)
@@ -120,7 +122,7 @@ describe('heartbeat', () => {
     socket.dispose()
   })
 
-  it('reconnects at once when the page becomes visible after the deadline passed', async () => {
+  it('reconnects when the page becomes visible after the deadline passed and the link stays silent for one turn', async () => {
     const win = fakeWindow()
     const { socket } = setup({ heartbeat, reconnect, browserEvents: win })
     await openLink()
@@ -130,6 +132,7 @@ describe('heartbeat', () => {
     expect(socket.getSnapshot().status).toBe('open')
     win.document.visibilityState = 'visible'
     win.fire('visibilitychange')
+    vi.advanceTimersByTime(1)
     expect(socket.getSnapshot().status).toBe('reconnecting')
     socket.dispose()
   })

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { connect } from '../socket.js'
+import { connect } from '../connect.js'
 import { FakeWebSocket } from './fakeWebSocket.js'
 import { openLink, setup } from './helpers.js'
 
@@ -181,6 +181,8 @@ describe('connect timeout', () => {
     const { socket, events } = setup({ connectTimeout: 500, reconnect: noJitter })
     const ws = FakeWebSocket.last
     vi.advanceTimersByTime(500)
+    expect(ws.terminated).toBe(false) // pending I/O gets one turn first
+    vi.advanceTimersByTime(1)
     expect(ws.terminated).toBe(true)
     expect(events.map(([n]) => n)).toEqual(['error', 'reconnecting'])
     expect(events[0]?.[1]).toMatchObject({ code: 'CONNECT_TIMEOUT' })

@@ -156,7 +156,7 @@ describe('handlers', () => {
 
   it('a throwing handler is reported as uncaught when nobody listens for errors', async () => {
     const uncaught = vi.spyOn(console, 'error').mockImplementation(() => {})
-    const socket = (await import('../socket.js')).connect<Incoming>('wss://a.test', {
+    const socket = (await import('../connect.js')).connect<Incoming>('wss://a.test', {
       WebSocket: FakeWebSocket,
       browserEvents: false,
     })

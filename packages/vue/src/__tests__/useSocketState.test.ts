@@ -7,7 +7,7 @@ import { FakeWebSocket, fakeSocket, openLink, useFakes } from './helpers.js'
 
 useFakes()
 
-const FIELDS = ['status', 'attempt', 'queued', 'latency', 'lastError', 'lastClose', 'nextRetryAt'] as const
+const FIELDS = ['status', 'attempt', 'queued', 'pending', 'latency', 'lastError', 'lastClose', 'nextRetryAt'] as const
 
 /** Every field of the refs, as a plain object. */
 function read(state: ReturnType<typeof useSocketState>): Snapshot {
@@ -90,7 +90,7 @@ describe('useSocketState', () => {
     const socket = fakeSocket()
     const scope = effectScope()
     const state = scope.run(() => useSocketState(socket))!
-    await vi.advanceTimersByTimeAsync(10_000) // the attempt times out
+    await vi.advanceTimersByTimeAsync(10_001) // the attempt times out (after one grace turn)
     const error = socket.getSnapshot().lastError
     expect(error?.code).toBe('CONNECT_TIMEOUT')
     expect(state.lastError.value).toBe(error)

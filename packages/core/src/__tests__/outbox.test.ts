@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest'
+import type { QueueSettings } from '../options.js'
+import { createOutbox, type Outgoing } from '../outbox.js'
+import type { DropReason } from '../types.js'
+
+const limits: QueueSettings = { maxMessages: 3, maxBytes: 1000, overflow: 'drop-oldest', ttl: Number.POSITIVE_INFINITY }
+
+/** An outbox whose link is down, with a clock the test moves and a log of drops. */
+function offline(settings: QueueSettings | null = limits) {
+  let time = 0
+  const drops: Array<[unknown, DropReason]> = []
+  const written: unknown[] = []
+  const outbox = createOutbox(settings, {
+    now: () => time,
+    writable: () => null,
+    closed: () => false,
+    dropped: (message, reason) => drops.push([message.data, reason]),
+    changed: () => {},
+  })
+  const ws = { send: (frame: unknown) => written.push(frame) } as never
+  const send = (...list: Array<number | [number, string]>) =>
+    list.map((entry) => {
+      const [data, frame] = Array.isArray(entry) ? entry : [entry, String(entry)]
+      return outbox.send({ type: 'n', data, frame } satisfies Outgoing)
+    })
+  const queued = () => outbox.items.map((item) => item.data)
+  return { outbox, drops, written, ws, send, queued, advance: (ms: number) => (time += ms) }
+}
+
+describe('the outbox queue', () => {
+  it('keeps messages in order and writes them oldest first', () => {
+    const { outbox, send, written, ws } = offline()
+    expect(send(1, 2, 3)).toEqual(['queued', 'queued', 'queued'])
+    outbox.flush(ws)
+    expect(written).toEqual(['1', '2', '3'])
+    expect(outbox.items).toHaveLength(0)
+  })
+
+  it('drop-oldest evicts from the front to make room', () => {
+    const { send, drops, queued } = offline()
+    send(1, 2, 3, 4, 5)
+    expect(drops).toEqual([
+      [1, 'overflow'],
+      [2, 'overflow'],
+    ])
+    expect(queued()).toEqual([3, 4, 5])
+  })
+
+  it('drop-newest and error refuse the new message and keep the rest', () => {
+    const newest = offline({ ...limits, overflow: 'drop-newest' })
+    expect(newest.send(1, 2, 3, 4)).toEqual(['queued', 'queued', 'queued', 'dropped'])
+    expect(newest.drops).toEqual([[4, 'overflow']])
+    const error = offline({ ...limits, overflow: 'error' })
+    error.send(1, 2, 3)
+    expect(() => error.send(4)).toThrow(expect.objectContaining({ code: 'QUEUE_FULL' }))
+    expect(error.drops).toEqual([])
+    expect(error.queued()).toEqual([1, 2, 3])
+  })
+
+  it('counts UTF-8 bytes against maxBytes', () => {
+    const { send, drops, queued } = offline({ ...limits, maxMessages: 100, maxBytes: 25 })
+    send([1, 'x'.repeat(10)], [2, 'é'.repeat(5)], [3, 'y'.repeat(10)])
+    expect(drops).toEqual([[1, 'overflow']])
+    expect(queued()).toEqual([2, 3])
+  })
+
+  it('refuses a message larger than the whole queue without evicting anything, whatever the policy', () => {
+    const { send, drops, queued } = offline({ ...limits, maxBytes: 25 })
+    send([1, 'x'.repeat(10)], [2, 'x'.repeat(26)])
+    expect(drops).toEqual([[2, 'overflow']])
+    expect(queued()).toEqual([1])
+  })
+
+  it('expires messages whose ttl has passed, oldest first', () => {
+    const { send, drops, queued, advance } = offline({ ...limits, ttl: 100 })
+    send(1)
+    advance(50)
+    send(2)
+    advance(50)
+    send(3) // the send expires what is due first
+    expect(drops).toEqual([[1, 'expired']])
+    expect(queued()).toEqual([2, 3])
+  })
+
+  it('keeps what a binary frame held at send time, whatever the caller does with its buffer', () => {
+    const { outbox, written, ws } = offline()
+    const buffer = new Uint8Array([1, 2, 3])
+    outbox.send({ type: undefined, data: buffer, frame: buffer })
+    buffer.fill(9)
+    outbox.flush(ws)
+    expect([...(written[0] as Uint8Array)]).toEqual([1, 2, 3])
+  })
+
+  it('stays correct across many pushes and evictions', () => {
+    const { send, drops, queued } = offline({ ...limits, maxMessages: 1000, maxBytes: Number.POSITIVE_INFINITY })
+    send(...Array.from({ length: 10_000 }, (_, i) => i))
+    expect(drops.map(([data]) => data)).toEqual(Array.from({ length: 9000 }, (_, i) => i))
+    expect(queued()).toEqual(Array.from({ length: 1000 }, (_, i) => 9000 + i))
+  })
+
+  it("drops at once with reason 'offline' when there is no queue", () => {
+    const { send, drops } = offline(null)
+    expect(send(1)).toEqual(['dropped'])
+    expect(drops).toEqual([[1, 'offline']])
+  })
+})

@@ -1,0 +1,438 @@
+import { backoffDelay } from './backoff.js'
+import { watchBrowser } from './browserEvents.js'
+import { after, MAX_TIMER_DELAY, monotonic, type Timer } from './clock.js'
+import { ABNORMAL, defaultShouldReconnect, isUserCloseCode, NORMAL, TRY_AGAIN_LATER } from './closeCodes.js'
+import { type Envelope, type Frame, frameBytes, isBinary } from './codec.js'
+import { createEmitter } from './emitter.js'
+import { findWebSocket, findWindow, isOpen, reportUncaught, resolveUrl } from './environment.js'
+import { fail, isLifelineError, LifelineError } from './errors.js'
+import { createHeartbeat } from './heartbeat.js'
+import { createInbox } from './inbox.js'
+import { createLink } from './link.js'
+import { redactUrl } from './logger.js'
+import type { Settings, UrlOption } from './options.js'
+import type { Outgoing } from './outbox.js'
+import { createOutbox } from './outbox.js'
+import { createRequests, type RequestOptions } from './requests.js'
+import type { Socket } from './socket.js'
+import { type Transition, transition } from './transition.js'
+import { type CloseInfo, type DropReason, idleSnapshot, type MessageMap, type SocketEvents } from './types.js'
+
+const DROPPED_LINK: CloseInfo = Object.freeze({ code: ABNORMAL, reason: '', wasClean: false })
+
+const noop = () => {}
+
+/** A value, or the result of calling it; a function that throws gives a rejected promise. */
+const provide = <T>(value: T | (() => T | Promise<T>)) =>
+  typeof value === 'function' ? new Promise<T>((resolve) => resolve((value as () => T | Promise<T>)())) : value
+
+/**
+ * The socket behind {@link connect}: lifecycle, retries and browser events. It owns the state
+ * and is the only place that changes it, through {@link transition}; the link, inbox, outbox,
+ * heartbeat and requests each do one job. Every entry point (a method, a WebSocket callback, a
+ * timer) runs to completion before any event goes out, so whatever a handler calls starts from
+ * committed state; and every path checks the link's generation after user code ran.
+ */
+export function createSocket<In extends MessageMap<In>, Out, Replies>(
+  url: UrlOption,
+  settings: Settings<In, Out>,
+): Socket<In, Out, Replies> {
+  const { reconnect: retry, logger, codec } = settings
+  const now = monotonic()
+  let state = idleSnapshot
+  let disposed = false
+  /** A network change or a late deadline put the open link in doubt: sends wait until it answers. */
+  let held = false
+  /** The generation whose `onOpen` is sending: its sends skip the queue. */
+  let direct = 0
+  /** When the current run of failed attempts began, on the monotonic clock. */
+  let streak = 0
+  let unwatch: (() => void) | null = null
+  let retryTimer: Timer | undefined
+  let connectTimer: Timer | undefined
+  let stableTimer: Timer | undefined
+
+  const events = createEmitter<SocketEvents<In>>((type, cause) => {
+    // Re-reporting a failure of an `error` or `state` handler could loop, so those are only
+    // reported as uncaught, as are failures nobody listens for: a handler's bug is never silent.
+    const loops = type === 'error' || type === 'state'
+    if (!loops) report(fail('HANDLER_FAILED', `${type} handler threw`, cause))
+    if (loops || !events.has('error')) reportUncaught(cause)
+  })
+  const { atomic } = events
+  const emit = events.emit as (type: string, payload: unknown) => void
+  const log = (level: 'debug' | 'warn', ...args: unknown[]) => logger?.[level]?.('[lifeline]', ...args)
+
+  const dispatch = (event: Transition) => {
+    const next = transition(state, event)
+    if (next === state) return
+    state = next
+    emit('state', next)
+  }
+  const report = (error: LifelineError) => {
+    log('warn', `${error.code}: ${error.message}`)
+    dispatch({ type: 'error', error })
+    emit('error', error)
+  }
+  const counted = () => dispatch({ type: 'count', queued: outbox.items.length, pending: requests.size() })
+  const usable = () => {
+    if (disposed) throw new LifelineError('DISPOSED', 'socket disposed')
+  }
+  const encode = (message: Envelope): Frame => {
+    try {
+      return codec.encode(message)
+    } catch (cause) {
+      throw fail('ENCODE_FAILED', 'cannot encode', cause)
+    }
+  }
+
+  // ---- the parts -----------------------------------------------------------------------
+
+  const link = createLink({
+    open: atomic(() => linkOpened(link.generation)),
+    message: atomic((frame) => inbox(frame)),
+    end: atomic((close) =>
+      lose(close, state.status === 'open' ? null : new LifelineError('CONNECT_FAILED', 'not open')),
+    ),
+  })
+  const heartbeat =
+    settings.heartbeat &&
+    createHeartbeat(settings.heartbeat, {
+      now,
+      ping: atomic(() => {
+        const ws = link.ws
+        if (!ws || !isOpen(ws)) return
+        try {
+          // A string or binary ping is a ready frame; anything else is a message for the codec.
+          const ping = settings.heartbeat?.ping()
+          ws.send(typeof ping === 'string' || isBinary(ping) ? ping : encode(ping as Envelope))
+        } catch (cause) {
+          report(fail('ENCODE_FAILED', 'cannot encode the ping', cause))
+        }
+      }),
+      dead: atomic(() => lose(null, new LifelineError('HEARTBEAT_TIMEOUT', 'no pong'))),
+    })
+  const outbox = createOutbox(settings.queue, {
+    now,
+    closed: () => state.status === 'closed',
+    writable() {
+      const ws = link.ws
+      if (!ws || !isOpen(ws) || (direct !== link.generation && (state.status !== 'open' || held))) return null
+      if (!heartbeat?.expired()) return ws
+      // The deadline passed unnoticed (a throttled timer, a stalled loop): keep the message and check the link.
+      hold()
+      return null
+    },
+    dropped(message: Outgoing, reason: DropReason) {
+      const { type, data, id } = message
+      emit('drop', id === undefined ? { type, data, reason } : { type, data, reason, id })
+      if (id !== undefined) requests.dropped(id, reason)
+    },
+    changed: counted,
+  })
+  const requests = createRequests({
+    send: outbox.send,
+    queued: (id) => outbox.has(id),
+    remove: outbox.remove,
+    encode,
+    changed: counted,
+    report,
+    atomic,
+    timeout: settings.requestTimeout,
+  })
+  const inbox = createInbox(settings, {
+    alive() {
+      heartbeat?.received()
+      const ws = link.ws
+      if (!held || !ws || state.status !== 'open') return
+      // The link answered: what was held back while it was in doubt goes out now, in order.
+      held = false
+      outbox.flush(ws)
+    },
+    pong() {
+      const latency = heartbeat?.pong()
+      if (latency == null) return
+      dispatch({ type: 'latency', latency })
+      emit('latency', latency)
+    },
+    report,
+    route(message) {
+      if (settings.logSensitive) log('debug', 'received', message)
+      return requests.route(message)
+    },
+    emit,
+  })
+
+  // ---- lifecycle -----------------------------------------------------------------------
+
+  function attempt(): void {
+    const generation = link.next()
+    const current = () => generation === link.generation
+    const { connectTimeout, protocols } = settings
+    // A timeout clamped to the largest timer delay means none (connectTimeout: Infinity).
+    if (connectTimeout < MAX_TIMER_DELAY) {
+      connectTimer = after(() => {
+        // Give a handshake that completed while this timer was late one turn to report it.
+        connectTimer = after(
+          atomic(() => {
+            if (current() && state.status === 'connecting') {
+              lose(null, new LifelineError('CONNECT_TIMEOUT', 'not open in time'))
+            }
+          }),
+          0,
+        )
+      }, connectTimeout)
+    }
+    const create = (target: string | URL, resolvedProtocols: string | string[] | undefined) => {
+      try {
+        const href = resolveUrl(target)
+        log('debug', 'connecting', settings.logSensitive ? href : redactUrl(href))
+        link.open(findWebSocket(settings.WebSocket), href, resolvedProtocols)
+      } catch (cause) {
+        lose(null, isLifelineError(cause) ? cause : fail('CONNECT_FAILED', 'WebSocket threw', cause))
+      }
+    }
+    if (typeof url !== 'function' && typeof protocols !== 'function') return create(url, protocols)
+    Promise.all([provide(url), provide(protocols)]).then(
+      atomic(([target, resolved]) => {
+        if (current()) create(target, resolved)
+      }),
+      atomic((cause) => {
+        if (current()) lose(null, fail('URL_PROVIDER_FAILED', 'url or protocols failed', cause))
+      }),
+    )
+  }
+
+  function linkOpened(generation: number): void {
+    heartbeat?.start()
+    const { onOpen } = settings
+    if (!onOpen) return flush()
+    const failed = atomic((cause: unknown) => {
+      if (generation === link.generation) lose(null, fail('HANDLER_FAILED', 'onOpen threw', cause))
+    })
+    let result: void | Promise<void>
+    // Sends during its synchronous part go first, through the handle or the outer variable.
+    direct = generation
+    try {
+      result = onOpen(handle(generation))
+    } catch (cause) {
+      return failed(cause)
+    } finally {
+      direct = 0
+    }
+    if (generation !== link.generation) return // onOpen closed or replaced the link
+    if (typeof result?.then !== 'function') return flush()
+    result.then(
+      atomic(() => {
+        if (generation === link.generation) flush()
+      }),
+      failed,
+    )
+  }
+
+  /** The socket as `onOpen` sees it: the same, except that its sends go out ahead of the queue. */
+  function handle(generation: number): Socket<In, Out, Replies> {
+    const first =
+      <A extends unknown[], R>(fn: (...args: A) => R) =>
+      (...args: A): R => {
+        const before = direct
+        direct = generation
+        try {
+          return fn(...args)
+        } finally {
+          direct = before
+        }
+      }
+    return { ...socket, send: first(socket.send), sendRaw: first(socket.sendRaw), request: first(socket.request) }
+  }
+
+  /** Writes the requests to resend and the queue to the link, in order, then reports the link open. */
+  function flush(): void {
+    const ws = link.ws
+    if (!ws || !isOpen(ws)) return // closing already: its close event decides what happens next
+    requests.resend((frame) => ws.send(frame))
+    outbox.flush(ws)
+    clearTimeout(connectTimer)
+    if (retry)
+      stableTimer = after(
+        atomic(() => dispatch({ type: 'stable' })),
+        retry.stableAfter,
+      )
+    dispatch({ type: 'open' })
+    log('debug', 'open')
+    emit('open', undefined)
+  }
+
+  /**
+   * The link or attempt is gone. `close` is what the WebSocket reported (null when Lifeline
+   * gave up on it); `error` is reported first when there is one.
+   */
+  function lose(close: CloseInfo | null, error: LifelineError | null): void {
+    const wasOpen = state.status === 'open'
+    teardown()
+    if (error) report(error)
+    const reported = close ?? (wasOpen ? DROPPED_LINK : null)
+    if (!state.attempt) streak = now()
+    const generation = link.generation
+    const delay = retryDelay(close)
+    // shouldReconnect is user code: it may have closed or reconnected the socket.
+    if (generation !== link.generation || state.status === 'closed') return
+    if (delay === null) return closeForGood(reported ?? state.lastClose ?? DROPPED_LINK)
+    dispatch({ type: 'wait', at: Date.now() + delay, close: reported })
+    if (wasOpen && reported) emit('close', { ...reported, willReconnect: true })
+    const { attempt: next } = state
+    log('debug', 'retry', next, delay)
+    emit('reconnecting', { attempt: next, delay })
+    retryTimer = after(
+      atomic(() => {
+        dispatch({ type: 'connect' })
+        attempt()
+      }),
+      delay,
+    )
+  }
+
+  /** The wait before the next retry, or `null` to stop. */
+  function retryDelay(close: CloseInfo | null): number | null {
+    const next = state.attempt + 1
+    if (!retry || next > retry.maxAttempts) return null
+    if (close) {
+      let again: boolean
+      try {
+        again = (retry.shouldReconnect ?? defaultShouldReconnect)(close)
+      } catch (cause) {
+        report(fail('HANDLER_FAILED', 'shouldReconnect threw', cause))
+        again = defaultShouldReconnect(close)
+      }
+      if (!again) return null
+    }
+    // 1013: the server sheds load; come back later, and spread out.
+    if (close?.code === TRY_AGAIN_LATER) return Math.round((retry.maxDelay / 2) * (1 + Math.random()))
+    return backoffDelay(next, retry, Math.random, now() - streak)
+  }
+
+  /** Abandons the link, its attempt and their timers. `close` closes it politely, else it is cut. */
+  function teardown(close?: CloseInfo): void {
+    link.drop(close)
+    held = false
+    heartbeat?.stop()
+    clearTimeout(connectTimer)
+    clearTimeout(stableTimer)
+    clearTimeout(retryTimer)
+    requests.lost()
+  }
+
+  /** Status becomes `closed`: emits `close` (when there was a link or attempt), then drops what waits. */
+  function closeForGood(close: CloseInfo | null): void {
+    unwatch?.()
+    unwatch = null
+    dispatch({ type: 'close', close })
+    if (close) emit('close', { ...close, willReconnect: false })
+    outbox.clear('closed')
+    requests.close()
+  }
+
+  // ---- browser events ------------------------------------------------------------------
+
+  /** Holds sends until the link shows it is alive, within one turn of I/O or the heartbeat's timeout. */
+  function hold(probe?: boolean): void {
+    held = true
+    if (probe) heartbeat?.probe()
+    else heartbeat?.verify()
+  }
+
+  const watch = () => {
+    const option = settings.browserEvents
+    const target = option === true ? findWindow() : option || null
+    if (!target || unwatch) return
+    unwatch = watchBrowser(target, {
+      online: atomic(() => {
+        if (state.status !== 'reconnecting') return probe()
+        clearTimeout(retryTimer)
+        dispatch({ type: 'connect', reset: true })
+        attempt()
+      }),
+      // navigator.onLine is often wrong: `offline` is a reason to check, not a verdict.
+      offline: atomic(() => probe()),
+      resume: atomic(() => {
+        if (state.status === 'open' && heartbeat?.expired()) hold()
+      }),
+    })
+  }
+  /** Checks an open link after a network change, holding sends until it answers. */
+  const probe = () => {
+    if (state.status === 'open' && heartbeat) hold(true)
+  }
+
+  // ---- the public API ------------------------------------------------------------------
+
+  const socket: Socket<In, Out, Replies> = {
+    on(type, handler) {
+      usable()
+      return events.on(type, handler)
+    },
+    once(type, handler) {
+      usable()
+      return events.on(type, handler, true)
+    },
+    off: events.off,
+    getSnapshot: () => state,
+    subscribe: (listener) => (disposed ? noop : events.on('state', () => listener())),
+    send: atomic((type, ...[data]) => {
+      usable()
+      if (settings.logSensitive) log('debug', 'send', type, data)
+      return outbox.send({ type, data, frame: encode(data === undefined ? { type } : { type, data }) })
+    }),
+    sendRaw: atomic((frame) => {
+      usable()
+      if (typeof frame !== 'string' && !isBinary(frame)) {
+        throw new LifelineError('ENCODE_FAILED', 'not a string or binary')
+      }
+      return outbox.send({ type: undefined, data: frame, frame })
+    }),
+    request: atomic((type, ...[data, options]) => {
+      usable()
+      return requests.request(type, data, options as RequestOptions | undefined) as never
+    }),
+    handle(type, handler) {
+      usable()
+      return requests.handle(type, handler as (data: never) => unknown)
+    },
+    open: atomic(() => {
+      usable()
+      if (state.status !== 'idle' && state.status !== 'closed') return
+      watch()
+      dispatch({ type: 'connect', reset: true })
+      attempt()
+    }),
+    close: atomic((code = NORMAL, reason = '') => {
+      if (typeof reason !== 'string' || !isUserCloseCode(code) || frameBytes(reason) > 123) {
+        throw new LifelineError('INVALID_OPTIONS', 'close takes 1000 or 3000-4999 and a reason of <= 123 bytes')
+      }
+      const { status } = state
+      if (status === 'closed') return
+      const info = { code, reason, wasClean: true }
+      teardown(info)
+      closeForGood(status === 'idle' ? null : info)
+    }),
+    reconnect: atomic((options) => {
+      usable()
+      const { status } = state
+      if (status === 'idle' || status === 'closed') return socket.open()
+      if (status === 'connecting' && !options?.force) return dispatch({ type: 'connect', reset: true })
+      const info = { code: NORMAL, reason: 'reconnect', wasClean: true }
+      const wasOpen = status === 'open'
+      teardown(info)
+      dispatch({ type: 'connect', reset: true, ...(wasOpen && { close: info }) })
+      if (wasOpen) emit('close', { ...info, willReconnect: true })
+      attempt()
+    }),
+    dispose: atomic(() => {
+      if (disposed) return
+      disposed = true
+      socket.close()
+      events.clear()
+    }),
+  }
+  return socket
+}

@@ -1,0 +1,63 @@
+import { exceedsBytes } from './codec.js'
+import { LifelineError } from './errors.js'
+import type { Settings } from './options.js'
+import type { LifecycleEvents } from './types.js'
+
+/** What the inbox asks of its socket. */
+export interface InboxHost {
+  /** A frame arrived: the link is alive (called before anything else). */
+  alive(): void
+  /** A heartbeat pong arrived. */
+  pong(): void
+  /** A background failure, emitted as `error`. */
+  report(error: LifelineError): void
+  /** Takes replies and requests addressed to the socket; `true` when it took `message`. */
+  route(message: unknown): boolean
+  emit(type: string, payload: unknown): void
+}
+
+const RESERVED: ReadonlySet<string> = new Set<keyof LifecycleEvents>([
+  'open',
+  'close',
+  'error',
+  'reconnecting',
+  'state',
+  'message',
+  'drop',
+  'latency',
+])
+
+/**
+ * Reads every incoming frame: the size limit first (an oversized frame is never parsed), then
+ * the codec, then pongs, replies and requests, and what is left is emitted as `message` and
+ * under its type.
+ */
+export function createInbox(
+  { codec, maxIncomingBytes, heartbeat }: Pick<Settings, 'codec' | 'maxIncomingBytes' | 'heartbeat'>,
+  host: InboxHost,
+): (frame: string | ArrayBuffer) => void {
+  const isPong = (message: unknown) => {
+    try {
+      return heartbeat?.isPong(message)
+    } catch (cause) {
+      host.report(new LifelineError('HANDLER_FAILED', 'isPong threw', { cause }))
+    }
+  }
+  return (frame) => {
+    host.alive()
+    if (exceedsBytes(frame, maxIncomingBytes)) {
+      return host.report(new LifelineError('MESSAGE_TOO_LARGE', `frame over ${maxIncomingBytes} bytes`))
+    }
+    let message: unknown
+    try {
+      message = codec.decode(frame)
+    } catch (cause) {
+      return host.report(new LifelineError('DECODE_FAILED', 'cannot decode a frame', { cause }))
+    }
+    if (isPong(message)) return host.pong()
+    if (host.route(message)) return
+    host.emit('message', message)
+    const { type, data } = (message ?? {}) as { type?: unknown; data?: unknown }
+    if (typeof type === 'string' && !RESERVED.has(type)) host.emit(type, data)
+  }
+}
