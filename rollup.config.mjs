@@ -1,6 +1,7 @@
-// One row per package. Each row builds ESM + CJS (dependencies external), declarations for
-// both (index.d.ts and index.d.cts), and a minified IIFE for <script> tags with a source map,
-// whose Subresource Integrity hash goes to dist/sri.json and into the docs' CDN snippets.
+// One row per package, one entry per subpath export. Each entry builds ESM + CJS (dependencies
+// external), declarations for both (.d.ts and .d.cts), and, where it has one, a minified IIFE
+// for <script> tags with a source map, whose Subresource Integrity hash goes to dist/sri.json
+// and into the docs' CDN snippets.
 import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import commonjs from '@rollup/plugin-commonjs'
@@ -10,42 +11,62 @@ import typescript from '@rollup/plugin-typescript'
 import { dts } from 'rollup-plugin-dts'
 
 const packages = [
-  // `globals` maps the IIFE's external imports to page globals; anything not listed is bundled.
-  { dir: 'packages/core', iife: 'lifeline.iife.min.js', name: 'Lifeline', globals: {} },
+  {
+    dir: 'packages/core',
+    entries: [
+      // `globals` maps the IIFE's external imports to page globals; anything not listed is bundled.
+      { input: 'index', iife: 'lifeline.iife.min.js', name: 'Lifeline', globals: {} },
+    ],
+  },
   {
     dir: 'packages/react',
-    iife: 'lifeline-react.iife.min.js',
-    name: 'LifelineReact',
-    globals: { react: 'React', '@lifeline/core': 'Lifeline' },
     // Lets Next.js (App Router) server components import the provider and hooks.
     banner: "'use client'",
+    entries: [
+      {
+        input: 'index',
+        iife: 'lifeline-react.iife.min.js',
+        name: 'LifelineReact',
+        globals: { react: 'React', '@lifeline/core': 'Lifeline' },
+      },
+    ],
   },
   {
     dir: 'packages/vue',
-    iife: 'lifeline-vue.iife.min.js',
-    name: 'LifelineVue',
-    globals: { vue: 'Vue', '@lifeline/core': 'Lifeline' },
+    entries: [
+      {
+        input: 'index',
+        iife: 'lifeline-vue.iife.min.js',
+        name: 'LifelineVue',
+        globals: { vue: 'Vue', '@lifeline/core': 'Lifeline' },
+      },
+    ],
   },
 ]
+
+/** Every entry with an IIFE, with its package directory. */
+const bundles = () => packages.flatMap(({ dir, entries }) => entries.filter((e) => e.iife).map((e) => ({ dir, ...e })))
 
 const only = process.env.PACKAGE // e.g. PACKAGE=core npm run build
 
 /** The CDN snippets of the docs, rebuilt from every package's dist/sri.json. */
 function refreshCdnDocs() {
-  const bundles = packages.flatMap(({ dir, iife }) => {
+  const built = bundles().flatMap(({ dir, iife }) => {
     const pkg = JSON.parse(readFileSync(`${dir}/package.json`, 'utf8'))
     try {
       const integrity = JSON.parse(readFileSync(`${dir}/dist/sri.json`, 'utf8'))[`dist/${iife}`]
-      return [{ path: `${pkg.name}@${pkg.version}/dist/${iife}`, name: pkg.name, integrity }]
+      return integrity
+        ? [{ path: `${pkg.name}@${pkg.version}/dist/${iife}`, name: pkg.name, file: iife, integrity }]
+        : []
     } catch {
       return [] // not built yet
     }
   })
-  const rows = bundles.map(
-    ({ path, name, integrity }) =>
-      `| \`${name}\` | https://cdn.jsdelivr.net/npm/${path} | https://unpkg.com/${path} | \`${integrity}\` |`,
+  const rows = built.map(
+    ({ path, file, integrity }) =>
+      `| \`${file}\` | https://cdn.jsdelivr.net/npm/${path} | https://unpkg.com/${path} | \`${integrity}\` |`,
   )
-  const core = bundles.find((b) => b.name === '@lifeline/core')
+  const core = built.find((b) => b.file === 'lifeline.iife.min.js')
   // Each block sits between <!-- name:start --> and <!-- name:end --> markers.
   const blocks = {
     'cdn-table': ['| file | jsdelivr | unpkg | integrity |', '| --- | --- | --- | --- |', ...rows].join('\n'),
@@ -62,7 +83,7 @@ function refreshCdnDocs() {
   }
 }
 
-/** Writes the IIFE's integrity hash to dist/sri.json, then refreshes the docs' CDN snippets. */
+/** Adds the IIFE's integrity hash to dist/sri.json, then refreshes the docs' CDN snippets. */
 function integrity(dir, iife) {
   return {
     name: 'integrity',
@@ -70,51 +91,70 @@ function integrity(dir, iife) {
       const hash = createHash('sha384')
         .update(readFileSync(`${dir}/dist/${iife}`))
         .digest('base64')
-      writeFileSync(`${dir}/dist/sri.json`, `${JSON.stringify({ [`dist/${iife}`]: `sha384-${hash}` }, null, 2)}\n`)
+      let hashes = {}
+      try {
+        hashes = JSON.parse(readFileSync(`${dir}/dist/sri.json`, 'utf8'))
+      } catch {
+        // the first IIFE of this package
+      }
+      hashes[`dist/${iife}`] = `sha384-${hash}`
+      const sorted = Object.fromEntries(Object.entries(hashes).sort(([a], [b]) => a.localeCompare(b)))
+      writeFileSync(`${dir}/dist/sri.json`, `${JSON.stringify(sorted, null, 2)}\n`)
       refreshCdnDocs()
     },
   }
 }
 
-function configs({ dir, iife, name, globals, banner }) {
+function configs({ dir, banner, entries }) {
   const pkg = JSON.parse(readFileSync(`${dir}/package.json`, 'utf8'))
-  const dependencies = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})]
+  const dependencies = [
+    ...Object.keys(pkg.dependencies ?? {}),
+    ...Object.keys(pkg.peerDependencies ?? {}),
+    pkg.name, // an entry importing the package's main entry (`@lifeline/core/tabs` -> `@lifeline/core`)
+  ]
   const external = (id) => dependencies.some((dep) => id === dep || id.startsWith(`${dep}/`))
-  const input = `${dir}/src/index.ts`
   const ts = (options = {}) =>
     typescript({ tsconfig: `${dir}/tsconfig.json`, declaration: false, declarationMap: false, ...options })
-  return [
-    {
-      input,
-      external,
-      plugins: [ts()],
-      output: [
-        { file: `${dir}/dist/index.js`, format: 'es', banner },
-        { file: `${dir}/dist/index.cjs`, format: 'cjs', banner },
-      ],
-    },
-    {
-      input,
-      external,
-      plugins: [dts({ tsconfig: `${dir}/tsconfig.json` })],
-      output: [
-        { file: `${dir}/dist/index.d.ts`, format: 'es' },
-        { file: `${dir}/dist/index.d.cts`, format: 'es' },
-      ],
-    },
-    {
-      input,
-      external: Object.keys(globals),
-      plugins: [
-        resolve({ browser: true }),
-        commonjs(),
-        ts({ sourceMap: true, inlineSources: true }),
-        terser({ ecma: 2022, compress: { passes: 3, pure_getters: true }, format: { comments: false } }),
-        integrity(dir, iife),
-      ],
-      output: { file: `${dir}/dist/${iife}`, format: 'iife', name, globals, sourcemap: true },
-    },
-  ]
+  return entries.flatMap(({ input: name, iife, name: global, globals = {}, extend }) => {
+    const input = `${dir}/src/${name}.ts`
+    return [
+      {
+        input,
+        external,
+        plugins: [ts()],
+        output: [
+          { file: `${dir}/dist/${name}.js`, format: 'es', banner },
+          { file: `${dir}/dist/${name}.cjs`, format: 'cjs', banner },
+        ],
+      },
+      {
+        input,
+        external,
+        plugins: [dts({ tsconfig: `${dir}/tsconfig.json` })],
+        output: [
+          { file: `${dir}/dist/${name}.d.ts`, format: 'es' },
+          { file: `${dir}/dist/${name}.d.cts`, format: 'es' },
+        ],
+      },
+      ...(iife
+        ? [
+            {
+              input,
+              external: Object.keys(globals),
+              plugins: [
+                resolve({ browser: true }),
+                commonjs(),
+                ts({ sourceMap: true, inlineSources: true }),
+                terser({ ecma: 2022, compress: { passes: 3, pure_getters: true }, format: { comments: false } }),
+                integrity(dir, iife),
+              ],
+              // `extend` adds to a global another bundle made (lifeline-tabs adds to Lifeline).
+              output: { file: `${dir}/dist/${iife}`, format: 'iife', name: global, globals, extend, sourcemap: true },
+            },
+          ]
+        : []),
+    ]
+  })
 }
 
 export default packages.filter((p) => !only || p.dir.endsWith(`/${only}`)).flatMap(configs)
