@@ -1,12 +1,18 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
-const core = fileURLToPath(new URL('./packages/core/src/index.ts', import.meta.url))
+const coreSrc = fileURLToPath(new URL('./packages/core/src/', import.meta.url))
+
+/** `@lifeline/core` and its subpath entries (`@lifeline/core/adapters`, …) from source. */
+const alias = () => [
+  { find: /^@lifeline\/core$/, replacement: `${coreSrc}index.ts` },
+  { find: /^@lifeline\/core\/(.+)$/, replacement: `${coreSrc}$1.ts` },
+]
 
 // Each project gets its own object: vitest mutates project configs while resolving them.
 function project(name: string, include: string[], environment: 'node' | 'happy-dom', extra: object = {}) {
   return {
-    resolve: { alias: { '@lifeline/core': core } },
+    resolve: { alias: alias() },
     test: { name, include, environment, typecheck: { enabled: false }, ...extra },
   }
 }
@@ -24,7 +30,7 @@ export default defineConfig({
       }),
       project('integration', ['packages/core/test/**/*.test.ts'], 'node', { testTimeout: 20_000 }),
       {
-        resolve: { alias: { '@lifeline/core': core } },
+        resolve: { alias: alias() },
         test: {
           name: 'types',
           include: [],

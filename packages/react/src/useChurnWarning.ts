@@ -1,6 +1,5 @@
+import { type SharedEntry, sharingShape } from '@lifeline/core/adapters'
 import { useEffect, useRef } from 'react'
-import { sharingShape } from './sharingKey.js'
-import type { SharedEntry } from './socketRegistry.js'
 
 /** Commits in a row whose key changed only by function identity before the warning. */
 const CHURN_LIMIT = 3

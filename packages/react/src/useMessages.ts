@@ -1,8 +1,8 @@
-import { LifelineError, type MessageMap, type Socket, type SocketEvents } from '@lifeline/core'
+import type { MessageMap, Socket, SocketEvents } from '@lifeline/core'
+import { type AnySocket, messageLog, noMessages } from '@lifeline/core/adapters'
 import { useState, useSyncExternalStore } from 'react'
-import { getServerMessages, messageStore } from './messageStore.js'
 import { useTargetSocket } from './SocketContext.js'
-import type { AnySocket, EventName } from './types.js'
+import type { EventName } from './types.js'
 
 /** Options of {@link useMessages}. */
 export interface UseMessagesOptions {
@@ -16,16 +16,13 @@ export interface UseMessagesOptions {
 /** The message log behind `useMessages` and `useLastMessage`. */
 export function useMessageLog(socket: AnySocket | undefined, type: string, limit: number, hook: string) {
   const target = useTargetSocket(socket, hook)
-  if (!(Number.isInteger(limit) && limit >= 1) && limit !== Number.POSITIVE_INFINITY) {
-    throw new LifelineError('INVALID_OPTIONS', `${hook}: limit must be a whole number >= 1 or Infinity`)
+  const [kept, keep] = useState(() => messageLog(target, type, limit))
+  let log = kept
+  if (log.socket !== target || log.type !== type || log.limit !== limit) {
+    log = messageLog(target, type, limit) // a new socket, type or limit starts a new log
+    keep(log)
   }
-  const [kept, keep] = useState(() => messageStore(target, type, limit))
-  let store = kept
-  if (store.socket !== target || store.type !== type || store.limit !== limit) {
-    store = messageStore(target, type, limit) // a new socket, type or limit starts a new log
-    keep(store)
-  }
-  return useSyncExternalStore(store.subscribe, store.getSnapshot, getServerMessages)
+  return useSyncExternalStore(log.subscribe, log.getSnapshot, noMessages)
 }
 
 /**

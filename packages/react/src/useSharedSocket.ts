@@ -1,8 +1,7 @@
 import type { UrlOption } from '@lifeline/core'
+import { type AnyOptions, type AnySocket, release, retain, sharedEntry } from '@lifeline/core/adapters'
 import { useEffect, useReducer } from 'react'
 import { serverSocket, useIsServer } from './serverSocket.js'
-import { release, retain, sharedEntry } from './socketRegistry.js'
-import type { AnyOptions, AnySocket } from './types.js'
 import { useChurnWarning } from './useChurnWarning.js'
 
 const bump = (n: number) => n + 1

@@ -1,6 +1,6 @@
 import type { MessageMap, Socket, SocketEvents } from '@lifeline/core'
+import { listen } from '@lifeline/core/adapters'
 import { useEffect, useInsertionEffect, useRef } from 'react'
-import { listen } from './listen.js'
 import { useTargetSocket } from './SocketContext.js'
 import type { EventName } from './types.js'
 

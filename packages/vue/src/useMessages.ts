@@ -1,7 +1,8 @@
-import { LifelineError, type MessageMap, type Socket, type SocketEvents } from '@lifeline/core'
+import type { MessageMap, Socket, SocketEvents } from '@lifeline/core'
+import { messageLog } from '@lifeline/core/adapters'
 import { type ShallowRef, shallowRef } from 'vue'
+import { isServerRender, tryOnScopeDispose } from './environment.js'
 import { resolveSocket } from './provideSocket.js'
-import { useSocketEvent } from './useSocketEvent.js'
 
 /**
  * Options of {@link useMessages}.
@@ -13,10 +14,18 @@ import { useSocketEvent } from './useSocketEvent.js'
  */
 export interface UseMessagesOptions {
   /**
-   * Most messages kept; when full, the oldest goes first. `Infinity` keeps them all.
+   * Most messages kept; when full, the oldest goes first. A whole number >= 1, or `Infinity`.
    * @default 100
    */
   limit?: number
+}
+
+/** A ref of the core's message log of `type`, following it until the scope is disposed. */
+export function useMessageLog<T>(socket: Socket | undefined, type: string, limit: number, caller: string) {
+  const log = messageLog<T>(resolveSocket(socket, caller), type, limit)
+  const messages = shallowRef(log.getSnapshot())
+  if (!isServerRender()) tryOnScopeDispose(log.subscribe(() => (messages.value = log.getSnapshot())))
+  return messages
 }
 
 /**
@@ -24,7 +33,7 @@ export interface UseMessagesOptions {
  * message makes a new array, so none is lost when many arrive in one tick.
  *
  * @param socket - the socket to listen to; by default the one from `useSocket()`.
- * @throws `INVALID_OPTIONS` when `limit` is not a number >= 1.
+ * @throws `INVALID_OPTIONS` when `limit` is not a whole number >= 1 or `Infinity`.
  * @example
  * ```ts
  * const messages = useMessages('chat', { limit: 50 }, socket)
@@ -40,20 +49,5 @@ export function useMessages<
   options: UseMessagesOptions = {},
   socket?: Socket<In, Out>,
 ): Readonly<ShallowRef<readonly SocketEvents<In>[K][]>> {
-  const limit = Math.floor(options.limit ?? 100)
-  if (!(limit >= 1)) {
-    throw new LifelineError('INVALID_OPTIONS', `useMessages: limit must be a number >= 1, got ${String(options.limit)}`)
-  }
-  const target = resolveSocket(socket, 'useMessages')
-  const messages = shallowRef<readonly SocketEvents<In>[K][]>([])
-  useSocketEvent(
-    type,
-    (payload) => {
-      const current = messages.value
-      const kept = current.length < limit ? current : current.slice(current.length - limit + 1)
-      messages.value = [...kept, payload]
-    },
-    target,
-  )
-  return messages
+  return useMessageLog<SocketEvents<In>[K]>(socket as Socket | undefined, type, options.limit ?? 100, 'useMessages')
 }

@@ -54,6 +54,9 @@ export function useSocket<In extends MessageMap<In> = Record<string, unknown>, O
  * one stable Socket, reconnected when the url changes, disposed with the scope. Nothing opens
  * during a server render.
  *
+ * It is marked raw, and typed so: reactive state and Pinia stores hold it as it is, never
+ * wrapped in a proxy, its message types kept.
+ *
  * @param url - a URL, or a ref or getter of one; a change reconnects the same socket once.
  * @example
  * ```ts

@@ -1,4 +1,5 @@
 import type { MessageMap, Socket, SocketEvents } from '@lifeline/core'
+import { listen } from '@lifeline/core/adapters'
 import { isServerRender, tryOnScopeDispose } from './environment.js'
 import { resolveSocket } from './provideSocket.js'
 
@@ -24,7 +25,7 @@ export function useSocketEvent<
 >(type: K, handler: (payload: SocketEvents<In>[K]) => void, socket?: Socket<In, Out>): () => void {
   const target = resolveSocket(socket, 'useSocketEvent')
   if (isServerRender()) return noop
-  const off = target.on(type, handler)
+  const off = listen(target, type, handler)
   tryOnScopeDispose(off)
   return off
 }

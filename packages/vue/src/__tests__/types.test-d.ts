@@ -1,4 +1,5 @@
 import { type CloseEvent, connect, type LifelineError, type Snapshot, type Socket } from '@lifeline/core'
+import { defineStore } from 'pinia'
 import { describe, expectTypeOf, it } from 'vitest'
 import { computed, type Plugin, type Ref, ref, type ShallowRef } from 'vue'
 import {
@@ -27,6 +28,23 @@ type Chat = Incoming['chat']
 
 describe('types', () => {
   const socket = connect<Incoming, Outgoing>('wss://example.com/live')
+
+  it('keeps the message types of a socket held by a Pinia setup store', () => {
+    const useChat = defineStore('chat', () => {
+      const socket = useSocket<Incoming, Outgoing>('wss://example.com/live')
+      return { socket, state: useSocketState(socket) }
+    })
+    const store = useChat()
+    expectTypeOf(store.socket).toEqualTypeOf<Socket<Incoming, Outgoing>>()
+    store.socket.on('chat', (msg) => expectTypeOf(msg).toEqualTypeOf<Chat>())
+    useSocketEvent('chat', (msg) => expectTypeOf(msg).toEqualTypeOf<Chat>(), store.socket)
+    expectTypeOf(useMessages('chat', {}, store.socket).value).toEqualTypeOf<readonly Chat[]>()
+    store.socket.send('chat', { text: 'hi' })
+    // @ts-expect-error: wrong outgoing payload
+    store.socket.send('chat', { text: 1 })
+    // @ts-expect-error: not an incoming type
+    store.socket.on('nope', () => {})
+  })
 
   it('types the owned socket by its message maps', () => {
     const owned = useSocket<Incoming, Outgoing>('wss://example.com/live', { heartbeat: true })

@@ -1,6 +1,18 @@
 import { mount } from '@vue/test-utils'
+import { createPinia, defineStore } from 'pinia'
 import { describe, expect, it, vi } from 'vitest'
-import { defineComponent, effectScope, h, type MaybeRefOrGetter, nextTick, reactive, ref, toRaw } from 'vue'
+import {
+  createApp,
+  defineComponent,
+  effectScope,
+  h,
+  isProxy,
+  type MaybeRefOrGetter,
+  nextTick,
+  reactive,
+  ref,
+  toRaw,
+} from 'vue'
 import { type UseSocketOptions, useLastMessage, useSocket, useSocketState } from '../index.js'
 import {
   FakeWebSocket,
@@ -91,6 +103,24 @@ describe('useSocket(url) in an effect scope', () => {
 })
 
 describe('useSocket(url) in a store', () => {
+  it('lives in a real Pinia setup store: never proxied, and disposed with the store', async () => {
+    const pinia = createPinia()
+    const app = createApp({ render: () => null }).use(pinia)
+    const useChat = defineStore('chat', () => {
+      const socket = useSocket<Incoming, Outgoing>(URL_A, fakeOptions)
+      return { socket, ...useSocketState(socket), last: useLastMessage('chat', socket) }
+    })
+    const store = app.runWithContext(() => useChat())
+    expect(isProxy(store.socket)).toBe(false)
+    const ws = await openLink()
+    expect(store.status).toBe('open')
+    expect(store.socket.send('chat', { text: 'from pinia' })).toBe('sent')
+    ws.serverSend({ type: 'chat', data: { from: 'ann', text: 'hi' } })
+    expect(store.last?.text).toBe('hi')
+    store.$dispose()
+    expect(store.socket.getSnapshot().status).toBe('closed')
+  })
+
   it('can be held in reactive state, as a Pinia setup store holds what it returns', async () => {
     const scope = effectScope(true)
     const store = reactive(

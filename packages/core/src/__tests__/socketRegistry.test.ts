@@ -1,9 +1,15 @@
-import { describe, expect, it, vi } from 'vitest'
-import { FakeWebSocket } from '../../../core/src/__tests__/fakeWebSocket.js'
-import { release, retain, sharedEntry } from '../socketRegistry.js'
-import { installHarness } from './harness.js'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { release, retain, sharedEntry } from '../adapters/socketRegistry.js'
+import { FakeWebSocket } from './fakeWebSocket.js'
 
-installHarness()
+beforeEach(() => {
+  vi.useFakeTimers()
+  FakeWebSocket.reset()
+})
+afterEach(() => {
+  vi.runOnlyPendingTimers()
+  vi.useRealTimers()
+})
 
 const options = { WebSocket: FakeWebSocket, browserEvents: false }
 

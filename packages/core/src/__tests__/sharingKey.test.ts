@@ -1,7 +1,7 @@
 import { jsonCodec } from '@lifeline/core'
 import { describe, expect, it } from 'vitest'
-import { FakeWebSocket } from '../../../core/src/__tests__/fakeWebSocket.js'
-import { sharingKey } from '../sharingKey.js'
+import { sharingKey } from '../adapters/sharingKey.js'
+import { FakeWebSocket } from './fakeWebSocket.js'
 
 const URL = 'wss://example.test/key'
 
