@@ -4,7 +4,7 @@ import { after, MAX_TIMER_DELAY, monotonic, type Timer } from './clock.js'
 import { ABNORMAL, defaultShouldReconnect, isUserCloseCode, NORMAL, TRY_AGAIN_LATER } from './closeCodes.js'
 import { type Envelope, type Frame, frameBytes, isBinary } from './codec.js'
 import { createEmitter } from './emitter.js'
-import { findWebSocket, findWindow, isOpen, reportUncaught, resolveUrl } from './environment.js'
+import { findWebSocket, findWindow, isOpen, reportUncaught, resolveUrl, type WebSocketLike } from './environment.js'
 import { fail, isLifelineError, LifelineError } from './errors.js'
 import { createHeartbeat } from './heartbeat.js'
 import { createInbox } from './inbox.js'
@@ -13,6 +13,7 @@ import { redactUrl } from './logger.js'
 import type { Settings, UrlOption } from './options.js'
 import type { Outgoing } from './outbox.js'
 import { createOutbox } from './outbox.js'
+import { createPersistence } from './queueStore.js'
 import { createRequests, type RequestOptions } from './requests.js'
 import type { Socket } from './socket.js'
 import { type Transition, transition } from './transition.js'
@@ -21,6 +22,9 @@ import { type CloseInfo, type DropReason, idleSnapshot, type MessageMap, type So
 const DROPPED_LINK: CloseInfo = Object.freeze({ code: ABNORMAL, reason: '', wasClean: false })
 
 const noop = () => {}
+
+/** How often a congested link's buffer is checked, in ms. */
+const DRAIN_POLL = 20
 
 /** A value, or the result of calling it; a function that throws gives a rejected promise. */
 const provide = <T>(value: T | (() => T | Promise<T>)) =>
@@ -51,6 +55,10 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
   let retryTimer: Timer | undefined
   let connectTimer: Timer | undefined
   let stableTimer: Timer | undefined
+  /** Polls a congested link (there is no drain event) until its buffer has room again. */
+  let drainTimer: Timer | undefined
+  /** Messages a store kept from an earlier page, loading until the first flush. */
+  let loading: Promise<void> | null | undefined
 
   const events = createEmitter<SocketEvents<In>>((type, cause) => {
     // Re-reporting a failure of an `error` or `state` handler could loop, so those are only
@@ -71,10 +79,13 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
   }
   const report = (error: LifelineError) => {
     log('warn', `${error.code}: ${error.message}`)
-    dispatch({ type: 'error', error })
+    dispatch({ type: 'update', changes: { lastError: error } })
     emit('error', error)
   }
-  const counted = () => dispatch({ type: 'count', queued: outbox.items.length, pending: requests.size() })
+  const counted = () => {
+    dispatch({ type: 'update', changes: { queued: outbox.items.length, pending: requests.size() } })
+    persistence?.changed()
+  }
   const usable = () => {
     if (disposed) throw new LifelineError('DISPOSED', 'socket disposed')
   }
@@ -117,10 +128,16 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
     closed: () => state.status === 'closed',
     writable() {
       const ws = link.ws
-      if (!ws || !isOpen(ws) || (direct !== link.generation && (state.status !== 'open' || held))) return null
-      if (!heartbeat?.expired()) return ws
-      // The deadline passed unnoticed (a throttled timer, a stalled loop): keep the message and check the link.
-      hold()
+      if (!ws || !isOpen(ws)) return null
+      // Until the queue has drained, only `onOpen`'s own sends skip it.
+      if (direct !== link.generation && (state.status !== 'open' || held || outbox.items.length)) return null
+      if (heartbeat?.expired()) {
+        // The deadline passed unnoticed (a throttled timer, a stalled loop): keep the message and check the link.
+        hold()
+        return null
+      }
+      if (room(ws)) return ws
+      drainLater()
       return null
     },
     dropped(message: Outgoing, reason: DropReason) {
@@ -140,6 +157,13 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
     atomic,
     timeout: settings.requestTimeout,
   })
+  const persistence =
+    settings.queue?.store &&
+    createPersistence(settings.queue.store, {
+      now,
+      waiting: () => [...requests.unanswered(), ...outbox.items],
+      report,
+    })
   const inbox = createInbox(settings, {
     alive() {
       heartbeat?.received()
@@ -147,12 +171,13 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
       if (!held || !ws || state.status !== 'open') return
       // The link answered: what was held back while it was in doubt goes out now, in order.
       held = false
-      outbox.flush(ws)
+      outbox.flush(ws, () => room(ws))
+      if (outbox.items.length) drainLater()
     },
     pong() {
       const latency = heartbeat?.pong()
       if (latency == null) return
-      dispatch({ type: 'latency', latency })
+      dispatch({ type: 'update', changes: { latency } })
       emit('latency', latency)
     },
     report,
@@ -165,7 +190,32 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
 
   // ---- lifecycle -----------------------------------------------------------------------
 
+  /** Whether the link's send buffer is under the high-water mark. */
+  function room(ws: WebSocketLike): boolean {
+    return !(Number(ws.bufferedAmount) > settings.highWaterMark)
+  }
+
+  function drainLater(): void {
+    drainTimer ??= after(
+      atomic(() => {
+        drainTimer = undefined
+        const ws = link.ws
+        if (!ws || state.status !== 'open' || held) return
+        outbox.flush(ws, () => room(ws))
+        if (outbox.items.length) drainLater()
+      }),
+      DRAIN_POLL,
+    )
+  }
+
   function attempt(): void {
+    // A store's messages go ahead of everything sent since: loaded once, before the first flush.
+    loading ??= persistence?.load().then(
+      atomic((items) => {
+        loading = null
+        outbox.adopt(items)
+      }),
+    )
     const generation = link.next()
     const current = () => generation === link.generation
     const { connectTimeout, protocols } = settings
@@ -206,21 +256,21 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
   function linkOpened(generation: number): void {
     heartbeat?.start()
     const { onOpen } = settings
-    if (!onOpen) return flush()
     const failed = atomic((cause: unknown) => {
       if (generation === link.generation) lose(null, fail('HANDLER_FAILED', 'onOpen threw', cause))
     })
-    let result: void | Promise<void>
+    let result: void | Promise<unknown> | undefined
     // Sends during its synchronous part go first, through the handle or the outer variable.
     direct = generation
     try {
-      result = onOpen(handle(generation))
+      result = onOpen?.(handle(generation))
     } catch (cause) {
       return failed(cause)
     } finally {
       direct = 0
     }
     if (generation !== link.generation) return // onOpen closed or replaced the link
+    if (loading) result = Promise.all([result, loading])
     if (typeof result?.then !== 'function') return flush()
     result.then(
       atomic(() => {
@@ -251,7 +301,8 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
     const ws = link.ws
     if (!ws || !isOpen(ws)) return // closing already: its close event decides what happens next
     requests.resend((frame) => ws.send(frame))
-    outbox.flush(ws)
+    outbox.flush(ws, () => room(ws))
+    if (outbox.items.length) drainLater()
     clearTimeout(connectTimer)
     if (retry)
       stableTimer = after(
@@ -319,6 +370,8 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
     clearTimeout(connectTimer)
     clearTimeout(stableTimer)
     clearTimeout(retryTimer)
+    clearTimeout(drainTimer)
+    drainTimer = undefined
     requests.lost()
   }
 

@@ -25,6 +25,8 @@ export interface WebSocketLike {
   send(data: string | ArrayBuffer | ArrayBufferView): void
   /** Starts the closing handshake. */
   close(code?: number, reason?: string): void
+  /** Bytes written but not yet sent; Lifeline holds sends back while it is over `highWaterMark`. */
+  readonly bufferedAmount?: number
   /** Node's `ws` only: drop the TCP connection at once. */
   terminate?(): void
 }

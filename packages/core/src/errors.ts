@@ -21,6 +21,7 @@
  * - `REQUEST_FAILED`: the server answered a request with an error (its error is the `cause`).
  * - `REQUEST_LOST`: a request can no longer be answered: dropped from the queue, its link lost
  *   with `resend: false`, or the socket closed for good.
+ * - `STORE_FAILED`: the queue's store (`queue.store`) threw or rejected; the in-memory queue carries on.
  */
 export type ErrorCode =
   | 'INVALID_URL'
@@ -41,6 +42,7 @@ export type ErrorCode =
   | 'REQUEST_ABORTED'
   | 'REQUEST_FAILED'
   | 'REQUEST_LOST'
+  | 'STORE_FAILED'
 
 /**
  * The one error class of Lifeline. Misuse (bad options, sending after `dispose()`) throws

@@ -20,6 +20,7 @@ export type {
   UrlOption,
 } from './options.js'
 export type { Overflow } from './outbox.js'
+export type { QueueStore, StoredItem } from './queueStore.js'
 export type { RequestOptions } from './requests.js'
 export type { ReplyOf, RequestArgs, SendArgs, Socket } from './socket.js'
 export {

@@ -5,6 +5,7 @@ import { type BrowserEventTarget, findWebSocket, type WebSocketConstructor } fro
 import { LifelineError } from './errors.js'
 import { type Logger, toLogger } from './logger.js'
 import type { Overflow } from './outbox.js'
+import type { QueueStore } from './queueStore.js'
 import type { Socket } from './socket.js'
 import type { CloseInfo, MessageMap } from './types.js'
 
@@ -102,6 +103,11 @@ export interface QueueOptions {
    * @default Infinity
    */
   ttl?: number
+  /**
+   * Keeps what is waiting (queued messages and unanswered requests) across a reload or a crash of
+   * the page: {@link webStorageQueue}, or a store of your own.
+   */
+  store?: QueueStore
 }
 
 /**
@@ -155,6 +161,13 @@ export interface ConnectOptions<In extends MessageMap<In> = Record<string, unkno
    */
   onOpen?: (socket: Socket<In, Out>) => void | Promise<void>
   /**
+   * Bytes the link may hold unsent (the WebSocket's `bufferedAmount`) before sends wait in the
+   * queue instead, with its limits and drops, until the link drains: memory stays bounded when a
+   * burst meets a slow link.
+   * @default 1_048_576
+   */
+  highWaterMark?: number
+  /**
    * How long `request()` waits for its reply, in ms, unless the call says otherwise; `Infinity`
    * waits for ever.
    * @default 10_000
@@ -188,7 +201,7 @@ export type ReconnectSettings = Required<Omit<ReconnectOptions, 'shouldReconnect
   Pick<ReconnectOptions, 'shouldReconnect'>
 
 /** Queue settings with defaults applied. */
-export type QueueSettings = Required<QueueOptions>
+export type QueueSettings = Required<Omit<QueueOptions, 'store'>> & Pick<QueueOptions, 'store'>
 
 /** Heartbeat settings with defaults applied. */
 export type HeartbeatSettings = Required<HeartbeatOptions>
@@ -262,6 +275,8 @@ const QUEUE = {
   maxBytes: count(1_048_576),
   overflow: oneOf('drop-oldest', 'drop-newest', 'error'),
   ttl: count(Infinity),
+  store: (v) =>
+    v === undefined || (typeof v?.load === 'function' && typeof v.save === 'function') ? v : must('a QueueStore'),
 } satisfies Record<keyof QueueSettings, Rule>
 
 type Top = Omit<Settings, Sections | 'WebSocket' | 'logger'>
@@ -277,6 +292,7 @@ const TOP = {
     typeof v?.encode === 'function' && typeof v.decode === 'function' ? v : must('a Codec'),
   onOpen: fn(),
   requestTimeout: ms(10_000),
+  highWaterMark: count(1_048_576),
   browserEvents: (v: unknown = true) =>
     typeof v === 'boolean' || typeof (v as BrowserEventTarget)?.addEventListener === 'function'
       ? v

@@ -46,8 +46,10 @@ export interface OutboxHost {
 export interface Outbox {
   /** Writes `message` to the link, or queues it, or drops it. */
   send(message: Outgoing): SendResult
-  /** Writes every queued message to `ws`, oldest first. */
-  flush(ws: WebSocketLike): void
+  /** Writes queued messages to `ws`, oldest first, while `room()` says the link can take more. */
+  flush(ws: WebSocketLike, room: () => boolean): void
+  /** Puts messages loaded from a store ahead of everything queued. */
+  adopt(messages: QueuedMessage[]): void
   /** Whether the message with `id` is waiting in the queue. */
   has(id: string): boolean
   /** Takes a message out of the queue without reporting it (a settled request). */
@@ -147,9 +149,18 @@ export function createOutbox(limits: QueueSettings | null, host: OutboxHost): Ou
       ws.send(message.frame)
       return 'sent'
     },
-    flush(ws) {
+    flush(ws, room) {
       expire()
-      for (const item of take(() => true)) ws.send(item.frame)
+      let count = 0
+      while (count < items.length && room()) ws.send((items[count++] as QueuedMessage).frame)
+      take((_, index) => index < count)
+    },
+    adopt(messages) {
+      items = [...messages, ...items]
+      for (const item of messages) bytes += item.bytes
+      host.changed()
+      expire()
+      schedule()
     },
     has: (id) => items.some((item) => item.id === id),
     remove: (id) => take((item) => item.id === id),

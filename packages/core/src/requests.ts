@@ -57,6 +57,8 @@ export interface Requests {
   close(): void
   /** Requests not settled yet. */
   size(): number
+  /** The requests written and not answered (not those still queued), oldest first. */
+  unanswered(): Outgoing[]
 }
 
 interface Pending {
@@ -187,5 +189,7 @@ export function createRequests(host: RequestsHost): Requests {
     },
 
     size: () => pending.size,
+    unanswered: () =>
+      [...pending.values()].filter((entry) => !host.queued(entry.message.id as string)).map((entry) => entry.message),
   }
 }

@@ -31,7 +31,7 @@ describe('the outbox queue', () => {
   it('keeps messages in order and writes them oldest first', () => {
     const { outbox, send, written, ws } = offline()
     expect(send(1, 2, 3)).toEqual(['queued', 'queued', 'queued'])
-    outbox.flush(ws)
+    outbox.flush(ws, () => true)
     expect(written).toEqual(['1', '2', '3'])
     expect(outbox.items).toHaveLength(0)
   })
@@ -87,7 +87,7 @@ describe('the outbox queue', () => {
     const buffer = new Uint8Array([1, 2, 3])
     outbox.send({ type: undefined, data: buffer, frame: buffer })
     buffer.fill(9)
-    outbox.flush(ws)
+    outbox.flush(ws, () => true)
     expect([...(written[0] as Uint8Array)]).toEqual([1, 2, 3])
   })
 
