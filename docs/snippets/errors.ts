@@ -71,5 +71,6 @@ export const userMessages: Record<ErrorCode, string | null> = {
   REQUEST_ABORTED: null,
   REQUEST_FAILED: 'The server could not do that.',
   REQUEST_LOST: 'The connection closed before the server answered.',
+  STORE_FAILED: null,
 }
 // #endregion

@@ -259,7 +259,7 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
     const failed = atomic((cause: unknown) => {
       if (generation === link.generation) lose(null, fail('HANDLER_FAILED', 'onOpen threw', cause))
     })
-    let result: void | Promise<unknown> | undefined
+    let result: unknown
     // Sends during its synchronous part go first, through the handle or the outer variable.
     direct = generation
     try {
@@ -271,8 +271,8 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
     }
     if (generation !== link.generation) return // onOpen closed or replaced the link
     if (loading) result = Promise.all([result, loading])
-    if (typeof result?.then !== 'function') return flush()
-    result.then(
+    if (typeof (result as Promise<unknown> | undefined)?.then !== 'function') return flush()
+    ;(result as Promise<unknown>).then(
       atomic(() => {
         if (generation === link.generation) flush()
       }),
