@@ -42,6 +42,11 @@ const packages = [
       },
     ],
   },
+  {
+    dir: 'packages/server',
+    // Node only: no IIFE. The Redis adapter has its own entry, so only its users load the client.
+    entries: [{ input: 'index' }, { input: 'redis' }],
+  },
 ]
 
 /** Every entry with an IIFE, with its package directory. */
@@ -112,7 +117,8 @@ function configs({ dir, banner, entries }) {
     ...Object.keys(pkg.peerDependencies ?? {}),
     pkg.name, // an entry importing the package's main entry (`@lifeline/core/tabs` -> `@lifeline/core`)
   ]
-  const external = (id) => dependencies.some((dep) => id === dep || id.startsWith(`${dep}/`))
+  const external = (id) =>
+    id.startsWith('node:') || dependencies.some((dep) => id === dep || id.startsWith(`${dep}/`))
   const ts = (options = {}) =>
     typescript({ tsconfig: `${dir}/tsconfig.json`, declaration: false, declarationMap: false, ...options })
   return entries.flatMap(({ input: name, iife, name: global, globals = {}, extend }) => {

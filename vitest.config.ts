@@ -2,11 +2,14 @@ import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
 const coreSrc = fileURLToPath(new URL('./packages/core/src/', import.meta.url))
+const serverSrc = fileURLToPath(new URL('./packages/server/src/', import.meta.url))
 
-/** `@lifeline/core` and its subpath entries (`@lifeline/core/adapters`, …) from source. */
+/** `@lifeline/core` and its subpath entries (`@lifeline/core/adapters`, …) from source; `@lifeline/server` too. */
 const alias = () => [
   { find: /^@lifeline\/core$/, replacement: `${coreSrc}index.ts` },
   { find: /^@lifeline\/core\/(.+)$/, replacement: `${coreSrc}$1.ts` },
+  { find: /^@lifeline\/server$/, replacement: `${serverSrc}index.ts` },
+  { find: /^@lifeline\/server\/(.+)$/, replacement: `${serverSrc}$1.ts` },
 ]
 
 // Each project gets its own object: vitest mutates project configs while resolving them.
@@ -29,6 +32,7 @@ export default defineConfig({
         fileParallelism: false,
       }),
       project('integration', ['packages/core/test/**/*.test.ts'], 'node', { testTimeout: 20_000 }),
+      project('server', ['packages/server/{src,test}/**/*.test.ts'], 'node', { testTimeout: 20_000 }),
       {
         resolve: { alias: alias() },
         test: {

@@ -1,0 +1,92 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { type Adapter, memoryAdapter } from '../adapter.js'
+
+const TTL = 1000
+
+function start(max = 100): Adapter {
+  const adapter = memoryAdapter()
+  adapter.start({ deliver: () => {}, report: () => {}, dedupe: { ttl: TTL, max } })
+  return adapter
+}
+
+const signal = () => new AbortController().signal
+
+describe('memoryAdapter', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['performance', 'Date', 'setTimeout'] })
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('lets the first claim of a key run, and answers later claims with the reply stored for it', async () => {
+    const adapter = start()
+    expect(adapter.claim('a', signal())).toBeNull()
+    const waiting = adapter.claim('a', signal())
+    expect(waiting).toBeInstanceOf(Promise)
+    adapter.settle('a', '{"re":"a","data":1}')
+    await expect(waiting).resolves.toBe('{"re":"a","data":1}')
+    expect(adapter.claim('a', signal())).toBe('{"re":"a","data":1}')
+    expect(adapter.claim('b', signal())).toBeNull()
+  })
+
+  it('hands the first reply to every duplicate that waited for it', async () => {
+    const adapter = start()
+    adapter.claim('a', signal())
+    const waiting = [adapter.claim('a', signal()), adapter.claim('a', signal())]
+    adapter.settle('a', 'reply')
+    await expect(Promise.all(waiting)).resolves.toEqual(['reply', 'reply'])
+  })
+
+  it('keeps a reply for ttl after it was made, then forgets the key', () => {
+    const adapter = start()
+    adapter.claim('a', signal())
+    vi.advanceTimersByTime(TTL * 5) // a slow handler: the window counts from the reply
+    adapter.settle('a', 'reply')
+    vi.advanceTimersByTime(TTL - 1)
+    expect(adapter.claim('a', signal())).toBe('reply')
+    vi.advanceTimersByTime(1)
+    expect(adapter.claim('a', signal())).toBeNull()
+  })
+
+  it('keeps at most max keys, forgetting the oldest first', () => {
+    const adapter = start(3)
+    for (const key of ['a', 'b', 'c', 'd']) {
+      adapter.claim(key, signal())
+      adapter.settle(key, `reply ${key}`)
+    }
+    expect(adapter.claim('b', signal())).toBe('reply b')
+    expect(adapter.claim('a', signal())).toBeNull()
+  })
+
+  it('rejects a waiting duplicate with REQUEST_LOST when the first claim lapses without a reply', async () => {
+    const adapter = start()
+    adapter.claim('a', signal())
+    const waiting = adapter.claim('a', signal())
+    vi.advanceTimersByTime(TTL)
+    expect(adapter.claim('b', signal())).toBeNull() // any claim sweeps what expired
+    await expect(waiting).rejects.toMatchObject({ code: 'REQUEST_LOST' })
+  })
+
+  it('rejects a waiting duplicate with the signal reason when its peer leaves, and never after', async () => {
+    const adapter = start()
+    adapter.claim('a', signal())
+    const left = new AbortController()
+    const waiting = adapter.claim('a', left.signal)
+    left.abort(new Error('peer left'))
+    await expect(waiting).rejects.toThrow('peer left')
+    adapter.settle('a', 'reply')
+    expect(adapter.claim('a', AbortSignal.abort())).toBe('reply')
+    expect(adapter.claim('b', signal())).toBeNull()
+  })
+
+  it('rejects waits at once for an aborted signal, and every wait on close()', async () => {
+    const adapter = start()
+    adapter.claim('a', signal())
+    await expect(adapter.claim('a', AbortSignal.abort(new Error('gone')))).rejects.toThrow('gone')
+    const waiting = adapter.claim('a', signal())
+    adapter.close()
+    await expect(waiting).rejects.toMatchObject({ code: 'REQUEST_LOST' })
+    expect(adapter.claim('a', signal())).toBeNull()
+  })
+})

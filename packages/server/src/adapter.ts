@@ -1,0 +1,150 @@
+import { LifelineServerError } from './errors.js'
+
+/** A value, or a promise of it: adapters that need no I/O answer at once. */
+export type MaybePromise<T> = T | Promise<T>
+
+/** What a hub gives its adapter when it starts it. */
+export interface AdapterHost {
+  /** Sends a broadcast frame that another instance published to this instance's peers. */
+  deliver(frame: string): void
+  /** Reports a background failure as the hub's `error` event (`ADAPTER_FAILED`). */
+  report(error: unknown): void
+  /** The dedupe window: how long a reply is kept (ms), and at most how many ids (where the adapter can bound that). */
+  readonly dedupe: { readonly ttl: number; readonly max: number }
+}
+
+/**
+ * Where a hub shares what must be shared when one server process becomes several: broadcasts
+ * (each instance's peers get every instance's broadcast) and the dedupe window (a request
+ * resent to another instance after a drop is answered with the first reply, and its handler
+ * runs once across all of them). {@link memoryAdapter} is the default, for one process;
+ * `redisAdapter` from `@lifeline/server/redis` spans several. One adapter serves one hub.
+ *
+ * The claim is the heart of it: exactly one `claim` of a key, across every instance, returns
+ * `null` (run the handler); every other returns the reply that one stores with `settle`.
+ *
+ * @example
+ * ```ts
+ * // An adapter that logs broadcasts and leaves dedupe to the in-memory one.
+ * function loggingAdapter(): Adapter {
+ *   const memory = memoryAdapter()
+ *   return { ...memory, publish: (frame) => console.log('broadcast', frame) }
+ * }
+ * ```
+ */
+export interface Adapter {
+  /** Called once, by `attach`. A rejection is reported (`ADAPTER_FAILED`) and rejects `hub.ready`. */
+  start(host: AdapterHost): MaybePromise<void>
+  /** Sends a broadcast frame to the other instances (this one has sent it to its own peers). */
+  publish(frame: string): MaybePromise<void>
+  /**
+   * Claims a request's dedupe `key`. `null`: this is the first time the key is seen in the
+   * window; the caller runs the handler and calls `settle(key, reply)`. A string: the first
+   * reply, returned as soon as it exists (waiting while the first is still running). Rejects
+   * when `signal` aborts (the asking peer left), and with `REQUEST_LOST` when the first claim
+   * lapsed without a reply (its instance died while the handler ran).
+   */
+  claim(key: string, signal: AbortSignal): MaybePromise<string | null>
+  /** Stores the reply to a claimed key for the window and hands it to everyone waiting. */
+  settle(key: string, reply: string): MaybePromise<void>
+  /** Stops: no more deliveries; releases what the adapter opened. */
+  close(): MaybePromise<void>
+}
+
+interface Entry {
+  /** The first reply; `null` while its handler runs. */
+  reply: string | null
+  /** Monotonic ms after which the entry is forgotten. */
+  expires: number
+  waiters: Set<Waiter>
+}
+
+/** A duplicate waiting for the first reply. */
+interface Waiter {
+  resolve(reply: string): void
+  reject(error: unknown): void
+}
+
+const lapsed = () => new LifelineServerError('REQUEST_LOST', 'the first attempt at this request ended without a reply')
+
+/**
+ * The default adapter: broadcasts stay in this process, and the dedupe window is a map of at
+ * most `max` ids (oldest out first), each kept `ttl` ms after its reply.
+ *
+ * @example
+ * ```ts
+ * const hub = attach(wss, { adapter: memoryAdapter(), dedupe: { ttl: 60_000, max: 1000 } })
+ * ```
+ */
+export function memoryAdapter(): Adapter {
+  let window = { ttl: 0, max: 0 }
+  // Insertion order is expiry order: every entry is (re)inserted with `now + ttl`.
+  const entries = new Map<string, Entry>()
+
+  const forget = (key: string, entry: Entry) => {
+    entries.delete(key)
+    for (const waiter of entry.waiters) waiter.reject(lapsed())
+  }
+
+  const sweep = (now: number) => {
+    for (const [key, entry] of entries) {
+      if (entry.expires > now && entries.size <= window.max) return
+      forget(key, entry)
+    }
+  }
+
+  return {
+    start(host) {
+      window = host.dedupe
+    },
+
+    publish() {
+      // One process: the hub has already sent the frame to every peer there is.
+    },
+
+    claim(key, signal) {
+      const now = performance.now()
+      sweep(now)
+      const entry = entries.get(key)
+      if (!entry) {
+        entries.set(key, { reply: null, expires: now + window.ttl, waiters: new Set() })
+        sweep(now)
+        return null
+      }
+      if (entry.reply !== null) return entry.reply
+      return new Promise((resolve, reject) => {
+        if (signal.aborted) return reject(signal.reason)
+        const done = () => {
+          signal.removeEventListener('abort', abort)
+          entry.waiters.delete(waiter)
+        }
+        const waiter: Waiter = {
+          resolve(reply) {
+            done()
+            resolve(reply)
+          },
+          reject(error) {
+            done()
+            reject(error)
+          },
+        }
+        const abort = () => waiter.reject(signal.reason)
+        signal.addEventListener('abort', abort)
+        entry.waiters.add(waiter)
+      })
+    },
+
+    settle(key, reply) {
+      const now = performance.now()
+      const entry = entries.get(key)
+      entries.delete(key)
+      entries.set(key, { reply, expires: now + window.ttl, waiters: new Set() })
+      for (const waiter of entry?.waiters ?? []) waiter.resolve(reply)
+      sweep(now)
+    },
+
+    close() {
+      for (const [key, entry] of entries) forget(key, entry)
+    },
+  }
+}

@@ -1,0 +1,322 @@
+import { type Adapter, type AdapterHost, memoryAdapter } from './adapter.js'
+import { LifelineServerError } from './errors.js'
+import { messageFrame } from './frames.js'
+import { createListeners } from './listeners.js'
+import { createPeer, type Peer, type PeerConnection } from './peer.js'
+import { createResponder, defaultFormatError } from './responder.js'
+import type {
+  ErrorReply,
+  MessageMap,
+  PeerSocket,
+  RequestInfo,
+  SendArgs,
+  UpgradeRequest,
+  WebSocketServerLike,
+} from './types.js'
+
+/** Options of {@link attach}. */
+export interface AttachOptions {
+  /**
+   * Where broadcasts and the dedupe window are shared with other instances of the server.
+   * @default memoryAdapter() (this process only)
+   */
+  adapter?: Adapter
+  /**
+   * The request dedupe window: a request whose id was seen within it is answered with the first
+   * reply instead of running its handler again. `false` runs every request.
+   * @default { ttl: 300_000, max: 10_000 }
+   */
+  dedupe?: DedupeOptions | false
+  /**
+   * `ws`-level pings that cut dead peers: every `interval` ms each peer is pinged, and a peer
+   * that sent nothing (not even the pong) since the previous ping is terminated. `false` turns
+   * it off. (The client's own `{"type":"ping"}` is always answered with `{"type":"pong"}`.)
+   * @default { interval: 30_000 }
+   */
+  heartbeat?: { interval?: number } | false
+  /**
+   * Frames larger than this many bytes are ignored and counted (`stats.oversize`). `ws`'s own
+   * `maxPayload` (100 MiB unless set) still applies above it: past that `ws` closes with 1009.
+   * @default 1_048_576
+   */
+  maxMessageBytes?: number
+  /**
+   * The default timeout of `peer.request`, in ms.
+   * @default 10_000
+   */
+  requestTimeout?: number
+  /**
+   * Turns what a handler threw into the error reply's `{ code?, message }`. Replace it to hide
+   * internal messages from clients (and log them).
+   * @default (error) => ({ code: error.code (when a string), message: error.message })
+   */
+  formatError?: (error: unknown, request: RequestInfo) => ErrorReply
+}
+
+/** The request dedupe window. */
+export interface DedupeOptions {
+  /**
+   * How long a reply is kept for duplicates, in ms after it was made.
+   * @default 300_000
+   */
+  ttl?: number
+  /**
+   * At most this many ids are kept, the oldest forgotten first (the in-memory adapter; Redis
+   * bounds the window by `ttl` alone).
+   * @default 10_000
+   */
+  max?: number
+  /**
+   * The key a request is deduped by. Request ids are random and unique per client, so the id
+   * alone is the default; scope it (by user, by tenant) where clients are not trusted with each
+   * other's ids.
+   * @default (request) => request.id
+   */
+  key?: (request: RequestInfo, peer: Peer) => string
+}
+
+/** Options of `hub.broadcast()`. */
+export interface BroadcastOptions {
+  /** A peer of this instance that does not get it (typically the sender). */
+  except?: Peer
+}
+
+/** What a hub has counted since it was attached; `peers` is the number connected now. */
+export interface HubStats {
+  /** Peers connected to this instance now. */
+  peers: number
+  /** Ordinary messages received (not requests, replies or pings). */
+  messages: number
+  /** Requests whose handler ran. */
+  requests: number
+  /** Requests answered from the dedupe window, their handler not run again. */
+  duplicates: number
+  /** Requests of a type with no handler, answered with `NO_HANDLER`. */
+  unhandled: number
+  /** Bad frames ignored: the three below, added up. */
+  badFrames: number
+  /** Frames that were not JSON. */
+  invalidJson: number
+  /** JSON that is not an envelope: not an object, no string `type`, an `id` or `re` that is not a string. */
+  invalidEnvelope: number
+  /** Frames over `maxMessageBytes`. */
+  oversize: number
+}
+
+/** The events a hub emits, with their listeners' arguments. */
+export interface HubEvents<In, Out, Replies, ClientReplies> {
+  /** A client connected: set up its listeners and handlers here. */
+  connection: [peer: Peer<In, Out, Replies, ClientReplies>, request: UpgradeRequest]
+  /** A background failure: a throwing listener, an adapter failure, a reply that could not be encoded. */
+  error: [error: LifelineServerError]
+}
+
+/**
+ * Lifeline's protocol over a `ws` server. Made by {@link attach}.
+ *
+ * @typeParam In - what clients send, as `{ type: payload }` (the client's `Outgoing`).
+ * @typeParam Out - what the server sends, as `{ type: payload }` (the client's `Incoming`).
+ * @typeParam Replies - what `peer.handle` handlers reply, keyed by the `In` type asked (the client's `Replies`).
+ * @typeParam ClientReplies - what clients' `socket.handle` handlers reply, keyed by the `Out` type
+ *   asked: what `peer.request` resolves with.
+ */
+export interface Hub<In = Record<string, unknown>, Out = Record<string, unknown>, Replies = {}, ClientReplies = {}> {
+  /**
+   * Listens to `connection` or `error`; returns a function that stops listening.
+   *
+   * @example
+   * ```ts
+   * hub.on('connection', (peer, request) => {
+   *   console.log('connected from', request.socket.remoteAddress)
+   *   peer.on('chat', (data) => hub.broadcast('chat', data))
+   * })
+   * hub.on('error', (error) => console.error(error.code, error.cause))
+   * ```
+   */
+  on<K extends keyof HubEvents<In, Out, Replies, ClientReplies>>(
+    type: K,
+    listener: (...args: HubEvents<In, Out, Replies, ClientReplies>[K]) => void,
+  ): () => void
+  /**
+   * Sends a message to every peer of this instance (but `except`) and, through the adapter, to
+   * the peers of every other instance.
+   *
+   * @throws `ENCODE_FAILED` when `data` is not JSON-serialisable.
+   * @example
+   * ```ts
+   * peer.on('chat', (data) => hub.broadcast('chat', data, { except: peer }))
+   * ```
+   */
+  broadcast<K extends keyof Out & string>(type: K, ...args: [...SendArgs<Out, K>, options?: BroadcastOptions]): void
+  /** The peers connected to this instance. */
+  readonly peers: ReadonlySet<Peer<In, Out, Replies, ClientReplies>>
+  /** Counts since the hub was attached (a fresh object on every read). */
+  readonly stats: HubStats
+  /** Settles once the adapter has started (at once for the in-memory one); rejects if it could not. */
+  readonly ready: Promise<void>
+  /**
+   * Stops: closes every peer with `code` (1001 going away unless given, which Lifeline clients
+   * retry, so they move to another instance), stops the heartbeat and closes the adapter. Does
+   * not close the `ws` server, which is yours. Idempotent.
+   */
+  close(code?: number, reason?: string): Promise<void>
+}
+
+const DEFAULTS = {
+  ttl: 300_000,
+  max: 10_000,
+  interval: 30_000,
+  maxMessageBytes: 1_048_576,
+  requestTimeout: 10_000,
+}
+
+function check(value: number, name: string, min: number): number {
+  if (!(value >= min)) throw new LifelineServerError('INVALID_OPTIONS', `${name} must be a number >= ${min}`)
+  return value
+}
+
+/**
+ * Speaks Lifeline's protocol (the JSON envelope) over a `ws` WebSocketServer: answers pings,
+ * routes typed messages, runs request handlers and replies, sends requests to clients,
+ * broadcasts, and dedupes requests resent after a drop.
+ *
+ * Share the client's types: a client made with `connect<Incoming, Outgoing, Replies>` talks to
+ * a hub made with `attach<Outgoing, Incoming, Replies>`.
+ *
+ * @typeParam In - what clients send, as `{ type: payload }` (the client's `Outgoing`).
+ * @typeParam Out - what the server sends (the client's `Incoming`).
+ * @typeParam Replies - what `peer.handle` handlers reply, keyed by the `In` type asked (the client's `Replies`).
+ * @typeParam ClientReplies - what clients' `socket.handle` handlers reply, keyed by the `Out` type asked.
+ * @throws `INVALID_OPTIONS` for a bad option.
+ * @example
+ * ```ts
+ * import { WebSocketServer } from 'ws'
+ * import { attach } from '@lifeline/server'
+ *
+ * const hub = attach<Outgoing, Incoming, Replies>(new WebSocketServer({ port: 8080 }))
+ * hub.on('connection', (peer) => {
+ *   peer.on('chat', (data) => hub.broadcast('chat', data))
+ *   peer.handle('getUser', async ({ id }) => db.user(id))
+ * })
+ * ```
+ */
+export function attach<
+  In extends MessageMap<In> = Record<string, unknown>,
+  Out = Record<string, unknown>,
+  Replies = {},
+  ClientReplies = {},
+>(wss: WebSocketServerLike, options: AttachOptions = {}): Hub<In, Out, Replies, ClientReplies> {
+  if (typeof wss?.on !== 'function')
+    throw new LifelineServerError('INVALID_OPTIONS', 'attach() needs a ws WebSocketServer')
+  const { adapter = memoryAdapter(), dedupe = {}, heartbeat = {}, formatError = defaultFormatError } = options
+  const maxMessageBytes = check(options.maxMessageBytes ?? DEFAULTS.maxMessageBytes, 'maxMessageBytes', 0)
+  const requestTimeout = check(options.requestTimeout ?? DEFAULTS.requestTimeout, 'requestTimeout', 0)
+  const window = dedupe && {
+    ttl: check(dedupe.ttl ?? DEFAULTS.ttl, 'dedupe.ttl', 1),
+    max: check(dedupe.max ?? DEFAULTS.max, 'dedupe.max', 1),
+  }
+  const interval = heartbeat && check(heartbeat.interval ?? DEFAULTS.interval, 'heartbeat.interval', 1)
+  if (typeof formatError !== 'function')
+    throw new LifelineServerError('INVALID_OPTIONS', 'formatError must be a function')
+
+  const peers = new Set<PeerConnection>()
+  const counts: Omit<HubStats, 'peers' | 'badFrames'> = {
+    messages: 0,
+    requests: 0,
+    duplicates: 0,
+    unhandled: 0,
+    invalidJson: 0,
+    invalidEnvelope: 0,
+    oversize: 0,
+  }
+  const count = (what: keyof typeof counts) => {
+    counts[what]++
+  }
+
+  /** Background failures go to `error` listeners, or to the console when there are none. */
+  const report = (error: LifelineServerError) => {
+    if (listeners.has('error')) listeners.emit('error', error)
+    else console.error(error)
+  }
+  const listeners = createListeners((type, cause) => {
+    const error = new LifelineServerError('HANDLER_FAILED', `a "${type}" listener threw`, { cause })
+    // A failing `error` listener is logged, never re-reported: no loops.
+    if (type === 'error') console.error(error)
+    else report(error)
+  })
+
+  const responder = createResponder({
+    adapter,
+    key: dedupe && (dedupe.key ?? ((request) => request.id)),
+    formatError,
+    count,
+    report,
+  })
+
+  const host: AdapterHost = {
+    deliver(frame) {
+      for (const peer of peers) peer.write(frame)
+    },
+    report: (cause) =>
+      report(new LifelineServerError('ADAPTER_FAILED', (cause as Error)?.message ?? 'adapter failed', { cause })),
+    dedupe: window || { ttl: DEFAULTS.ttl, max: DEFAULTS.max },
+  }
+  const ready = new Promise<void>((resolve) => resolve(adapter.start(host)))
+  ready.catch((cause) => host.report(cause))
+
+  function onConnection(socket: PeerSocket, request: UpgradeRequest) {
+    const peer = createPeer(socket, {
+      maxMessageBytes,
+      requestTimeout,
+      count,
+      report,
+      answer: (peer, request, handler) => responder.answer(peer, request, handler),
+      closed: (peer) => peers.delete(peer),
+    })
+    peers.add(peer)
+    listeners.emit('connection', peer, request)
+  }
+
+  const timer = interval
+    ? setInterval(() => {
+        for (const peer of peers) peer.beat()
+      }, interval)
+    : undefined
+  // The server's own handles keep the process alive; the heartbeat alone should not.
+  timer?.unref()
+
+  let closed: Promise<void> | undefined
+  function stop(): Promise<void> {
+    closed ??= (async () => {
+      wss.off('connection', onConnection)
+      wss.off('close', stop)
+      clearInterval(timer)
+      await ready.catch(() => {})
+      await adapter.close()
+    })()
+    return closed
+  }
+
+  wss.on('connection', onConnection)
+  wss.on('close', stop)
+
+  return {
+    on: (type, listener) => listeners.on(type, listener),
+    broadcast(type, ...args) {
+      const [data, options] = args as unknown as [unknown, BroadcastOptions?]
+      const frame = messageFrame(type, data)
+      for (const peer of peers) if (peer !== options?.except) peer.write(frame)
+      new Promise((resolve) => resolve(adapter.publish(frame))).catch(host.report)
+    },
+    peers: peers as ReadonlySet<Peer> as ReadonlySet<Peer<In, Out, Replies, ClientReplies>>,
+    get stats() {
+      const badFrames = counts.invalidJson + counts.invalidEnvelope + counts.oversize
+      return { peers: peers.size, ...counts, badFrames }
+    },
+    ready,
+    close(code = 1001, reason = 'server shutting down') {
+      for (const peer of peers) peer.close(code, reason)
+      return stop()
+    },
+  }
+}

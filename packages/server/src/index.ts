@@ -1,0 +1,34 @@
+/**
+ * The server side of Lifeline's protocol for Node's `ws`: typed messages, request handlers with
+ * replies, requests to clients, broadcast, ping/pong, and request dedupe across reconnects and,
+ * through an adapter, across instances.
+ *
+ * @packageDocumentation
+ */
+export { type Adapter, type AdapterHost, type MaybePromise, memoryAdapter } from './adapter.js'
+export {
+  type AttachOptions,
+  attach,
+  type BroadcastOptions,
+  type DedupeOptions,
+  type Hub,
+  type HubEvents,
+  type HubStats,
+} from './attach.js'
+export { isLifelineServerError, LifelineServerError, type ServerErrorCode } from './errors.js'
+export type { Peer, RequestHandler } from './peer.js'
+export type {
+  ErrorReply,
+  MessageMap,
+  PeerCloseEvent,
+  PeerEvents,
+  PeerRequestArgs,
+  PeerRequestOptions,
+  PeerSocket,
+  ReplyOf,
+  RequestInfo,
+  ReservedName,
+  SendArgs,
+  UpgradeRequest,
+  WebSocketServerLike,
+} from './types.js'

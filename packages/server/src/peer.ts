@@ -1,0 +1,265 @@
+import { randomBytes } from 'node:crypto'
+import { LifelineServerError } from './errors.js'
+import { type BadFrame, encode, type Incoming, messageFrame, type RawFrame, readFrame } from './frames.js'
+import { createListeners } from './listeners.js'
+import type {
+  PeerEvents,
+  PeerRequestArgs,
+  PeerRequestOptions,
+  PeerSocket,
+  ReplyOf,
+  RequestInfo,
+  SendArgs,
+} from './types.js'
+
+/** `WebSocket.OPEN` in `ws` and in the standard. */
+const OPEN = 1
+
+/** The longest delay `setTimeout` takes; a longer request timeout means none. */
+const MAX_TIMER_DELAY = 2 ** 31 - 1
+
+/**
+ * A `handle` handler: receives the request's data and returns the reply's (or a promise of it).
+ * A throw or rejection is answered with an error reply.
+ */
+export type RequestHandler<In, Replies, K extends keyof In & string> = (
+  data: In[K],
+  request: RequestInfo<K>,
+) => ReplyOf<Replies, K> | PromiseLike<ReplyOf<Replies, K>>
+
+/**
+ * One client connection, as the hub hands it to `hub.on('connection', …)`.
+ *
+ * @typeParam In - what the client sends, as `{ type: payload }` (the client's `Outgoing`).
+ * @typeParam Out - what the server sends, as `{ type: payload }` (the client's `Incoming`).
+ * @typeParam Replies - what `handle` handlers reply, keyed by the `In` type asked (the client's `Replies`).
+ * @typeParam ClientReplies - what the client's `socket.handle` handlers reply, keyed by the `Out`
+ *   type asked: what `peer.request` resolves with.
+ */
+export interface Peer<In = Record<string, unknown>, Out = Record<string, unknown>, Replies = {}, ClientReplies = {}> {
+  /** The `ws` WebSocket underneath, for what the hub does not cover (headers, `bufferedAmount`). */
+  readonly socket: PeerSocket
+  /** Whether the connection is open: sends are written. */
+  readonly isOpen: boolean
+  /**
+   * Listens to a message type from this client, to `message` (every message) or to `close`;
+   * returns a function that stops listening. A listener that throws is reported as the hub's
+   * `error` (`HANDLER_FAILED`).
+   *
+   * @example
+   * ```ts
+   * peer.on('chat', (data) => hub.broadcast('chat', data))
+   * peer.on('close', ({ code }) => console.log('left with', code))
+   * ```
+   */
+  on<K extends keyof PeerEvents<In> & string>(type: K, listener: (payload: PeerEvents<In>[K]) => void): () => void
+  /**
+   * Answers this client's requests of `type` (`socket.request(type, data)` on the client). The
+   * handler's return value, awaited, is sent back as `{"re": id, "data": …}`; a throw or
+   * rejection as `{"re": id, "error": { "code"?, "message" }}` (see `formatError`). A request
+   * resent with the same id (after a drop, to this or, with a shared adapter, another instance)
+   * gets the first reply and the handler does not run again. One handler per type; returns the
+   * function that removes it. Register handlers when the peer connects: a request of a type
+   * with no handler is answered with the error `NO_HANDLER`.
+   *
+   * @throws `INVALID_OPTIONS` when `type` has a handler already.
+   * @example
+   * ```ts
+   * peer.handle('getUser', async ({ id }) => db.users.find(id))
+   * ```
+   */
+  handle<K extends keyof In & string>(type: K, handler: RequestHandler<In, Replies, K>): () => void
+  /**
+   * Sends a message to this client. Returns `false` when the connection is no longer open
+   * (nothing is queued: the client resyncs on reconnect).
+   *
+   * @throws `ENCODE_FAILED` when `data` is not JSON-serialisable.
+   * @example
+   * ```ts
+   * peer.send('presence', { online: ['ada', 'grace'] })
+   * ```
+   */
+  send<K extends keyof Out & string>(type: K, ...args: SendArgs<Out, K>): boolean
+  /**
+   * Asks this client (its `socket.handle(type, …)`) and resolves with its reply. Rejects with
+   * `REQUEST_FAILED` (the client's error as `cause`), `REQUEST_TIMEOUT`, `REQUEST_ABORTED`, or
+   * `REQUEST_LOST` when the peer disconnects first (requests to a client are not resent: the
+   * next connection is a new peer).
+   *
+   * @throws `ENCODE_FAILED` when `data` is not JSON-serialisable, `INVALID_OPTIONS` for a bad timeout.
+   * @example
+   * ```ts
+   * const ok = await peer.request('confirm', { text: 'Delete the board?' }, { timeout: 30_000 })
+   * ```
+   */
+  request<K extends keyof Out & string>(type: K, ...args: PeerRequestArgs<Out, K>): Promise<ReplyOf<ClientReplies, K>>
+  /** Closes the connection (1000 unless given; 4400–4499 tell a Lifeline client not to retry). */
+  close(code?: number, reason?: string): void
+}
+
+/** What a peer asks of its hub. */
+export interface PeerHost {
+  readonly maxMessageBytes: number
+  readonly requestTimeout: number
+  /** Counts a frame: a bad one, an ordinary message. */
+  count(what: BadFrame | 'messages' | 'unhandled'): void
+  /** A background failure, emitted as the hub's `error`. */
+  report(error: LifelineServerError): void
+  /** Answers a request that has a handler: dedupe, run, reply. */
+  answer(peer: PeerConnection, request: RequestInfo & { data: unknown }, handler: AnyHandler): void
+  /** The peer's connection ended. */
+  closed(peer: PeerConnection): void
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: handlers are typed by Peer's public signature
+export type AnyHandler = (data: any, request: RequestInfo) => unknown
+
+/** A peer as its hub sees it: the public API plus what the hub drives. */
+export interface PeerConnection extends Peer<Record<string, unknown>, Record<string, unknown>, {}, {}> {
+  /** Aborts when the connection ends: cancels the waits made for it. */
+  readonly signal: AbortSignal
+  /** Writes a ready frame if the connection is open; returns whether it was written. */
+  write(frame: string): boolean
+  /** One heartbeat tick: cut the connection if nothing came since the last tick, else ping. */
+  beat(): void
+}
+
+interface PendingRequest {
+  settle(error: LifelineServerError | null, value?: unknown): void
+}
+
+/** 64 random bits per process, so the ids of requests to clients never repeat across restarts. */
+const prefix = randomBytes(8).toString('hex')
+let counter = 0
+
+export function createPeer(socket: PeerSocket, host: PeerHost): PeerConnection {
+  const listeners = createListeners((type, cause) =>
+    host.report(new LifelineServerError('HANDLER_FAILED', `a "${type}" listener threw`, { cause })),
+  )
+  const handlers = new Map<string, AnyHandler>()
+  const pending = new Map<string, PendingRequest>()
+  const controller = new AbortController()
+  /** Whether anything (a frame, a pong) came since the last heartbeat tick. */
+  let alive = true
+
+  const write = (frame: string) => {
+    if (socket.readyState !== OPEN) return false
+    socket.send(frame)
+    return true
+  }
+
+  const replyFailed = (re: string, code: string, message: string) => write(encode({ re, error: { code, message } }))
+
+  function receive(frame: Incoming) {
+    switch (frame.kind) {
+      case 'text-ping':
+        return write('pong')
+      case 'ping':
+        return write(encode(frame.id === undefined ? { type: 'pong' } : { type: 'pong', id: frame.id }))
+      case 'bad':
+        return host.count(frame.reason)
+      case 'reply': {
+        const reason = frame.error as { message?: unknown } | undefined
+        const error =
+          reason === undefined
+            ? null
+            : new LifelineServerError('REQUEST_FAILED', String(reason?.message ?? 'request failed'), { cause: reason })
+        // A late, duplicate or unknown reply settles nothing.
+        return pending.get(frame.re)?.settle(error, frame.data)
+      }
+      case 'request': {
+        const { type, id, data } = frame
+        const handler = handlers.get(type)
+        if (handler) return host.answer(peer, { type, id, data }, handler)
+        host.count('unhandled')
+        return replyFailed(id, 'NO_HANDLER', `no handler for "${type}" requests`)
+      }
+      case 'message':
+        host.count('messages')
+        listeners.emit('message', { type: frame.type, data: frame.data })
+        if (frame.type !== 'message' && frame.type !== 'close') listeners.emit(frame.type, frame.data)
+        return
+    }
+  }
+
+  socket.on('message', (raw: RawFrame, isBinary: boolean) => {
+    alive = true
+    receive(readFrame(raw, isBinary, host.maxMessageBytes))
+  })
+  socket.on('pong', () => {
+    alive = true
+  })
+  // `ws` reports protocol errors (bad UTF-8, a frame over its maxPayload) and closes the socket
+  // itself; without a listener the error would crash the process.
+  socket.on('error', () => {})
+  socket.on('close', (code: number, reason: Buffer) => {
+    controller.abort(new LifelineServerError('REQUEST_LOST', 'the peer disconnected'))
+    for (const request of pending.values()) {
+      request.settle(new LifelineServerError('REQUEST_LOST', 'the peer disconnected before it replied'))
+    }
+    host.closed(peer)
+    listeners.emit('close', { code, reason: reason.toString() })
+    listeners.clear()
+  })
+
+  const peer: PeerConnection = {
+    socket,
+    signal: controller.signal,
+    get isOpen() {
+      return socket.readyState === OPEN
+    },
+    on: (type, listener) => listeners.on(type, listener),
+    handle(type, handler) {
+      if (typeof handler !== 'function')
+        throw new LifelineServerError('INVALID_OPTIONS', 'a handler must be a function')
+      if (handlers.has(type)) throw new LifelineServerError('INVALID_OPTIONS', `"${type}" has a handler`)
+      handlers.set(type, handler as AnyHandler)
+      return () => {
+        if (handlers.get(type) === handler) handlers.delete(type)
+      }
+    },
+    send: (type, ...[data]) => write(messageFrame(type, data)),
+    request(type, ...[data, options]) {
+      const { timeout = host.requestTimeout, signal } = (options ?? {}) as PeerRequestOptions
+      if (!(timeout >= 0)) throw new LifelineServerError('INVALID_OPTIONS', 'timeout must be ms >= 0')
+      const id = `${prefix}.${(++counter).toString(36)}`
+      const frame = messageFrame(type, data, id)
+      const aborted = () => new LifelineServerError('REQUEST_ABORTED', 'request aborted', { cause: signal?.reason })
+      if (signal?.aborted) return Promise.reject(aborted())
+      if (!peer.isOpen) return Promise.reject(new LifelineServerError('REQUEST_LOST', 'the peer is not connected'))
+      return new Promise((resolve, reject) => {
+        const timer =
+          timeout < MAX_TIMER_DELAY
+            ? setTimeout(
+                () => entry.settle(new LifelineServerError('REQUEST_TIMEOUT', `no reply in ${timeout} ms`)),
+                timeout,
+              )
+            : undefined
+        const abort = () => entry.settle(aborted())
+        const entry: PendingRequest = {
+          settle(error, value) {
+            if (!pending.delete(id)) return
+            clearTimeout(timer)
+            signal?.removeEventListener('abort', abort)
+            if (error) reject(error)
+            else resolve(value as never)
+          },
+        }
+        signal?.addEventListener('abort', abort)
+        pending.set(id, entry)
+        write(frame)
+      })
+    },
+    close(code = 1000, reason) {
+      socket.close(code, reason)
+    },
+    write,
+    beat() {
+      if (socket.readyState !== OPEN) return
+      if (!alive) return socket.terminate()
+      alive = false
+      socket.ping()
+    },
+  }
+  return peer
+}

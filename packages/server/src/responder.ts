@@ -1,0 +1,105 @@
+import type { Adapter } from './adapter.js'
+import { isLifelineServerError, LifelineServerError } from './errors.js'
+import { encode } from './frames.js'
+import type { AnyHandler, PeerConnection } from './peer.js'
+import type { ErrorReply, RequestInfo } from './types.js'
+
+/** What the responder needs from its hub. */
+export interface ResponderHost {
+  readonly adapter: Adapter
+  /** The dedupe key of a request, or `false` when dedupe is off. */
+  readonly key: ((request: RequestInfo, peer: PeerConnection) => string) | false
+  readonly formatError: (error: unknown, request: RequestInfo) => ErrorReply
+  count(what: 'requests' | 'duplicates'): void
+  report(error: LifelineServerError): void
+}
+
+/** A request with a handler, as the peer read it. */
+type Request = RequestInfo & { data: unknown }
+
+/** The default `formatError`: the thrown error's `message`, and its `code` when that is a string. */
+export function defaultFormatError(error: unknown): ErrorReply {
+  const code = (error as { code?: unknown } | null)?.code
+  const message = error instanceof Error ? error.message : String(error)
+  return typeof code === 'string' ? { code, message } : { message }
+}
+
+/**
+ * Answers requests: claims each id in the dedupe window, runs the handler of the first claim
+ * only, sends its reply and stores it for duplicates. The handler's synchronous part runs at
+ * once when the adapter answers the claim at once (the in-memory one does), so requests start
+ * in the order they arrived.
+ */
+export function createResponder(host: ResponderHost) {
+  /** The reply frame of a handler's outcome; never rejects. */
+  function run(handler: AnyHandler, { type, id, data }: Request): Promise<string> {
+    const info = { type, id }
+    return new Promise((resolve) => resolve(handler(data, info))).then(
+      (value) => {
+        try {
+          return encode({ re: id, data: value })
+        } catch (error) {
+          host.report(error as LifelineServerError)
+          return encode({ re: id, error: { code: 'ENCODE_FAILED', message: 'the reply could not be encoded' } })
+        }
+      },
+      (thrown) => {
+        let reply: ErrorReply
+        try {
+          reply = host.formatError(thrown, info)
+        } catch (cause) {
+          host.report(new LifelineServerError('HANDLER_FAILED', 'formatError threw', { cause }))
+          reply = { message: 'request failed' }
+        }
+        return encode({ re: id, error: reply })
+      },
+    )
+  }
+
+  /** The error reply for a request the adapter could not dedupe; reported unless the first attempt merely lapsed. */
+  function unavailable(peer: PeerConnection, id: string, error: unknown) {
+    if (peer.signal.aborted) return // the peer left: nobody to answer
+    if (isLifelineServerError(error) && error.code === 'REQUEST_LOST') {
+      return peer.write(encode({ re: id, error: { code: 'REQUEST_LOST', message: error.message } }))
+    }
+    host.report(new LifelineServerError('ADAPTER_FAILED', 'the adapter could not dedupe a request', { cause: error }))
+    peer.write(encode({ re: id, error: { code: 'UNAVAILABLE', message: 'the request could not be processed now' } }))
+  }
+
+  function first(peer: PeerConnection, handler: AnyHandler, request: Request, key: string | null) {
+    host.count('requests')
+    run(handler, request).then((reply) => {
+      peer.write(reply)
+      if (key === null) return
+      // Stored after it was sent: the asker has it either way, and a duplicate waits for it.
+      new Promise((resolve) => resolve(host.adapter.settle(key, reply))).catch((cause) =>
+        host.report(new LifelineServerError('ADAPTER_FAILED', 'the adapter could not store a reply', { cause })),
+      )
+    })
+  }
+
+  function duplicate(peer: PeerConnection, reply: string) {
+    host.count('duplicates')
+    peer.write(reply)
+  }
+
+  return {
+    answer(peer: PeerConnection, request: Request, handler: AnyHandler) {
+      if (!host.key) return first(peer, handler, request, null)
+      let key: string
+      let claim: string | null | Promise<string | null>
+      try {
+        key = host.key(request, peer)
+        claim = host.adapter.claim(key, peer.signal)
+      } catch (error) {
+        return unavailable(peer, request.id, error)
+      }
+      if (claim === null) return first(peer, handler, request, key)
+      if (typeof claim === 'string') return duplicate(peer, claim)
+      claim.then(
+        (reply) => (reply === null ? first(peer, handler, request, key) : duplicate(peer, reply)),
+        (error) => unavailable(peer, request.id, error),
+      )
+    },
+  }
+}

@@ -1,0 +1,97 @@
+import type { IncomingMessage } from 'node:http'
+
+/**
+ * The event names a peer reserves; a message type may not use one. (`ping` and `pong` are taken
+ * by the protocol's heartbeat and never reach listeners either.)
+ */
+export type ReservedName = 'close' | 'message'
+
+/**
+ * A map from message type to payload type, as you declare for `attach<In, Out>`. A type whose
+ * name is reserved (`close`, `message`) makes it a type error.
+ */
+export type MessageMap<T> = { [K in keyof T]: K extends ReservedName ? never : unknown }
+
+/** The arguments of `send(type, data)`: `data` is optional only where the payload type allows `undefined`. */
+export type SendArgs<Out, K extends keyof Out> = undefined extends Out[K] ? [data?: Out[K]] : [data: Out[K]]
+
+/** What `peer.request(type)` resolves with, or a `handle` handler returns: the type declared in `Replies`, else `unknown`. */
+export type ReplyOf<Replies, K> = K extends keyof Replies ? Replies[K] : unknown
+
+/** Options of `peer.request()`. */
+export interface PeerRequestOptions {
+  /**
+   * How long to wait for the client's reply, in ms; `Infinity` waits for as long as the peer is connected.
+   * @default the hub's `requestTimeout` (10_000)
+   */
+  timeout?: number
+  /** Aborts the request: it rejects with `REQUEST_ABORTED`. */
+  signal?: AbortSignal
+}
+
+/** The arguments of `peer.request(type, data, options)`: `send`'s, then the request's options. */
+export type PeerRequestArgs<Out, K extends keyof Out> = undefined extends Out[K]
+  ? [data?: Out[K], options?: PeerRequestOptions]
+  : [data: Out[K], options?: PeerRequestOptions]
+
+/** What an error reply carries: `{"re": id, "error": { "code"?, "message" }}`. */
+export interface ErrorReply {
+  /** A stable string for the client to branch on, e.g. `NOT_FOUND`. */
+  code?: string
+  /** What went wrong, for people. */
+  message: string
+}
+
+/** The request a `handle` handler is answering. */
+export interface RequestInfo<K extends string = string> {
+  /** The request's type. */
+  type: K
+  /**
+   * The request's id, the same on every resend: a natural idempotency key for what the
+   * handler does elsewhere (a payment, a database write).
+   */
+  id: string
+}
+
+/** How a peer's connection ended. */
+export interface PeerCloseEvent {
+  /** The close code, e.g. 1000 (normal), 1001 (going away), 1006 (dropped without a close frame). */
+  code: number
+  /** The reason the closing side gave, often empty. */
+  reason: string
+}
+
+/** The events a peer emits: its messages, keyed by type, plus `message` (every message) and `close`. */
+export type PeerEvents<In> = {
+  /** Every ordinary message (requests and replies excepted), as its envelope. */
+  message: { type: string; data?: unknown }
+  /** The connection ended; pending `peer.request`s have rejected with `REQUEST_LOST`. */
+  close: PeerCloseEvent
+} & Omit<In, ReservedName>
+
+/**
+ * The parts of a `ws` WebSocket a hub uses. Typed loosely on purpose: `ws`'s overloaded
+ * `on` must fit as it is.
+ */
+export interface PeerSocket {
+  readonly readyState: number
+  send(frame: string, callback?: (error?: Error) => void): void
+  close(code?: number, reason?: string): void
+  terminate(): void
+  ping(): void
+  // biome-ignore lint/suspicious/noExplicitAny: fits every overload of ws's `on`
+  on(event: string, listener: (...args: any[]) => void): unknown
+  // biome-ignore lint/suspicious/noExplicitAny: fits every overload of ws's `off`
+  off(event: string, listener: (...args: any[]) => void): unknown
+}
+
+/** The parts of a `ws` WebSocketServer a hub uses. */
+export interface WebSocketServerLike {
+  // biome-ignore lint/suspicious/noExplicitAny: fits every overload of ws's `on`
+  on(event: string, listener: (...args: any[]) => void): unknown
+  // biome-ignore lint/suspicious/noExplicitAny: fits every overload of ws's `off`
+  off(event: string, listener: (...args: any[]) => void): unknown
+}
+
+/** The HTTP upgrade request a connection came with: headers, url, remote address. */
+export type UpgradeRequest = IncomingMessage
