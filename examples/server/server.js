@@ -1,12 +1,14 @@
-// The Lifeline demo server: one node:http server that serves the demo pages, speaks the JSON
-// envelope on /live, and breaks itself on request (/control/*) so reconnects can be watched.
+// The Lifeline demo server: one node:http server that serves the demo pages, speaks Lifeline's
+// protocol on /live through @lifeline/server, and breaks itself on request (/control/*) so
+// reconnects can be watched.
 import { createHash } from 'node:crypto'
 import { createReadStream, existsSync } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import { extname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { WebSocket, WebSocketServer } from 'ws'
+import { attach } from '@lifeline/server'
+import { WebSocketServer } from 'ws'
 
 const folder = (path) => fileURLToPath(new URL(path, import.meta.url))
 
@@ -101,7 +103,7 @@ function warnOnce(message) {
   lastWarning = message
 }
 
-const LIMITS = { maxPayload: 64 * 1024, name: 32, text: 1000, id: 64, seconds: 300, history: 100 }
+const LIMITS = { maxPayload: 64 * 1024, name: 32, text: 1000, id: 64, seconds: 300, history: 100, delay: 60_000 }
 
 /** Default window, in seconds, of each timed fault. */
 const DEFAULT_SECONDS = { stop: 5, blackhole: 10, reject: 5 }
@@ -150,7 +152,7 @@ function text(value, max) {
  */
 export async function startDemoServer({ port = 0, host = '127.0.0.1' } = {}) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.maxPayload })
-  /** Named sockets that completed a normal handshake (rejected ones are not listed). @type {Map<WebSocket, { name: string }>} */
+  /** Peers that completed a normal handshake (rejected ones are not listed). @type {Map<import('@lifeline/server').Peer, { name: string }>} */
   const clients = new Map()
   /** Upgrade requests waiting for a black hole to end. @type {Set<{ req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer }>} */
   const held = new Set()
@@ -173,39 +175,59 @@ export async function startDemoServer({ port = 0, host = '127.0.0.1' } = {}) {
       until: mode === 'normal' ? null : until[mode],
       clients: clients.size,
       online: [...clients.values()].map((client) => client.name),
+      requests: { handled: hub.stats.requests, duplicates: hub.stats.duplicates },
     }
   }
 
-  // ---- the JSON envelope -----------------------------------------------------------------
+  // ---- Lifeline's protocol, through @lifeline/server --------------------------------------
 
-  function send(ws, message) {
-    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message))
-  }
-
-  function broadcast(message) {
-    if (active('blackhole')) return // nothing is delivered while the link is a black hole
-    const frame = JSON.stringify(message)
-    for (const ws of clients.keys()) if (ws.readyState === WebSocket.OPEN) ws.send(frame)
-  }
+  const hub = attach(wss)
+  /** Pending `getTime` delays, cleared on close. @type {Set<ReturnType<typeof setTimeout>>} */
+  const delays = new Set()
+  let timeRequests = 0
 
   function broadcastPresence() {
-    if (!closing) broadcast({ type: 'presence', data: { online: status().online } })
+    if (!closing) hub.broadcast('presence', { online: status().online })
   }
 
-  function receive(ws, client, raw, isBinary) {
-    if (active('blackhole')) return // swallowed, pings included: the client's heartbeat must notice
-    if (isBinary) return ws.close(1003, 'binary frames are not supported')
-    const frame = raw.toString()
-    if (frame === 'ping') return ws.send('pong') // for clients on rawCodec
-    let message
-    try {
-      message = JSON.parse(frame)
-    } catch {
-      return ws.close(1007, 'invalid JSON')
+  /**
+   * How the demo fakes a dead link on a live socket: while the black hole lasts, the hub reads
+   * nothing (pings included, so only the client's heartbeat can notice) and writes nothing.
+   * Frames sent into it are lost, as on a real dead link.
+   */
+  function faultable(ws) {
+    const filtered = new Map()
+    return {
+      get readyState() {
+        return ws.readyState
+      },
+      send(frame) {
+        if (!active('blackhole')) ws.send(frame)
+      },
+      close: (code, reason) => ws.close(code, reason),
+      terminate: () => ws.terminate(),
+      ping: () => ws.ping(),
+      on(event, listener) {
+        let wrapped = listener
+        if (event === 'message') {
+          wrapped = (...args) => {
+            if (!active('blackhole')) listener(...args)
+          }
+        }
+        filtered.set(listener, wrapped)
+        ws.on(event, wrapped)
+      },
+      off(event, listener) {
+        ws.off(event, filtered.get(listener) ?? listener)
+      },
     }
-    const { type, data, id } = message ?? {}
-    if (type === 'ping') return send(ws, typeof id === 'string' ? { type: 'pong', id } : { type: 'pong' })
-    if (type === 'hello') {
+  }
+
+  hub.on('connection', (peer) => {
+    const client = { name: `guest-${++guests}` }
+    clients.set(peer, client)
+
+    peer.on('hello', (data) => {
       const name = text(data?.name, LIMITS.name)
       if (name && name !== client.name) {
         client.name = name
@@ -215,11 +237,11 @@ export async function startDemoServer({ port = 0, host = '127.0.0.1' } = {}) {
       const since = data?.since
       if (typeof since === 'number') {
         const resync = since > sequence ? 0 : since // a bigger number than ours: this server restarted
-        send(ws, { type: 'history', data: { messages: history.filter((chat) => chat.seq > resync) } })
+        peer.send('history', { messages: history.filter((chat) => chat.seq > resync) })
       }
-      return
-    }
-    if (type === 'chat') {
+    })
+
+    peer.on('chat', (data) => {
       const body = text(data?.text, LIMITS.text)
       if (!body) return
       const from = text(data.from, LIMITS.name) ?? client.name
@@ -227,24 +249,47 @@ export async function startDemoServer({ port = 0, host = '127.0.0.1' } = {}) {
       const chat = { from, text: body, at: Date.now(), seq: ++sequence, ...(echo && { id: echo }) }
       history.push(chat)
       if (history.length > LIMITS.history) history.shift()
-      broadcast({ type: 'chat', data: chat })
-    }
-    // Anything else is ignored, as a real server would ignore a newer client's message types.
-  }
+      hub.broadcast('chat', chat)
+    })
 
-  function connected(ws) {
+    // A request to try `socket.request('getTime', { delay, fail })` on: `delay` (ms) holds the reply
+    // back (to watch a timeout, an abort, or a resend after a crash answered once), `fail` makes it
+    // an error reply. `count` says how many times the handler ran: a resend does not run it again.
+    peer.handle('getTime', async (data) => {
+      const count = ++timeRequests
+      const delay = Math.min(Math.max(Number(data?.delay) || 0, 0), LIMITS.delay)
+      if (delay) {
+        await new Promise((resolve) => {
+          const timer = setTimeout(() => {
+            delays.delete(timer)
+            resolve(undefined)
+          }, delay)
+          delays.add(timer)
+        })
+      }
+      if (data?.fail) {
+        throw Object.assign(new Error(text(data.fail, LIMITS.text) ?? 'getTime failed, as asked'), {
+          code: 'DEMO_FAILURE',
+        })
+      }
+      return { now: Date.now(), count }
+    })
+
+    // Any other message type is ignored, as a real server would ignore a newer client's messages.
+
+    peer.on('close', () => {
+      clients.delete(peer)
+      broadcastPresence()
+    })
+    broadcastPresence()
+  })
+
+  function connected(ws, req) {
     // Protocol errors (a frame over maxPayload, bad UTF-8) close the socket with the right code;
     // without a listener they would also crash the server.
     ws.on('error', () => {})
     if (active('rejecting')) return ws.close(4401, 'unauthorized')
-    const client = { name: `guest-${++guests}` }
-    clients.set(ws, client)
-    ws.on('message', (raw, isBinary) => receive(ws, client, raw, isBinary))
-    ws.on('close', () => {
-      clients.delete(ws)
-      broadcastPresence()
-    })
-    broadcastPresence()
+    wss.emit('connection', faultable(ws), req)
   }
 
   // ---- upgrades ----------------------------------------------------------------------------
@@ -256,7 +301,7 @@ export async function startDemoServer({ port = 0, host = '127.0.0.1' } = {}) {
   }
 
   function accept(req, socket, head) {
-    wss.handleUpgrade(req, socket, head, connected)
+    wss.handleUpgrade(req, socket, head, (ws) => connected(ws, req))
   }
 
   function upgrade(req, socket, head) {
@@ -472,7 +517,9 @@ export async function startDemoServer({ port = 0, host = '127.0.0.1' } = {}) {
       closed ??= (async () => {
         closing = true
         for (const mode of MODES) clearTimeout(timers[mode])
+        for (const timer of delays) clearTimeout(timer)
         endAll()
+        await hub.close()
         await new Promise((done) => wss.close(() => done(undefined)))
         await new Promise((done) => {
           server.close(() => done(undefined))
