@@ -292,11 +292,15 @@ export class Resources {
   readonly #servers: TestServer[] = []
 
   /** A Lifeline socket over {@link clientWebSocket}, without browser events, disposed after the test. */
-  connect<In extends MessageMap<In> = Record<string, unknown>, Out = Record<string, unknown>>(
+  connect<In extends MessageMap<In> = Record<string, unknown>, Out = Record<string, unknown>, Replies = {}>(
     url: Parameters<typeof connect>[0],
     options: ConnectOptions<In, Out> = {},
-  ): Socket<In, Out> {
-    const socket = connect<In, Out>(url, { WebSocket: clientWebSocket.WebSocket, browserEvents: false, ...options })
+  ): Socket<In, Out, Replies> {
+    const socket = connect<In, Out, Replies>(url, {
+      WebSocket: clientWebSocket.WebSocket,
+      browserEvents: false,
+      ...options,
+    })
     this.#sockets.push(socket)
     return socket
   }

@@ -2,12 +2,23 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { Socket as NetSocket } from 'node:net'
 import WebSocket, { type RawData, WebSocketServer } from 'ws'
 
-/** Lifeline's JSON envelope, as the server reads and writes it. */
+/**
+ * Lifeline's JSON envelope, as the server reads and writes it. A request carries an `id`; a
+ * reply has no `type`, names the request in `re` and carries `data` or `error`.
+ */
 export interface Envelope {
-  type: string
+  type?: string
   data?: unknown
   id?: string
+  re?: string
+  error?: unknown
 }
+
+/**
+ * Answers one request: the value it returns (or resolves with) is the reply's `data`; a throw or
+ * a rejection is an error reply `{ code, message }` from the thrown value.
+ */
+export type Responder = (data: unknown, request: Envelope, connection: ServerConnection) => unknown
 
 /** How a connection ended, seen from the server. */
 export interface ServerClose {
@@ -79,7 +90,8 @@ export type MessageHook = (message: Envelope, connection: ServerConnection) => b
 
 /**
  * A `ws` server on 127.0.0.1 that speaks Lifeline's JSON envelope: it answers `ping` with
- * `pong`, echoes `chat`, and records every handshake, connection and message. It can crash,
+ * `pong`, echoes `chat`, answers the requests given to {@link TestServer.respond} (deduped by
+ * id), and records every handshake, connection and message. It can crash,
  * restart gracefully on the same port, and close clients with any code. `close()` leaves no
  * server, socket or timer behind.
  */
@@ -104,6 +116,15 @@ export class TestServer {
   onMessage: MessageHook | undefined
   /** Runs on every connection accepted, e.g. to close it at once and play a flapping server. */
   onConnection: ((connection: ServerConnection) => void) | undefined
+  /**
+   * How many times each request's responder ran, by request id: 1 for every id answered, since
+   * the server dedupes (see {@link TestServer.respond}).
+   */
+  readonly handled = new Map<string, number>()
+
+  readonly #responders = new Map<string, Responder>()
+  /** The first reply to each request id, sent again for a duplicate. */
+  readonly #answers = new Map<string, Promise<Envelope>>()
 
   readonly #wss = new WebSocketServer({ noServer: true, clientTracking: false })
   /** Raw TCP sockets of every listen period, until they close. */
@@ -150,6 +171,45 @@ export class TestServer {
   /** Every message of `type` received on any connection, in arrival order. */
   messagesOf(type: string): Envelope[] {
     return this.received.filter((m) => m.type === type)
+  }
+
+  /** Every reply (`{ re: id, … }`) to the request `id` the client sent, in arrival order. */
+  repliesTo(id: string): Envelope[] {
+    return this.received.filter((m) => m.re === id)
+  }
+
+  /** Every copy of the request `id` received, on any connection, in arrival order. */
+  copiesOf(id: string): Envelope[] {
+    return this.received.filter((m) => m.id === id && m.re === undefined)
+  }
+
+  /**
+   * Answers requests (envelopes with an `id`) of `type` with `responder`, on the connection each
+   * copy arrived on. Like a server that follows the protocol, it dedupes by id: a copy of a
+   * request already seen (a resend after a dropped link) gets the first reply again, and the
+   * responder does not run twice. Requests of a type with no responder are left unanswered.
+   */
+  respond(type: string, responder: Responder): void {
+    this.#responders.set(type, responder)
+  }
+
+  #answer(request: Envelope & { id: string }, connection: ServerConnection, responder: Responder): void {
+    let answer = this.#answers.get(request.id)
+    if (!answer) {
+      this.handled.set(request.id, (this.handled.get(request.id) ?? 0) + 1)
+      answer = new Promise((resolve) => resolve(responder(request.data, request, connection))).then(
+        (data): Envelope => ({ re: request.id, data }),
+        (thrown: { code?: unknown; message?: unknown }): Envelope => ({
+          re: request.id,
+          error: { code: thrown?.code, message: String(thrown?.message ?? thrown) },
+        }),
+      )
+      this.#answers.set(request.id, answer)
+    }
+    // A reply for a connection that ended meanwhile is lost with it, as on a real server.
+    void answer.then((reply) => {
+      if (connection.isOpen) connection.send(reply)
+    })
   }
 
   /** Listens (again): on a free port the first time, on the same port afterwards. */
@@ -299,7 +359,9 @@ export class TestServer {
     connection.messages.push(message)
     this.received.push(message)
     if (this.onMessage?.(message, connection) !== true) {
-      if (message.type === 'ping' && this.pong) connection.send({ type: 'pong' })
+      const responder = typeof message.id === 'string' && this.#responders.get(message.type as string)
+      if (responder) this.#answer(message as Envelope & { id: string }, connection, responder)
+      else if (message.type === 'ping' && this.pong) connection.send({ type: 'pong' })
       else if (message.type === 'chat') connection.ws.send(text as string)
     }
     this.#changed()
