@@ -9,8 +9,16 @@ export interface AdapterHost {
   deliver(frame: string): void
   /** Reports a background failure as the hub's `error` event (`ADAPTER_FAILED`). */
   report(error: unknown): void
-  /** The dedupe window: how long a reply is kept (ms), and at most how many ids (where the adapter can bound that). */
-  readonly dedupe: { readonly ttl: number; readonly max: number }
+  /** The dedupe window, from the hub's `dedupe` option. */
+  readonly dedupe: DedupeWindow
+}
+
+/** The dedupe window an adapter keeps. */
+export interface DedupeWindow {
+  /** How long a reply is kept, in ms after it was made; a claim with no reply lapses after as long. */
+  readonly ttl: number
+  /** At most how many ids are kept (where the adapter can bound that). */
+  readonly max: number
 }
 
 /**
@@ -77,7 +85,7 @@ const lapsed = () => new LifelineServerError('REQUEST_LOST', 'the first attempt 
  * ```
  */
 export function memoryAdapter(): Adapter {
-  let window = { ttl: 0, max: 0 }
+  let window: DedupeWindow = { ttl: 0, max: 0 }
   // Insertion order is expiry order: every entry is (re)inserted with `now + ttl`.
   const entries = new Map<string, Entry>()
 

@@ -33,7 +33,7 @@ export interface AttachOptions {
    * it off. (The client's own `{"type":"ping"}` is always answered with `{"type":"pong"}`.)
    * @default { interval: 30_000 }
    */
-  heartbeat?: { interval?: number } | false
+  heartbeat?: HeartbeatOptions | false
   /**
    * Frames larger than this many bytes are ignored and counted (`stats.oversize`). `ws`'s own
    * `maxPayload` (100 MiB unless set) still applies above it: past that `ws` closes with 1009.
@@ -51,6 +51,15 @@ export interface AttachOptions {
    * @default (error) => ({ code: error.code (when a string), message: error.message })
    */
   formatError?: (error: unknown, request: RequestInfo) => ErrorReply
+}
+
+/** The hub's `ws`-level heartbeat. */
+export interface HeartbeatOptions {
+  /**
+   * How often each peer is pinged, in ms; a peer silent for a whole interval is cut.
+   * @default 30_000
+   */
+  interval?: number
 }
 
 /** The request dedupe window. */

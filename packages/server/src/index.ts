@@ -5,12 +5,13 @@
  *
  * @packageDocumentation
  */
-export { type Adapter, type AdapterHost, type MaybePromise, memoryAdapter } from './adapter.js'
+export { type Adapter, type AdapterHost, type DedupeWindow, type MaybePromise, memoryAdapter } from './adapter.js'
 export {
   type AttachOptions,
   attach,
   type BroadcastOptions,
   type DedupeOptions,
+  type HeartbeatOptions,
   type Hub,
   type HubEvents,
   type HubStats,
@@ -22,6 +23,7 @@ export type {
   MessageMap,
   PeerCloseEvent,
   PeerEvents,
+  PeerMessage,
   PeerRequestArgs,
   PeerRequestOptions,
   PeerSocket,

@@ -16,19 +16,29 @@ export type RedisListener = (message: string, channel: string) => unknown
  * or later) the adapter uses.
  */
 export interface RedisClientLike {
+  /** Whether the client is connected (or connecting). */
   readonly isOpen: boolean
+  /** Connects. */
   connect(): Promise<unknown>
+  /** A new, unconnected client with the same options: the adapter's subscriber. */
   duplicate(): RedisClientLike
+  /** `SET key value [NX] PX ms`: `null` when `NX` found the key set. */
   set(
     key: string,
     value: string,
     options: { condition?: 'NX'; expiration: { type: 'PX'; value: number } },
   ): Promise<string | null | object>
+  /** `GET key`. */
   get(key: string): Promise<string | null | object>
+  /** `PUBLISH channel message`. */
   publish(channel: string, message: string): Promise<unknown>
+  /** `SUBSCRIBE channel`, with a listener of its own. */
   subscribe(channel: string, listener: RedisListener): Promise<unknown>
+  /** Removes that listener (and unsubscribes when it was the channel's last). */
   unsubscribe(channel: string, listener: RedisListener): Promise<unknown>
+  /** Connection errors; node-redis reconnects by itself. */
   on(event: 'error', listener: (error: Error) => void): unknown
+  /** Closes once pending commands are answered. */
   close(): Promise<unknown>
 }
 

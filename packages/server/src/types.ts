@@ -61,10 +61,18 @@ export interface PeerCloseEvent {
   reason: string
 }
 
+/** An ordinary message from a client, as the `message` event carries it. */
+export interface PeerMessage {
+  /** The message type. */
+  type: string
+  /** The payload; absent when the client sent none. */
+  data?: unknown
+}
+
 /** The events a peer emits: its messages, keyed by type, plus `message` (every message) and `close`. */
 export type PeerEvents<In> = {
   /** Every ordinary message (requests and replies excepted), as its envelope. */
-  message: { type: string; data?: unknown }
+  message: PeerMessage
   /** The connection ended; pending `peer.request`s have rejected with `REQUEST_LOST`. */
   close: PeerCloseEvent
 } & Omit<In, ReservedName>
@@ -74,21 +82,30 @@ export type PeerEvents<In> = {
  * `on` must fit as it is.
  */
 export interface PeerSocket {
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
   readonly readyState: number
+  /** Writes a text frame. */
   send(frame: string, callback?: (error?: Error) => void): void
+  /** Starts the close handshake. */
   close(code?: number, reason?: string): void
+  /** Destroys the connection at once, without a handshake. */
   terminate(): void
+  /** Sends a WebSocket ping frame (answered by the client's WebSocket itself with a pong). */
   ping(): void
+  /** Listens to `message`, `pong`, `close`, `error`. */
   // biome-ignore lint/suspicious/noExplicitAny: fits every overload of ws's `on`
   on(event: string, listener: (...args: any[]) => void): unknown
+  /** Stops listening. */
   // biome-ignore lint/suspicious/noExplicitAny: fits every overload of ws's `off`
   off(event: string, listener: (...args: any[]) => void): unknown
 }
 
 /** The parts of a `ws` WebSocketServer a hub uses. */
 export interface WebSocketServerLike {
+  /** Listens to `connection` (a socket and its upgrade request) and `close`. */
   // biome-ignore lint/suspicious/noExplicitAny: fits every overload of ws's `on`
   on(event: string, listener: (...args: any[]) => void): unknown
+  /** Stops listening. */
   // biome-ignore lint/suspicious/noExplicitAny: fits every overload of ws's `off`
   off(event: string, listener: (...args: any[]) => void): unknown
 }
