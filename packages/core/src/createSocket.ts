@@ -3,7 +3,7 @@ import { watchBrowser } from './browserEvents.js'
 import { after, MAX_TIMER_DELAY, monotonic, type Timer } from './clock.js'
 import { ABNORMAL, defaultShouldReconnect, isUserCloseCode, NORMAL, TRY_AGAIN_LATER } from './closeCodes.js'
 import { type Envelope, type Frame, frameBytes, isBinary } from './codec.js'
-import { createEmitter } from './emitter.js'
+import { createEmitter, STALE } from './emitter.js'
 import { findWebSocket, findWindow, isOpen, reportUncaught, resolveUrl, type WebSocketLike } from './environment.js'
 import { fail, isLifelineError, LifelineError } from './errors.js'
 import { createHeartbeat } from './heartbeat.js'
@@ -71,11 +71,18 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
   const emit = events.emit as (type: string, payload: unknown) => void
   const log = (level: 'debug' | 'warn', ...args: unknown[]) => logger?.[level]?.('[lifeline]', ...args)
 
+  /** A `state` notification is waiting to go out; it carries the snapshot as it is by then. */
+  let notifying = false
   const dispatch = (event: Transition) => {
     const next = transition(state, event)
     if (next === state) return
     state = next
-    emit('state', next)
+    if (notifying) return
+    notifying = true
+    events.emitFresh('state', () => {
+      notifying = false
+      return state
+    })
   }
   const report = (error: LifelineError) => {
     log('warn', `${error.code}: ${error.message}`)
@@ -154,6 +161,7 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
     encode,
     changed: counted,
     report,
+    debug: (...args) => log('debug', ...args),
     atomic,
     timeout: settings.requestTimeout,
   })
@@ -242,7 +250,13 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
         lose(null, isLifelineError(cause) ? cause : fail('CONNECT_FAILED', 'WebSocket threw', cause))
       }
     }
-    if (typeof url !== 'function' && typeof protocols !== 'function') return create(url, protocols)
+    // After the `state` event: a handler that closes the socket at `connecting` stops the attempt
+    // before any WebSocket exists.
+    if (typeof url !== 'function' && typeof protocols !== 'function') {
+      return events.after(() => {
+        if (current()) create(url, protocols)
+      })
+    }
     Promise.all([provide(url), provide(protocols)]).then(
       atomic(([target, resolved]) => {
         if (current()) create(target, resolved)
@@ -311,7 +325,8 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
       )
     dispatch({ type: 'open' })
     log('debug', 'open')
-    emit('open', undefined)
+    const generation = link.generation
+    events.emitFresh('open', () => (generation === link.generation ? undefined : STALE))
   }
 
   /**
@@ -333,7 +348,9 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
     if (wasOpen && reported) emit('close', { ...reported, willReconnect: true })
     const { attempt: next } = state
     log('debug', 'retry', next, delay)
-    emit('reconnecting', { attempt: next, delay })
+    events.emitFresh('reconnecting', () =>
+      generation === link.generation && state.status === 'reconnecting' ? { attempt: next, delay } : STALE,
+    )
     retryTimer = after(
       atomic(() => {
         dispatch({ type: 'connect' })

@@ -2,11 +2,16 @@ import { EventEmitter } from 'eventemitter3'
 
 type Listener = ((payload: unknown) => void) & { handler?: unknown }
 
+/** What a deferred event's `read` returns when the event no longer holds and must not go out. */
+export const STALE: unique symbol = Symbol('stale')
+
 /**
  * A typed event emitter over eventemitter3 that runs to completion: events emitted while an
  * action is under way (see {@link Emitter.atomic}) wait until it has finished, then go out in
  * order. A handler therefore always sees committed state, and whatever it calls (even `close()`
- * in the middle of a flush) runs as a new action instead of inside a half-done one.
+ * in the middle of a flush) runs as a new action instead of inside a half-done one. An event
+ * that describes the present (a snapshot, "open") can be read when it goes out instead, and
+ * skipped if a handler before it made it untrue.
  *
  * Every subscription gets its own guard, so the function `on` returns removes exactly that
  * subscription; a handler that throws is reported through `onFailure` and the others still run.
@@ -17,6 +22,10 @@ export interface Emitter<Events extends object> {
   off<K extends keyof Events>(type: K, handler?: (payload: Events[K]) => void): void
   /** Emits now, or once the current action has finished. */
   emit<K extends keyof Events>(type: K, payload: Events[K]): void
+  /** Like `emit`, with the payload read when the event goes out; `STALE` skips it. */
+  emitFresh<K extends keyof Events>(type: K, read: () => Events[K] | typeof STALE): void
+  /** Runs `step` after the events emitted so far have gone out (and whatever their handlers did). */
+  after(step: () => void): void
   has(type: keyof Events): boolean
   /** Wraps `fn` so that the events it causes go out when it returns. */
   atomic<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R
@@ -28,7 +37,7 @@ export function createEmitter<Events extends object>(
   onFailure: (type: string, error: unknown) => void,
 ): Emitter<Events> {
   const ee = new EventEmitter()
-  const queue: Array<[string, unknown]> = []
+  const queue: Array<[string, () => unknown]> = []
   let depth = 0
   let draining = false
   let clearing = false
@@ -37,7 +46,10 @@ export function createEmitter<Events extends object>(
     if (draining || depth) return
     draining = true
     try {
-      for (let next = queue.shift(); next; next = queue.shift()) ee.emit(next[0], next[1])
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        const payload = next[1]()
+        if (payload !== STALE && next[0]) ee.emit(next[0], payload)
+      }
       if (clearing) ee.removeAllListeners()
     } finally {
       draining = false
@@ -66,7 +78,15 @@ export function createEmitter<Events extends object>(
       }
     },
     emit(type, payload) {
-      queue.push([type as string, payload])
+      queue.push([type as string, () => payload])
+      drain()
+    },
+    emitFresh(type, read) {
+      queue.push([type as string, read])
+      drain()
+    },
+    after(step) {
+      queue.push(['', step])
       drain()
     },
     has: (type) => ee.listenerCount(type as string) > 0,

@@ -35,6 +35,8 @@ export interface RequestsHost {
   changed(): void
   /** A background failure, emitted as `error`. */
   report(error: LifelineError): void
+  /** Writes a debug line to the socket's logger. */
+  debug(...args: unknown[]): void
   /** The default timeout (`requestTimeout`). */
   readonly timeout: number
   /** Wraps a callback so the events it causes go out when it returns. */
@@ -149,12 +151,12 @@ export function createRequests(host: RequestsHost): Requests {
       if (typeof re === 'string') {
         // A late, duplicate or unknown reply settles nothing.
         const reason = error as { message?: unknown } | undefined
-        pending
-          .get(re)
-          ?.settle(
-            reason === undefined ? null : fail('REQUEST_FAILED', String(reason?.message ?? 'request failed'), reason),
-            data,
-          )
+        const entry = pending.get(re)
+        if (!entry) host.debug('reply to no pending request', re)
+        entry?.settle(
+          reason === undefined ? null : fail('REQUEST_FAILED', String(reason?.message ?? 'request failed'), reason),
+          data,
+        )
         return true
       }
       const handler = typeof id === 'string' && handlers.get(type as string)
