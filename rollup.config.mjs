@@ -55,6 +55,11 @@ const packages = [
     // Node only: no IIFE. The Redis adapter has its own entry, so only its users load the client.
     entries: [{ input: 'index' }, { input: 'redis' }],
   },
+  {
+    dir: 'packages/testing',
+    // For test runners in Node: no IIFE.
+    entries: [{ input: 'index' }],
+  },
 ]
 
 /** Every entry with an IIFE, with its package directory. */

@@ -33,6 +33,8 @@ export default defineConfig({
       }),
       project('integration', ['packages/core/test/**/*.test.ts'], 'node', { testTimeout: 20_000 }),
       project('server', ['packages/server/{src,test}/**/*.test.ts'], 'node', { testTimeout: 20_000 }),
+      // The testing kit's tests, its Jest run (a child process), and the interop proofs with real clients.
+      project('testing', ['packages/testing/src/**/*.test.{ts,tsx}'], 'node', { testTimeout: 30_000 }),
       {
         resolve: { alias: alias() },
         test: {

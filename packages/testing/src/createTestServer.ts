@@ -1,0 +1,382 @@
+import { type Client, Server } from 'mock-socket'
+import { hop, markCleanClose, offeredProtocols, type Route, routeKey, routes, TestWebSocket } from './TestWebSocket.js'
+
+/** A frame as it travels: text, or bytes. */
+export type Frame = string | ArrayBuffer
+
+/** One message the server received, decoded. */
+export interface ReceivedMessage {
+  /** The envelope's `type`; `undefined` for a reply, or for a frame that is not a JSON envelope. */
+  type: string | undefined
+  /** The envelope's `data`; for a frame that is not a JSON envelope, the frame itself. */
+  data: unknown
+  /** The envelope's `id`: set when the client sent a request (`socket.request`). */
+  id: string | undefined
+  /** The frame as it arrived. */
+  frame: Frame
+  /** The connection it came on. */
+  connection: TestConnection
+}
+
+/** How a connection ended. */
+export interface ConnectionClose {
+  /** The close code the client saw. */
+  code: number
+  /** The close reason. */
+  reason: string
+}
+
+/** One client connection, as the server sees it. */
+export interface TestConnection {
+  /** The URL the client connected to, query included (a token, say). */
+  readonly url: string
+  /** The subprotocols the client offered. */
+  readonly protocols: readonly string[]
+  /** Every message received on this connection, oldest first (heartbeat pings excepted). */
+  readonly messages: readonly ReceivedMessage[]
+  /** Whether it is still open. */
+  readonly open: boolean
+  /** Resolves when the connection ends, from either side. */
+  readonly closed: Promise<ConnectionClose>
+  /** Sends the JSON envelope `{ type, data }` to this client (delivered at once). */
+  send(type: string, data?: unknown): void
+  /** Sends a frame as it is. */
+  sendRaw(frame: Frame): void
+  /**
+   * Closes with a close handshake; the client sees `code` and `reason`. Resolves once it has.
+   * @param code - e.g. 1012 (restart), 4401 (unauthorized); 1000, the default, is final for Lifeline.
+   */
+  close(code?: number, reason?: string): Promise<ConnectionClose>
+  /** Cuts the connection without a close handshake, as a crash does: the client sees 1006. Resolves once it has. */
+  drop(): Promise<ConnectionClose>
+}
+
+/** The test server {@link createTestServer} returns. */
+export interface TestServer {
+  /** The URL to connect to: `ws://lifeline.test/<n>` unless one was given. */
+  readonly url: string
+  /** The WebSocket class to connect with: `connect(server.url, { WebSocket: server.WebSocket })`. */
+  readonly WebSocket: typeof TestWebSocket
+  /** Every connection accepted, oldest first. */
+  readonly connections: readonly TestConnection[]
+  /** Every message received on any connection, in arrival order (heartbeat pings excepted). */
+  readonly messages: readonly ReceivedMessage[]
+  /** Heartbeat pings received (`{"type":"ping"}` or the text frame `ping`), answered or not. */
+  readonly pings: number
+  /**
+   * Resolves with the next connection: the first one no earlier call returned, so a connection made
+   * before the call counts. Rejects when the server stops first.
+   *
+   * @example
+   * ```ts
+   * const socket = connect(server.url, { WebSocket: server.WebSocket })
+   * const connection = await server.waitForConnection()
+   * ```
+   */
+  waitForConnection(): Promise<TestConnection>
+  /**
+   * Resolves with the first message no earlier call returned that matches: a message type, or a
+   * predicate. Without one, the next message. Rejects when the server stops first.
+   *
+   * @example
+   * ```ts
+   * socket.send('chat', { text: 'hi' })
+   * expect((await server.waitForMessage('chat')).data).toEqual({ text: 'hi' })
+   * ```
+   */
+  waitForMessage(match?: string | ((message: ReceivedMessage) => boolean)): Promise<ReceivedMessage>
+  /** Sends the JSON envelope `{ type, data }` to every open connection (delivered at once). */
+  send(type: string, data?: unknown): void
+  /** Sends a frame as it is to every open connection. */
+  sendRaw(frame: Frame): void
+  /**
+   * Answers a request: `{ "re": request.id, "data": data }` on the connection it came on.
+   *
+   * @example
+   * ```ts
+   * const user = socket.request('getUser', { id: '42' })
+   * server.reply(await server.waitForMessage('getUser'), { name: 'Ada' })
+   * expect(await user).toEqual({ name: 'Ada' })
+   * ```
+   */
+  reply(request: ReceivedMessage, data?: unknown): void
+  /** Answers a request with an error: `{ "re": request.id, "error": error }`; the client rejects with `REQUEST_FAILED`. */
+  replyError(request: ReceivedMessage, error: { code?: string; message?: string }): void
+  /**
+   * Answers every request of `type` from now on with what `handler` returns (awaited); a throw or
+   * rejection becomes an error reply. Returns the function that stops answering.
+   *
+   * @example
+   * ```ts
+   * server.handle('getUser', ({ id }: { id: string }) => ({ id, name: 'Ada' }))
+   * ```
+   */
+  handle(type: string, handler: (data: unknown, request: ReceivedMessage) => unknown): () => void
+  /**
+   * Closes every open connection with a close handshake; see {@link TestConnection.close}. Resolves
+   * once every client has seen it.
+   *
+   * @example
+   * ```ts
+   * await server.close(1012, 'restart') // the client reconnects after its backoff delay
+   * ```
+   */
+  close(code?: number, reason?: string): Promise<void>
+  /** Cuts every open connection without a close handshake, as a crash does (the clients see 1006). Resolves once they have. */
+  drop(): Promise<void>
+  /**
+   * Refuses the next `times` handshakes: each fails before opening (`error`, then close 1006), as a
+   * server that is down or rejects the upgrade. `Infinity` refuses until `refuse(0)`.
+   * @param times - @default 1
+   */
+  refuse(times?: number): void
+  /**
+   * Turns the server into a black hole, or back (`false`): nothing gets through in either direction,
+   * pings go unanswered, and new handshakes never complete (until it is lifted). What the heartbeat
+   * and the connect timeout are for.
+   * @param on - @default true
+   */
+  blackhole(on?: boolean): void
+  /**
+   * Whether heartbeat pings get a pong.
+   * @param on - @default true (the server starts answering)
+   */
+  answerPings(on: boolean): void
+  /** Cuts every connection, stops listening and rejects pending waits. Call it after each test. */
+  stop(): void
+}
+
+let servers = 0
+
+const isPing = (frame: Frame, decoded: unknown) =>
+  frame === 'ping' || (decoded as { type?: unknown } | undefined)?.type === 'ping'
+
+function decode(frame: Frame): Record<string, unknown> | undefined {
+  if (typeof frame !== 'string') return undefined
+  try {
+    const value: unknown = JSON.parse(frame)
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const envelope = (type: string, data: unknown) => JSON.stringify(data === undefined ? { type } : { type, data })
+
+/** A queue of values handed out in order, to waiters that may come before or after them. */
+function cursor<T>() {
+  const waiters: Array<{ accept(value: T): boolean; resolve(value: T): void; reject(error: Error): void }> = []
+  const taken = new Set<T>()
+  return {
+    wait(all: readonly T[], accept: (value: T) => boolean): Promise<T> {
+      const found = all.find((value) => !taken.has(value) && accept(value))
+      if (found !== undefined) {
+        taken.add(found)
+        return Promise.resolve(found)
+      }
+      return new Promise((resolve, reject) => waiters.push({ accept, resolve, reject }))
+    },
+    offer(value: T) {
+      const index = waiters.findIndex((waiter) => waiter.accept(value))
+      if (index < 0) return
+      const [waiter] = waiters.splice(index, 1)
+      taken.add(value)
+      waiter?.resolve(value)
+    },
+    fail(error: Error) {
+      for (const waiter of waiters.splice(0)) waiter.reject(error)
+    },
+  }
+}
+
+/**
+ * An in-memory WebSocket server for tests, built on mock-socket. Connect to it with its
+ * `WebSocket` class; it records connections and messages, answers heartbeat pings and requests,
+ * and plays faults: a close with any code, a crash, refused handshakes, a black hole, silence.
+ *
+ * Works the same under fake timers (vitest's, Jest's) and real ones: mock-socket's hops run as
+ * microtasks, so `await server.waitForConnection()` needs no timer, and fake timers move only your
+ * code's (and Lifeline's) time.
+ *
+ * @param url - the URL it listens on; by default a new `ws://lifeline.test/<n>` for each server.
+ * @example
+ * ```ts
+ * import { connect } from '@lifeline/core'
+ * import { createTestServer } from '@lifeline/testing'
+ *
+ * const server = createTestServer()
+ * const socket = connect(server.url, { WebSocket: server.WebSocket })
+ * await server.waitForConnection()
+ * socket.send('chat', { text: 'hi' })
+ * expect((await server.waitForMessage('chat')).data).toEqual({ text: 'hi' })
+ * socket.dispose()
+ * server.stop()
+ * ```
+ */
+export function createTestServer(url: string = `ws://lifeline.test/${++servers}`): TestServer {
+  const key = routeKey(url)
+  if (routes.has(key)) throw new Error(`a test server is listening on ${key} already: stop() it first`)
+  // verifyClient is asked at each handshake; `false` fails it.
+  const mock = new Server(url, { mock: false, verifyClient: () => !refuseOne() })
+  const held: Array<() => void> = []
+  const route: Route = { hold: null }
+  routes.set(key, route)
+
+  const connections: TestConnection[] = []
+  const messages: ReceivedMessage[] = []
+  const handlers = new Map<string, (data: unknown, request: ReceivedMessage) => unknown>()
+  const newConnections = cursor<TestConnection>()
+  const newMessages = cursor<ReceivedMessage>()
+  let refusals = 0
+  const refuseOne = () => {
+    if (refusals <= 0) return false
+    refusals--
+    return true
+  }
+  let pongs = true
+  let pings = 0
+  let blackholed = false
+  let stopped = false
+
+  const answer = (request: ReceivedMessage, reply: object) => {
+    if (request.id !== undefined) request.connection.sendRaw(JSON.stringify({ re: request.id, ...reply }))
+  }
+  const run = (handler: (data: unknown, request: ReceivedMessage) => unknown, request: ReceivedMessage) => {
+    new Promise((resolve) => resolve(handler(request.data, request))).then(
+      (data) => answer(request, { data }),
+      (error: { code?: unknown; message?: unknown }) =>
+        answer(request, { error: { code: error?.code, message: String(error?.message ?? error) } }),
+    )
+  }
+
+  mock.on('connection', (client: Client) => {
+    const target = (client as unknown as { target: TestWebSocket }).target
+    let open = true
+    let resolveClosed: (close: ConnectionClose) => void = () => {}
+    const own: ReceivedMessage[] = []
+    const connection: TestConnection = {
+      url: target.url,
+      protocols: offeredProtocols.get(target) ?? [],
+      messages: own,
+      get open() {
+        return open
+      },
+      closed: new Promise((resolve) => {
+        resolveClosed = resolve
+      }),
+      send: (type, data) => connection.sendRaw(envelope(type, data)),
+      sendRaw(frame) {
+        if (open && !blackholed) client.send(frame)
+      },
+      close(code = 1000, reason = '') {
+        if (open) {
+          open = false
+          markCleanClose(target)
+          hop(() => client.close({ code, reason, wasClean: true }))
+        }
+        return connection.closed
+      },
+      drop() {
+        if (open) {
+          open = false
+          hop(() => client.close({ code: 1006, reason: '', wasClean: false }))
+        }
+        return connection.closed
+      },
+    }
+    client.on('close', ((event: { code: number; reason: string }) => {
+      open = false
+      resolveClosed({ code: event.code, reason: event.reason })
+    }) as never)
+    client.on('message', (frame) => {
+      if (!open || blackholed) return
+      const raw = frame as Frame
+      const decoded = decode(raw)
+      if (isPing(raw, decoded)) {
+        pings++
+        if (pongs) connection.sendRaw(typeof raw === 'string' && raw === 'ping' ? 'pong' : '{"type":"pong"}')
+        return
+      }
+      const message: ReceivedMessage = decoded
+        ? {
+            type: typeof decoded.type === 'string' ? decoded.type : undefined,
+            data: decoded.data,
+            id: typeof decoded.id === 'string' ? decoded.id : undefined,
+            frame: raw,
+            connection,
+          }
+        : { type: undefined, data: raw, id: undefined, frame: raw, connection }
+      own.push(message)
+      messages.push(message)
+      const handler = message.type === undefined || message.id === undefined ? undefined : handlers.get(message.type)
+      if (handler) run(handler, message)
+      newMessages.offer(message)
+    })
+    connections.push(connection)
+    newConnections.offer(connection)
+  })
+
+  const open = () => connections.filter((connection) => connection.open)
+  const server: TestServer = {
+    url,
+    WebSocket: TestWebSocket,
+    connections,
+    messages,
+    get pings() {
+      return pings
+    },
+    waitForConnection: () => newConnections.wait(connections, () => true),
+    waitForMessage(match) {
+      const accept =
+        match === undefined
+          ? () => true
+          : typeof match === 'string'
+            ? (message: ReceivedMessage) => message.type === match
+            : match
+      return newMessages.wait(messages, accept)
+    },
+    send: (type, data) => server.sendRaw(envelope(type, data)),
+    sendRaw(frame) {
+      for (const connection of open()) connection.sendRaw(frame)
+    },
+    reply: (request, data) => answer(request, { data }),
+    replyError: (request, error) => answer(request, { error }),
+    handle(type, handler) {
+      handlers.set(type, handler)
+      return () => {
+        if (handlers.get(type) === handler) handlers.delete(type)
+      }
+    },
+    async close(code, reason) {
+      await Promise.all(open().map((connection) => connection.close(code, reason)))
+    },
+    async drop() {
+      await Promise.all(open().map((connection) => connection.drop()))
+    },
+    refuse(times = 1) {
+      refusals = times
+    },
+    blackhole(on = true) {
+      blackholed = on
+      route.hold = on ? (complete) => held.push(complete) : null
+      if (!on) for (const complete of held.splice(0)) Promise.resolve().then(complete)
+    },
+    answerPings(on) {
+      pongs = on
+    },
+    stop() {
+      if (stopped) return
+      stopped = true
+      blackholed = false
+      server.drop()
+      mock.stop()
+      routes.delete(key)
+      // Handshakes held by the black hole now fail: there is no server any more.
+      for (const complete of held.splice(0)) Promise.resolve().then(complete)
+      const error = new Error(`the test server at ${url} was stopped`)
+      newConnections.fail(error)
+      newMessages.fail(error)
+    },
+  }
+  return server
+}

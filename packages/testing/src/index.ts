@@ -1,0 +1,16 @@
+/**
+ * Test code that uses Lifeline without a real server: an in-memory test server (on mock-socket)
+ * that records what clients send, answers pings and requests, and plays every fault a network can.
+ * Works with vitest, Jest and node:test, under fake timers or real ones.
+ *
+ * @packageDocumentation
+ */
+export {
+  type ConnectionClose,
+  createTestServer,
+  type Frame,
+  type ReceivedMessage,
+  type TestConnection,
+  type TestServer,
+} from './createTestServer.js'
+export { TestWebSocket } from './TestWebSocket.js'
