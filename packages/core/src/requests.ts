@@ -105,16 +105,14 @@ export function createRequests(host: RequestsHost): Requests {
       const message = { type, data, id, frame: host.encode(data === undefined ? { type, id } : { type, data, id }) }
       const aborted = () => fail('REQUEST_ABORTED', 'request aborted', signal?.reason)
       if (signal?.aborted) return Promise.reject(aborted())
-      return new Promise((resolve, reject) => {
+      let entry!: Pending
+      const promise = new Promise((resolve, reject) => {
         const timer =
           timeout < MAX_TIMER_DELAY
-            ? after(
-                host.atomic(() => entry.settle(fail('REQUEST_TIMEOUT', `no reply in ${timeout} ms`))),
-                timeout,
-              )
+            ? after(host.atomic(() => entry.settle(fail('REQUEST_TIMEOUT', `no reply in ${timeout} ms`))), timeout)
             : undefined
         const abort = host.atomic(() => entry.settle(aborted()))
-        const entry: Pending = {
+        entry = {
           message,
           resend,
           settle(error, value) {
@@ -128,14 +126,18 @@ export function createRequests(host: RequestsHost): Requests {
           },
         }
         signal?.addEventListener('abort', abort)
-        pending.set(id, entry)
-        host.changed()
-        try {
-          host.send(message)
-        } catch (error) {
-          entry.settle(error as LifelineError)
-        }
       })
+      pending.set(id, entry)
+      host.changed()
+      try {
+        host.send(message)
+      } catch (error) {
+        // QUEUE_FULL with `overflow: 'error'`: thrown, as `send` throws it.
+        promise.catch(() => {})
+        entry.settle(error as LifelineError)
+        throw error
+      }
+      return promise
     },
 
     handle(type, handler) {
