@@ -1,88 +1,11 @@
-import { type Adapter, type AdapterHost, memoryAdapter } from './adapter.js'
+import type { AdapterHost } from './adapter.js'
 import { LifelineServerError } from './errors.js'
 import { messageFrame } from './frames.js'
 import { createListeners } from './listeners.js'
+import { type AttachOptions, resolveOptions } from './options.js'
 import { createPeer, type Peer, type PeerConnection } from './peer.js'
-import { createResponder, defaultFormatError } from './responder.js'
-import type {
-  ErrorReply,
-  MessageMap,
-  PeerSocket,
-  RequestInfo,
-  SendArgs,
-  UpgradeRequest,
-  WebSocketServerLike,
-} from './types.js'
-
-/** Options of {@link attach}. */
-export interface AttachOptions {
-  /**
-   * Where broadcasts and the dedupe window are shared with other instances of the server.
-   * @default memoryAdapter() (this process only)
-   */
-  adapter?: Adapter
-  /**
-   * The request dedupe window: a request whose id was seen within it is answered with the first
-   * reply instead of running its handler again. `false` runs every request.
-   * @default { ttl: 300_000, max: 10_000 }
-   */
-  dedupe?: DedupeOptions | false
-  /**
-   * `ws`-level pings that cut dead peers: every `interval` ms each peer is pinged, and a peer
-   * that sent nothing (not even the pong) since the previous ping is terminated. `false` turns
-   * it off. (The client's own `{"type":"ping"}` is always answered with `{"type":"pong"}`.)
-   * @default { interval: 30_000 }
-   */
-  heartbeat?: HeartbeatOptions | false
-  /**
-   * Frames larger than this many bytes are ignored and counted (`stats.oversize`). `ws`'s own
-   * `maxPayload` (100 MiB unless set) still applies above it: past that `ws` closes with 1009.
-   * @default 1_048_576
-   */
-  maxMessageBytes?: number
-  /**
-   * The default timeout of `peer.request`, in ms.
-   * @default 10_000
-   */
-  requestTimeout?: number
-  /**
-   * Turns what a handler threw into the error reply's `{ code?, message }`. Replace it to hide
-   * internal messages from clients (and log them).
-   * @default (error) => ({ code: error.code (when a string), message: error.message })
-   */
-  formatError?: (error: unknown, request: RequestInfo) => ErrorReply
-}
-
-/** The hub's `ws`-level heartbeat. */
-export interface HeartbeatOptions {
-  /**
-   * How often each peer is pinged, in ms; a peer silent for a whole interval is cut.
-   * @default 30_000
-   */
-  interval?: number
-}
-
-/** The request dedupe window. */
-export interface DedupeOptions {
-  /**
-   * How long a reply is kept for duplicates, in ms after it was made.
-   * @default 300_000
-   */
-  ttl?: number
-  /**
-   * At most this many ids are kept, the oldest forgotten first (the in-memory adapter; Redis
-   * bounds the window by `ttl` alone).
-   * @default 10_000
-   */
-  max?: number
-  /**
-   * The key a request is deduped by. Request ids are random and unique per client, so the id
-   * alone is the default; scope it (by user, by tenant) where clients are not trusted with each
-   * other's ids.
-   * @default (request) => request.id
-   */
-  key?: (request: RequestInfo, peer: Peer) => string
-}
+import { createResponder } from './responder.js'
+import type { MessageMap, PeerSocket, SendArgs, UpgradeRequest, WebSocketServerLike } from './types.js'
 
 /** Options of `hub.broadcast()`. */
 export interface BroadcastOptions {
@@ -171,19 +94,6 @@ export interface Hub<In = Record<string, unknown>, Out = Record<string, unknown>
   close(code?: number, reason?: string): Promise<void>
 }
 
-const DEFAULTS = {
-  ttl: 300_000,
-  max: 10_000,
-  interval: 30_000,
-  maxMessageBytes: 1_048_576,
-  requestTimeout: 10_000,
-}
-
-function check(value: number, name: string, min: number): number {
-  if (!(value >= min)) throw new LifelineServerError('INVALID_OPTIONS', `${name} must be a number >= ${min}`)
-  return value
-}
-
 /**
  * Speaks Lifeline's protocol (the JSON envelope) over a `ws` WebSocketServer: answers pings,
  * routes typed messages, runs request handlers and replies, sends requests to clients,
@@ -215,18 +125,10 @@ export function attach<
   Replies = {},
   ClientReplies = {},
 >(wss: WebSocketServerLike, options: AttachOptions = {}): Hub<In, Out, Replies, ClientReplies> {
-  if (typeof wss?.on !== 'function')
+  if (typeof wss?.on !== 'function') {
     throw new LifelineServerError('INVALID_OPTIONS', 'attach() needs a ws WebSocketServer')
-  const { adapter = memoryAdapter(), dedupe = {}, heartbeat = {}, formatError = defaultFormatError } = options
-  const maxMessageBytes = check(options.maxMessageBytes ?? DEFAULTS.maxMessageBytes, 'maxMessageBytes', 0)
-  const requestTimeout = check(options.requestTimeout ?? DEFAULTS.requestTimeout, 'requestTimeout', 0)
-  const window = dedupe && {
-    ttl: check(dedupe.ttl ?? DEFAULTS.ttl, 'dedupe.ttl', 1),
-    max: check(dedupe.max ?? DEFAULTS.max, 'dedupe.max', 1),
   }
-  const interval = heartbeat && check(heartbeat.interval ?? DEFAULTS.interval, 'heartbeat.interval', 1)
-  if (typeof formatError !== 'function')
-    throw new LifelineServerError('INVALID_OPTIONS', 'formatError must be a function')
+  const { adapter, window, key, interval, maxMessageBytes, requestTimeout, formatError } = resolveOptions(options)
 
   const peers = new Set<PeerConnection>()
   const counts: Omit<HubStats, 'peers' | 'badFrames'> = {
@@ -256,7 +158,7 @@ export function attach<
 
   const responder = createResponder({
     adapter,
-    key: dedupe && (dedupe.key ?? ((request) => request.id)),
+    key,
     formatError,
     count,
     report,
@@ -268,7 +170,7 @@ export function attach<
     },
     report: (cause) =>
       report(new LifelineServerError('ADAPTER_FAILED', (cause as Error)?.message ?? 'adapter failed', { cause })),
-    dedupe: window || { ttl: DEFAULTS.ttl, max: DEFAULTS.max },
+    dedupe: window,
   }
   const ready = new Promise<void>((resolve) => resolve(adapter.start(host)))
   ready.catch((cause) => host.report(cause))

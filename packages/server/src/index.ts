@@ -6,17 +6,9 @@
  * @packageDocumentation
  */
 export { type Adapter, type AdapterHost, type DedupeWindow, type MaybePromise, memoryAdapter } from './adapter.js'
-export {
-  type AttachOptions,
-  attach,
-  type BroadcastOptions,
-  type DedupeOptions,
-  type HeartbeatOptions,
-  type Hub,
-  type HubEvents,
-  type HubStats,
-} from './attach.js'
+export { attach, type BroadcastOptions, type Hub, type HubEvents, type HubStats } from './attach.js'
 export { isLifelineServerError, LifelineServerError, type ServerErrorCode } from './errors.js'
+export type { AttachOptions, DedupeOptions, HeartbeatOptions } from './options.js'
 export type { Peer, RequestHandler } from './peer.js'
 export type {
   ErrorReply,

@@ -251,7 +251,12 @@ export function createPeer(socket: PeerSocket, host: PeerHost): PeerConnection {
       })
     },
     close(code = 1000, reason) {
-      socket.close(code, reason)
+      try {
+        socket.close(code, reason)
+      } catch (cause) {
+        // `ws` refuses codes a close frame may not carry (1004–1006, 1015, outside 1000–4999).
+        throw new LifelineServerError('INVALID_OPTIONS', `cannot close with ${code}`, { cause })
+      }
     },
     write,
     beat() {

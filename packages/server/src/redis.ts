@@ -101,8 +101,9 @@ export function redisAdapter(options: RedisAdapterOptions): Adapter {
 
   let host: AdapterHost
   let commands: RedisClientLike
-  let subscriber: RedisClientLike | undefined
+  let subscriber: RedisClientLike
   let started: Promise<void> | undefined
+  let closing = false
   /** Every wait under way, so `close()` can end them. */
   const waits = new Set<(error: Error) => void>()
 
@@ -141,7 +142,7 @@ export function redisAdapter(options: RedisAdapterOptions): Adapter {
     signal.addEventListener('abort', abort)
     waits.add(end)
     try {
-      await subscriber?.subscribe(channel, listener)
+      await subscriber.subscribe(channel, listener)
       signal.throwIfAborted()
       const stored = await commands.get(requestKey(key))
       if (stored === null) return null
@@ -151,7 +152,8 @@ export function redisAdapter(options: RedisAdapterOptions): Adapter {
       clearTimeout(timer)
       signal.removeEventListener('abort', abort)
       waits.delete(end)
-      subscriber?.unsubscribe(channel, listener).catch(host.report)
+      // After close() the subscriber is gone, and its subscriptions with it.
+      if (!closing) subscriber.unsubscribe(channel, listener).catch(host.report)
     }
   }
 
@@ -200,11 +202,11 @@ export function redisAdapter(options: RedisAdapterOptions): Adapter {
     },
 
     async close() {
+      closing = true
       for (const end of waits) end(new LifelineServerError('REQUEST_LOST', 'the hub closed'))
       await started?.catch(() => {})
-      const closing = [subscriber?.isOpen && subscriber.close()]
-      if (!client && commands?.isOpen) closing.push(commands.close())
-      await Promise.all(closing)
+      const owned = client ? [subscriber] : [subscriber, commands]
+      await Promise.all(owned.filter((connection) => connection?.isOpen).map((connection) => connection.close()))
     },
   }
 }

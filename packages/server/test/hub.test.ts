@@ -1,6 +1,6 @@
 import { type LifelineError, rawCodec } from '@lifeline/core'
 import type { LifelineServerError, Peer, PeerCloseEvent } from '@lifeline/server'
-import { attach } from '@lifeline/server'
+import { attach, memoryAdapter } from '@lifeline/server'
 import { describe, expect, expectTypeOf, it, vi } from 'vitest'
 import type WebSocket from 'ws'
 import { gate, next, nextFrame, nextPeer, openClient, rawClient, startHub } from './support/hub.js'
@@ -272,6 +272,38 @@ describe('requests from clients', () => {
   })
 })
 
+describe('adapter failures', () => {
+  it('answers UNAVAILABLE, without running the handler, when the adapter cannot claim the id', async () => {
+    const memory = memoryAdapter()
+    const { hub, url } = await startChat({
+      adapter: { ...memory, claim: () => Promise.reject(new Error('redis is down')) },
+    })
+    const errors: LifelineServerError[] = []
+    hub.on('error', (error) => errors.push(error))
+    const calls = vi.fn(() => ({ name: 'x' }))
+    hub.on('connection', (peer) => peer.handle('getUser', calls))
+    const socket = openChat(url)
+    await expect(socket.request('getUser', { id: '1' })).rejects.toMatchObject({ cause: { code: 'UNAVAILABLE' } })
+    expect(calls).not.toHaveBeenCalled()
+    expect(errors.map((error) => [error.code, (error.cause as Error).message])).toEqual([
+      ['ADAPTER_FAILED', 'redis is down'],
+    ])
+  })
+
+  it('rejects ready and reports ADAPTER_FAILED when the adapter cannot start', async () => {
+    const { wss } = await startHub()
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {})
+    try {
+      const hub = attach(wss, { adapter: { ...memoryAdapter(), start: () => Promise.reject(new Error('no redis')) } })
+      await expect(hub.ready).rejects.toThrow('no redis')
+      expect(log).toHaveBeenCalledWith(expect.objectContaining({ code: 'ADAPTER_FAILED' }))
+      await hub.close()
+    } finally {
+      log.mockRestore()
+    }
+  })
+})
+
 describe('requests to clients', () => {
   it("resolves peer.request with the client's socket.handle reply, or rejects REQUEST_FAILED with its error", async () => {
     const { hub, url } = await startChat()
@@ -463,6 +495,8 @@ describe('lifecycle', () => {
       { dedupe: { max: 0 } },
       { heartbeat: { interval: 0 } },
       { formatError: 'no' as never },
+      { dedupe: { key: 'id' as never } },
+      { adapter: { publish() {} } as never },
     ]) {
       expect(() => attach(wss, options), JSON.stringify(options)).toThrow(invalid)
     }
@@ -470,6 +504,8 @@ describe('lifecycle', () => {
     const peer = await nextPeer(hub)
     peer.handle('slow', () => 1)
     expect(() => peer.handle('slow', () => 2)).toThrow(invalid)
+    expect(() => peer.close(1006)).toThrow(invalid)
+    expect(peer.isOpen).toBe(true)
   })
 
   it('removes a handler with the function handle returned, and frees the type for another', async () => {
