@@ -1,6 +1,6 @@
 import type { SocketEvents } from '@lifeline/core'
 
-export type { AnyOptions, AnySocket } from '@lifeline/core/adapters'
+export type { AnyOptions, AnySocket, RequestState, RequestStatus } from '@lifeline/core/adapters'
 
 /**
  * The event names a socket with incoming messages `In` emits: its message types and the

@@ -8,6 +8,7 @@ import { useSharedSocket } from './useSharedSocket.js'
  *
  * @typeParam In - incoming message types, as `{ type: payload }`.
  * @typeParam Out - outgoing message types, as `{ type: payload }`.
+ * @typeParam Replies - reply types of requests, keyed by the outgoing type asked.
  * @throws `LifelineError` (`INVALID_OPTIONS`) when no `SocketProvider` is above the component.
  * @example
  * ```tsx
@@ -17,10 +18,11 @@ import { useSharedSocket } from './useSharedSocket.js'
  * }
  * ```
  */
-export function useSocket<In extends MessageMap<In> = Record<string, unknown>, Out = Record<string, unknown>>(): Socket<
-  In,
-  Out
->
+export function useSocket<
+  In extends MessageMap<In> = Record<string, unknown>,
+  Out = Record<string, unknown>,
+  Replies = {},
+>(): Socket<In, Out, Replies>
 /**
  * A socket shared by every mounted component that passes the same `url` and `options`
  * (compared by contents; functions and constructors by identity, so hoist them or wrap them
@@ -39,10 +41,11 @@ export function useSocket<In extends MessageMap<In> = Record<string, unknown>, O
  * }
  * ```
  */
-export function useSocket<In extends MessageMap<In> = Record<string, unknown>, Out = Record<string, unknown>>(
-  url: UrlOption,
-  options?: ConnectOptions<In, Out>,
-): Socket<In, Out>
+export function useSocket<
+  In extends MessageMap<In> = Record<string, unknown>,
+  Out = Record<string, unknown>,
+  Replies = {},
+>(url: UrlOption, options?: ConnectOptions<In, Out>): Socket<In, Out, Replies>
 export function useSocket(url?: UrlOption, options?: ConnectOptions): Socket {
   const provided = useContext(SocketContext)
   const shared = useSharedSocket(url, options)

@@ -45,10 +45,11 @@ export interface UseSocketOptions<In extends MessageMap<In> = Record<string, unk
  * socket.send('chat', { text: 'hi' })
  * ```
  */
-export function useSocket<In extends MessageMap<In> = Record<string, unknown>, Out = Record<string, unknown>>(): Socket<
-  In,
-  Out
->
+export function useSocket<
+  In extends MessageMap<In> = Record<string, unknown>,
+  Out = Record<string, unknown>,
+  Replies = {},
+>(): Socket<In, Out, Replies>
 /**
  * A socket owned by the current effect scope (a component, a Pinia store, an `effectScope()`):
  * one stable Socket, reconnected when the url changes, disposed with the scope. Nothing opens
@@ -64,15 +65,16 @@ export function useSocket<In extends MessageMap<In> = Record<string, unknown>, O
  * const socket = useSocket<Incoming, Outgoing>(() => `wss://example.com/rooms/${room.value}`, { heartbeat: true })
  * ```
  */
-export function useSocket<In extends MessageMap<In> = Record<string, unknown>, Out = Record<string, unknown>>(
-  url: MaybeRefOrGetter<string | URL>,
-  options?: UseSocketOptions<In, Out>,
-): Socket<In, Out>
-export function useSocket<In extends MessageMap<In>, Out>(
+export function useSocket<
+  In extends MessageMap<In> = Record<string, unknown>,
+  Out = Record<string, unknown>,
+  Replies = {},
+>(url: MaybeRefOrGetter<string | URL>, options?: UseSocketOptions<In, Out>): Socket<In, Out, Replies>
+export function useSocket<In extends MessageMap<In>, Out, Replies>(
   url?: MaybeRefOrGetter<string | URL>,
   options: UseSocketOptions<In, Out> = {},
-): Socket<In, Out> {
-  if (url === undefined) return resolveSocket<In, Out>(undefined, 'useSocket')
+): Socket<In, Out, Replies> {
+  if (url === undefined) return resolveSocket<In, Out>(undefined, 'useSocket') as Socket<In, Out, Replies>
   if (!getCurrentScope()) {
     warn(
       '[lifeline] useSocket(url) was called outside an effect scope (component setup, Pinia store, effectScope().run()): ' +
@@ -90,7 +92,7 @@ export function useSocket<In extends MessageMap<In>, Out>(
   }
   // Raw: a proxy (a Pinia store, `reactive()`) would break the socket's private fields.
   const socket = markRaw(
-    connect<In, Out>(readUrl, { ...rest, autoConnect: false, WebSocket: WebSocket ?? serverFallback(server) }),
+    connect<In, Out, Replies>(readUrl, { ...rest, autoConnect: false, WebSocket: WebSocket ?? serverFallback(server) }),
   )
   watch(
     () => String(toValue(url)),

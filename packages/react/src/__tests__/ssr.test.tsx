@@ -1,9 +1,18 @@
 // @vitest-environment node
 import { connect } from '@lifeline/core'
+import { useEffect } from 'react'
 import { renderToString } from 'react-dom/server'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { FakeWebSocket } from '../../../core/src/__tests__/fakeWebSocket.js'
-import { SocketProvider, useLastMessage, useMessages, useSocket, useSocketEvent, useSocketState } from '../index.js'
+import {
+  SocketProvider,
+  useLastMessage,
+  useMessages,
+  useRequest,
+  useSocket,
+  useSocketEvent,
+  useSocketState,
+} from '../index.js'
 
 beforeEach(() => {
   vi.useFakeTimers()
@@ -65,6 +74,24 @@ describe('server rendering', () => {
       </SocketProvider>,
     )
     expect(html).toBe('<p>idle|undefined|0</p>')
+    socket.dispose()
+  })
+
+  it('renders useRequest as idle and sends nothing, even with a send in an effect and an open socket', () => {
+    const socket = connect<Record<string, unknown>, { getUser: { id: string } }, { getUser: { name: string } }>(
+      'wss://example.test/ssr',
+      { WebSocket: FakeWebSocket, browserEvents: false },
+    )
+    FakeWebSocket.last.serverOpen()
+    function Profile() {
+      const user = useRequest('getUser', socket)
+      useEffect(() => void user.send({ id: '1' }), [user.send])
+      return <p>{`${user.status}|${user.pending}|${String(user.data)}|${String(user.error)}`}</p>
+    }
+
+    expect(renderToString(<Profile />)).toBe('<p>idle|false|undefined|null</p>')
+    expect(FakeWebSocket.last.sent).toEqual([])
+    expect(socket.getSnapshot().pending).toBe(0)
     socket.dispose()
   })
 })
