@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   type Chat,
+  clientWebSocket,
   echoedClose,
   eventNames,
   FAST_RECONNECT,
@@ -9,6 +10,7 @@ import {
   Resources,
   range,
   recordEvents,
+  runtime,
   sendNumbered,
   seqs,
   untilSnapshot,
@@ -75,12 +77,14 @@ describe('a server outage', () => {
       closed = true
       return close
     })
+    const raceFrom = sent
     const stopped = server.stop(1001, 'restart')
     // Keep sending while the close handshake is under way: some of these race the server's close frame.
     while (!closed && sent < 500) {
       send(10)
       await nextTurn()
     }
+    const raceTo = sent
     expect(await goingAway).toEqual({ code: 1001, reason: 'restart', wasClean: true, willReconnect: true })
     await stopped
     send(200)
@@ -91,12 +95,22 @@ describe('a server outage', () => {
     await server.start()
     await reopened
     send(100)
-    await server.until(() => server.messagesOf('chat').length >= TOTAL, `${TOTAL} chats`)
-
     expect(sent).toBe(TOTAL)
-    expect(seqs(server.messagesOf('chat'))).toEqual(range(0, TOTAL))
+    // Deno's WebSocket still reports OPEN after the server's close frame has arrived, so what is
+    // written then is lost, on any client (a Deno limitation, see docs/node-and-ssr.md): there,
+    // only those race-window messages may be missing. Everywhere else, every message arrives.
+    const mayLose = clientWebSocket.kind === 'global' && runtime === 'deno' ? range(raceFrom, raceTo) : []
+    const expected = range(0, TOTAL).filter((seq) => !mayLose.includes(seq))
+    await server.until(
+      () => expected.every((seq) => seqs(server.messagesOf('chat')).includes(seq)),
+      `${expected.length} chats`,
+    )
+    const arrived = seqs(server.messagesOf('chat'))
+    expect(arrived.filter((seq) => !mayLose.includes(seq))).toEqual(expected)
+    expect(new Set(arrived).size).toBe(arrived.length) // never twice
+    expect(arrived).toEqual([...arrived].sort((a, b) => a - b)) // in order
     const before = seqs(server.connections[0]!.messages.filter((m) => m.type === 'chat'))
-    expect([...before, ...seqs(server.last.messages)]).toEqual(range(0, TOTAL))
+    expect([...before, ...seqs(server.last.messages)]).toEqual(arrived)
     expect(await server.connections[0]!.closed).toEqual(echoedClose(1001, 'restart'))
     expect(payloadsOf(log, 'drop')).toEqual([])
     expect(eventNames(log).slice(0, 3)).toEqual(['open', 'close', 'reconnecting'])
