@@ -60,11 +60,15 @@ export interface Adapter {
 }
 
 interface Entry {
+  key: string
   /** The first reply; `null` while its handler runs. */
   reply: string | null
   /** Monotonic ms after which the entry is forgotten. */
   expires: number
-  waiters: Set<Waiter>
+  /** How many slots of the expiry queue hold it: 2 between its reply and its claim's slot being swept. */
+  slots: number
+  /** Duplicates waiting for the reply, made on the first. */
+  waiters?: Set<Waiter>
 }
 
 /** A duplicate waiting for the first reply. */
@@ -74,6 +78,9 @@ interface Waiter {
 }
 
 const lapsed = () => new LifelineServerError('REQUEST_LOST', 'the first attempt at this request ended without a reply')
+
+/** How many spent slots the expiry queue may hold at its front before it is compacted. */
+const COMPACT_AFTER = 1024
 
 /**
  * The default adapter: broadcasts stay in this process, and the dedupe window is a map of at
@@ -86,18 +93,37 @@ const lapsed = () => new LifelineServerError('REQUEST_LOST', 'the first attempt 
  */
 export function memoryAdapter(): Adapter {
   let window: DedupeWindow = { ttl: 0, max: 0 }
-  // Insertion order is expiry order: every entry is (re)inserted with `now + ttl`.
   const entries = new Map<string, Entry>()
+  // Entries in expiry order (each expires at `now + ttl` of when it was queued), oldest at
+  // `head`. A reply queues its entry again at the end; the earlier slot is skipped when reached.
+  let queue: Entry[] = []
+  let head = 0
 
-  const forget = (key: string, entry: Entry) => {
-    entries.delete(key)
-    for (const waiter of entry.waiters) waiter.reject(lapsed())
+  const enqueue = (entry: Entry, now: number) => {
+    entry.expires = now + window.ttl
+    entry.slots++
+    queue.push(entry)
+  }
+
+  const forget = (entry: Entry) => {
+    entries.delete(entry.key)
+    for (const waiter of entry.waiters ?? []) waiter.reject(lapsed())
   }
 
   const sweep = (now: number) => {
-    for (const [key, entry] of entries) {
-      if (entry.expires > now && entries.size <= window.max) return
-      forget(key, entry)
+    for (; head < queue.length; head++) {
+      const entry = queue[head] as Entry
+      if (entries.get(entry.key) !== entry) continue // forgotten already
+      if (entry.slots > 1) {
+        entry.slots-- // queued again since: this slot is spent
+        continue
+      }
+      if (entry.expires > now && entries.size <= window.max) break
+      forget(entry)
+    }
+    if (head > COMPACT_AFTER && head * 2 > queue.length) {
+      queue = queue.slice(head)
+      head = 0
     }
   }
 
@@ -115,16 +141,20 @@ export function memoryAdapter(): Adapter {
       sweep(now)
       const entry = entries.get(key)
       if (!entry) {
-        entries.set(key, { reply: null, expires: now + window.ttl, waiters: new Set() })
+        const claimed: Entry = { key, reply: null, expires: 0, slots: 0 }
+        entries.set(key, claimed)
+        enqueue(claimed, now)
         sweep(now)
         return null
       }
       if (entry.reply !== null) return entry.reply
       return new Promise((resolve, reject) => {
         if (signal.aborted) return reject(signal.reason)
+        entry.waiters ??= new Set()
+        const waiters = entry.waiters
         const done = () => {
           signal.removeEventListener('abort', abort)
-          entry.waiters.delete(waiter)
+          waiters.delete(waiter)
         }
         const waiter: Waiter = {
           resolve(reply) {
@@ -138,21 +168,30 @@ export function memoryAdapter(): Adapter {
         }
         const abort = () => waiter.reject(signal.reason)
         signal.addEventListener('abort', abort)
-        entry.waiters.add(waiter)
+        waiters.add(waiter)
       })
     },
 
     settle(key, reply) {
       const now = performance.now()
-      const entry = entries.get(key)
-      entries.delete(key)
-      entries.set(key, { reply, expires: now + window.ttl, waiters: new Set() })
-      for (const waiter of entry?.waiters ?? []) waiter.resolve(reply)
+      let entry = entries.get(key)
+      if (!entry) {
+        // Forgotten while its handler ran (the window is full of newer ids): kept again from now.
+        entry = { key, reply, expires: 0, slots: 0 }
+        entries.set(key, entry)
+      }
+      const { waiters } = entry
+      entry.reply = reply
+      entry.waiters = undefined
+      enqueue(entry, now)
+      for (const waiter of waiters ?? []) waiter.resolve(reply)
       sweep(now)
     },
 
     close() {
-      for (const [key, entry] of entries) forget(key, entry)
+      for (const entry of entries.values()) forget(entry)
+      queue = []
+      head = 0
     },
   }
 }

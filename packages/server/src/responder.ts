@@ -66,15 +66,25 @@ export function createResponder(host: ResponderHost) {
     peer.write(encode({ re: id, error: { code: 'UNAVAILABLE', message: 'the request could not be processed now' } }))
   }
 
+  const storeFailed = (cause: unknown) =>
+    host.report(new LifelineServerError('ADAPTER_FAILED', 'the adapter could not store a reply', { cause }))
+
+  /** Stores a reply without a promise of its own where the adapter answers at once (the in-memory one). */
+  function settle(key: string, reply: string) {
+    try {
+      host.adapter.settle(key, reply)?.catch(storeFailed)
+    } catch (cause) {
+      storeFailed(cause)
+    }
+  }
+
   function first(peer: PeerConnection, handler: AnyHandler, request: Request, key: string | null) {
     host.count('requests')
     run(handler, request).then((reply) => {
       peer.write(reply)
       if (key === null) return
       // Stored after it was sent: the asker has it either way, and a duplicate waits for it.
-      new Promise((resolve) => resolve(host.adapter.settle(key, reply))).catch((cause) =>
-        host.report(new LifelineServerError('ADAPTER_FAILED', 'the adapter could not store a reply', { cause })),
-      )
+      settle(key, reply)
     })
   }
 
