@@ -59,6 +59,28 @@ describe('memoryAdapter', () => {
     expect(adapter.claim('a', signal())).toBeNull()
   })
 
+  it('stays exact over many ids: the newest max are kept, in order', () => {
+    const adapter = start(100)
+    for (let i = 0; i < 5000; i++) {
+      expect(adapter.claim(`id-${i}`, signal())).toBeNull()
+      adapter.settle(`id-${i}`, `reply ${i}`)
+    }
+    expect(adapter.claim('id-4900', signal())).toBe('reply 4900')
+    expect(adapter.claim('id-4999', signal())).toBe('reply 4999')
+    expect(adapter.claim('id-4899', signal())).toBeNull()
+  })
+
+  it('stores the reply of a claim forgotten while its handler ran; its waiters were told REQUEST_LOST', async () => {
+    const adapter = start(2)
+    adapter.claim('slow', signal())
+    const waiting = adapter.claim('slow', signal())
+    adapter.claim('b', signal())
+    adapter.claim('c', signal()) // three ids in a window of two: 'slow' is forgotten
+    await expect(waiting).rejects.toMatchObject({ code: 'REQUEST_LOST' })
+    adapter.settle('slow', 'late reply')
+    expect(adapter.claim('slow', signal())).toBe('late reply')
+  })
+
   it('rejects a waiting duplicate with REQUEST_LOST when the first claim lapses without a reply', async () => {
     const adapter = start()
     adapter.claim('a', signal())
