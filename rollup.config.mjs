@@ -130,8 +130,7 @@ function configs({ dir, banner, entries }) {
     ...Object.keys(pkg.peerDependencies ?? {}),
     pkg.name, // an entry importing the package's main entry (`@lifeline/core/tabs` -> `@lifeline/core`)
   ]
-  const external = (id) =>
-    id.startsWith('node:') || dependencies.some((dep) => id === dep || id.startsWith(`${dep}/`))
+  const external = (id) => id.startsWith('node:') || dependencies.some((dep) => id === dep || id.startsWith(`${dep}/`))
   const ts = (options = {}) =>
     typescript({ tsconfig: `${dir}/tsconfig.json`, declaration: false, declarationMap: false, ...options })
   return entries.flatMap(({ input: name, iife, name: global, globals = {}, extend }) => {
