@@ -1,8 +1,9 @@
 // Checks that the guides show the checked samples: every `// #region` of docs/snippets/<guide>.ts
-// (and <guide>.<part>.ts, and the .ts files under docs/snippets/<guide>/) appears, dedented, as a
-// ```ts or ```js block of docs/<guide>.md, and every such block is a region. For a guide with a
-// docs/snippets/<guide>/ folder, every ```vue block is one .vue file there and every .vue file
-// there is a ```vue block. Run from the repository root: node docs/snippets/check-sync.mjs
+// (and <guide>.<part>.ts or .tsx, and the .ts files under docs/snippets/<guide>/) appears,
+// dedented, as a ```ts, ```tsx or ```js block of docs/<guide>.md, and every such block is a
+// region. For a guide with a docs/snippets/<guide>/ folder, every ```vue block is one .vue file
+// there and every .vue file there is a ```vue block. Run from the repository root:
+// node docs/snippets/check-sync.mjs
 import { readdirSync, readFileSync } from 'node:fs'
 
 function regions(source, found) {
@@ -31,7 +32,7 @@ function regions(source, found) {
 }
 
 const guides = new Map()
-for (const file of readdirSync('docs/snippets').filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))) {
+for (const file of readdirSync('docs/snippets').filter((f) => /\.tsx?$/.test(f) && !f.endsWith('.d.ts'))) {
   const guide = file.split('.')[0]
   guides.set(guide, regions(readFileSync(`docs/snippets/${file}`, 'utf8'), guides.get(guide) ?? new Map()))
 }
@@ -50,7 +51,7 @@ for (const entry of readdirSync('docs/snippets', { withFileTypes: true }).filter
 let failures = 0
 for (const [guide, samples] of guides) {
   const markdown = readFileSync(`docs/${guide}.md`, 'utf8')
-  const blocks = [...markdown.matchAll(/^```(?:ts|js)\n([\s\S]*?)\n```$/gm)].map((match) => match[1])
+  const blocks = [...markdown.matchAll(/^```(?:ts|tsx|js)\n([\s\S]*?)\n```$/gm)].map((match) => match[1])
   for (const [name, code] of samples) {
     if (!blocks.includes(code)) {
       console.error(`docs/${guide}.md: the snippet region "${name}" is missing or differs`)

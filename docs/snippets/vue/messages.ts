@@ -8,5 +8,10 @@ export interface Incoming {
 export interface Outgoing {
   chat: { text: string }
   typing: { active: boolean }
+  getUser: { id: string }
+}
+// Reply types of requests, keyed by the outgoing type asked.
+export interface Replies {
+  getUser: { name: string }
 }
 // #endregion

@@ -2,7 +2,7 @@
 // #region use-live
 // useLive.ts
 import { useSocket } from '@lifeline/vue'
-import type { Incoming, Outgoing } from './messages'
+import type { Incoming, Outgoing, Replies } from './messages'
 
-export const useLive = () => useSocket<Incoming, Outgoing>()
+export const useLive = () => useSocket<Incoming, Outgoing, Replies>()
 // #endregion

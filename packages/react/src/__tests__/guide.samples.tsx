@@ -1,7 +1,7 @@
 // The samples of docs/react.md, type-checked with the package: each `// #region` appears in
 // the guide as a ```tsx block, as it is (docs.test.ts checks that they agree).
 import type { Socket, WebSocketConstructor } from '@lifeline/core'
-import { useCallback, useState } from 'react'
+import { useCallback, useEffect, useState } from 'react'
 
 declare function App(): React.ReactNode
 declare function ChatLog(): React.ReactNode
@@ -19,6 +19,11 @@ export interface Outgoing {
   chat: { text: string }
   typing: { active: boolean }
   join: { room: string }
+  getUser: { id: string }
+}
+// Reply types of requests, keyed by the outgoing type asked.
+export interface Replies {
+  getUser: { name: string }
 }
 
 // #endregion
@@ -91,7 +96,7 @@ function Room({ id }: { id: string }) {
 
 // #region use-live
 // useLive.ts: the provider's socket, with your message maps
-export const useLive = () => useSocket<Incoming, Outgoing>()
+export const useLive = () => useSocket<Incoming, Outgoing, Replies>()
 // #endregion
 
 // #region use-socket-state
@@ -155,6 +160,27 @@ function ChatMessages() {
     </ul>
   )
 }
+
+// #endregion
+
+// #region use-request
+import { useRequest } from '../index.js'
+
+function UserName({ id }: { id: string }) {
+  const user = useRequest('getUser', useLive()) // user.data: { name: string } | undefined
+  useEffect(() => void user.send({ id }), [user.send, id]) // a new id aborts the old request
+  if (user.error) return <p>Could not load ({user.error.code})</p>
+  return <p>{user.pending ? 'Loading…' : user.data?.name}</p>
+}
+
+function ReloadButton({ id }: { id: string }) {
+  const { send, pending } = useRequest('getUser', useLive())
+  return (
+    <button type="button" disabled={pending} onClick={() => send({ id })}>
+      Reload
+    </button>
+  )
+}
 // #endregion
 
 // #region typing
@@ -202,6 +228,8 @@ export const samples = [
   Notifier,
   OnlineCount,
   ChatMessages,
+  UserName,
+  ReloadButton,
   Composer,
   testChatLog,
 ]
