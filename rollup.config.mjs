@@ -16,6 +16,14 @@ const packages = [
     entries: [
       // `globals` maps the IIFE's external imports to page globals; anything not listed is bundled.
       { input: 'index', iife: 'lifeline.iife.min.js', name: 'Lifeline', globals: {} },
+      // Adds Lifeline.connectShared to the core bundle's global: one connection for every tab.
+      {
+        input: 'tabs',
+        iife: 'lifeline-tabs.iife.min.js',
+        name: 'Lifeline',
+        extend: true,
+        globals: { '@lifeline/core': 'Lifeline' },
+      },
       // Adds Lifeline.LifelineWebSocket to the core bundle's global, for pages that use WebSocket directly.
       {
         input: 'websocket',

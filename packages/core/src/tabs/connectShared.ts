@@ -1,0 +1,561 @@
+import {
+  type ConnectOptions,
+  connect,
+  type Envelope,
+  type ErrorCode,
+  type Frame,
+  type HeartbeatOptions,
+  idleSnapshot,
+  jsonCodec,
+  LifelineError,
+  type MessageMap,
+  type Snapshot,
+  type Socket,
+  type Status,
+  type UrlOption,
+} from '@lifeline/core'
+import type { FromLeader, FromTab, TabChannelConstructor, TabLocks, TabMessage, WireSnapshot } from './protocol.js'
+
+/**
+ * Options of {@link connectShared}: those of `connect`, plus the name of the group of tabs.
+ *
+ * @typeParam In - incoming message types, as `{ type: payload }`.
+ * @typeParam Out - outgoing message types, as `{ type: payload }`.
+ */
+export interface SharedOptions<In extends MessageMap<In> = Record<string, unknown>, Out = Record<string, unknown>>
+  extends ConnectOptions<In, Out> {
+  /**
+   * Names the group of tabs (and workers) of this origin that share one connection: one Web Lock
+   * and one `BroadcastChannel` per name. Required when `url` is a function.
+   * @default the URL, resolved against the page
+   */
+  channel?: string
+  /**
+   * The Web Locks API, for tests and unusual hosts.
+   * @default navigator.locks
+   */
+  locks?: TabLocks
+  /**
+   * The `BroadcastChannel` constructor, for tests and unusual hosts.
+   * @default globalThis.BroadcastChannel
+   */
+  BroadcastChannel?: TabChannelConstructor
+}
+
+/** The snapshot of a shared socket: the connection's state, and where this tab stands in its group. */
+export interface SharedSnapshot extends Snapshot {
+  /** Whether this tab holds the connection. */
+  readonly leader: boolean
+  /** How many tabs share the connection (this one included). */
+  readonly tabs: number
+}
+
+/** A {@link Socket} whose connection is shared by the tabs of a channel. Made by {@link connectShared}. */
+export interface SharedSocket<
+  In extends MessageMap<In> = Record<string, unknown>,
+  Out = Record<string, unknown>,
+  Replies = {},
+> extends Socket<In, Out, Replies> {
+  /** The current state, with {@link SharedSnapshot.leader} and {@link SharedSnapshot.tabs}. */
+  getSnapshot: () => SharedSnapshot
+}
+
+type Hello = Extract<FromTab, { k: 'h' }>
+type Entry = [type: string, handler: (payload: never) => void, once?: boolean]
+
+/** The events a tab emits itself (`error` also comes from its socket); every other one comes from its socket. */
+const OWN = ['reconnecting', 'latency', 'state', 'error']
+const noop = () => {}
+const active = (status: Status) => status !== 'idle' && status !== 'closed'
+const randomId = () => Math.random().toString(36).slice(2)
+const uncaught = (error: unknown) =>
+  ((globalThis as { reportError?: (error: unknown) => void }).reportError ?? console.error)(error)
+/** Resolves when `signal` aborts: holds a Web Lock until then. */
+const until = (signal: AbortSignal) =>
+  new Promise<unknown>((resolve) => (signal.aborted ? resolve(0) : signal.addEventListener('abort', resolve)))
+
+/**
+ * Connects once for every tab of the origin: like {@link connect}, but the tabs that use the same
+ * `channel` share one WebSocket. One tab, the leader (the holder of the channel's Web Lock), holds
+ * it; the others reach it over a `BroadcastChannel`. Every tab gets the whole `Socket` API: every
+ * incoming message, the connection's state (with `queued` and `pending` counted over the group),
+ * its own sends, requests, replies and drops. When the leader goes (closed, crashed, or
+ * `close()`d), another tab takes over and connects at once; what the tabs had sent and the old
+ * leader had not written is written by the new one, in order, once; requests awaiting a reply are
+ * sent again with the same id. A tab's `close()` detaches that tab; the connection closes when the
+ * last tab leaves. Where Web Locks or `BroadcastChannel` are missing (Node, old browsers), it is
+ * `connect`.
+ *
+ * How: every tab runs its own socket (`connect`) whose WebSocket is a tunnel to the leader, so each
+ * tab's queue, requests, `ttl` and drops are exactly those of a socket of its own. The leader runs
+ * one more socket, the real one, and writes the tabs' frames to it, each tab's in order and once
+ * (it acknowledges what it wrote; a tab keeps a frame until then and writes it again to the next
+ * leader). See `protocol.ts` for the messages.
+ *
+ * @param url - as for `connect`; a function should come with `options.channel`.
+ * @throws `INVALID_URL`, `INVALID_OPTIONS` as `connect` does.
+ * @typeParam In - incoming message types, as `{ type: payload }`.
+ * @typeParam Out - outgoing message types, as `{ type: payload }`.
+ * @typeParam Replies - reply types of requests, keyed by the outgoing type asked.
+ * @example
+ * ```ts
+ * import { connectShared } from '@lifeline/core/tabs'
+ *
+ * const socket = connectShared<Incoming, Outgoing>('/live', { heartbeat: true })
+ * socket.on('chat', (msg) => render(msg))
+ * socket.subscribe(() => console.log(socket.getSnapshot().leader, socket.getSnapshot().tabs))
+ * ```
+ */
+export function connectShared<
+  In extends MessageMap<In> = Record<string, unknown>,
+  Out = Record<string, unknown>,
+  Replies = {},
+>(url: UrlOption, options: SharedOptions<In, Out> = {}): SharedSocket<In, Out, Replies> {
+  // biome-ignore lint/suspicious/noExplicitAny: browser globals, looked up at call time.
+  const g = globalThis as any
+  const locks: TabLocks | undefined = options.locks ?? g.navigator?.locks
+  const Channel: TabChannelConstructor | undefined = options.BroadcastChannel ?? g.BroadcastChannel
+  if (!locks || !Channel) return alone(connect<In, Out, Replies>(url, options))
+  const name = `lifeline:${options.channel ?? url}`
+  const { codec = jsonCodec, heartbeat } = options
+
+  // ---- this tab ----
+  let me = ''
+  let leaving = new AbortController()
+  let present = false
+  let detached = false
+  let disposed = false
+  let barrier = ''
+  /** The leader this tab follows, and the last state it posted. */
+  let leader = ''
+  let remote: WireSnapshot | null = null
+  /** Frames written to the tunnel that no leader has acknowledged as written to the WebSocket. */
+  let unacked: Array<[n: number, frame: Frame]> = []
+  let seq = 0
+  let acked = 0
+  /** What this tab last told its leader about itself. */
+  let told = ''
+  /** The last frame number written for each tab, from the acknowledgements this tab saw. */
+  const seen = new Map<string, number>()
+  const handlers = new Map<string, unknown>()
+  const listeners = new Set<Entry>()
+  let state: SharedSnapshot = Object.freeze({ ...idleSnapshot, leader: false, tabs: 1 })
+  let tunnel: Tunnel | null = null
+
+  // ---- the leader's part, while this tab leads ----
+  let real: Socket | null = null
+  const tabs = new Map<string, Hello>()
+  /** The last frame number taken from each tab: written, or waiting in the real socket's queue. */
+  let accepted = seen
+  let waiting: Array<[tab: string, n: number]> = []
+
+  const live = () => active(inner.getSnapshot().status)
+
+  // ---- events and state ----------------------------------------------------------------
+
+  const listen = (type: string, handler: Entry[1], once?: boolean) => {
+    const entry: Entry = [type, handler, once]
+    listeners.add(entry)
+    return () => {
+      listeners.delete(entry)
+    }
+  }
+  const emit = (type: string, payload: unknown) => {
+    for (const entry of [...listeners]) {
+      if (entry[0] !== type) continue
+      if (entry[2]) listeners.delete(entry)
+      try {
+        entry[1](payload as never)
+      } catch (cause) {
+        const loops = type === 'error' || type === 'state'
+        if (loops || ![...listeners].some(([t]) => t === 'error')) uncaught(cause)
+        if (!loops) emit('error', new LifelineError('HANDLER_FAILED', `${type} handler threw`, { cause }))
+      }
+    }
+  }
+  const errorOf = (wire: { code: string; message: string } | null) =>
+    wire && new LifelineError(wire.code as ErrorCode, wire.message)
+
+  /** The snapshot: the connection's, as the leader posted it, with this tab's status folded in. */
+  const update = () => {
+    const own = inner.getSnapshot()
+    const r = active(own.status) && remote
+    const next: SharedSnapshot = {
+      ...(r || own),
+      // Open once this tab's socket has flushed; connecting until a leader says where the link is.
+      status:
+        r && active(r.status) && (r.status !== 'open' || own.status === 'open')
+          ? r.status
+          : active(own.status)
+            ? 'connecting'
+            : own.status,
+      lastError: own.lastError ?? (r ? errorOf(r.lastError) : null),
+      leader: !!real,
+      tabs: remote?.tabs ?? 1,
+    }
+    // A new object only when something changed (an error counts as the same while its code is).
+    if (JSON.stringify(next) === JSON.stringify(state)) return
+    state = Object.freeze(next)
+    emit('state', state)
+  }
+
+  // ---- the tunnel: this tab's socket writes to the leader, and hears what it relays -----
+
+  const post = (message: TabMessage) => bus.postMessage(message)
+  const toLeader = (message: FromTab) => (real ? take(message) : post(message))
+  /** Posts to every tab, this one included. */
+  const toAll = (message: FromLeader) => {
+    post(message)
+    receive(message)
+  }
+  const write = (n: number, f: Frame) => toLeader({ k: 'w', t: me, n, a: acked, f })
+
+  /** A WebSocket for this tab's socket: open while a leader holds an open link. */
+  class Tunnel {
+    readyState = 0
+    binaryType = ''
+    declare onopen: (event: unknown) => void
+    declare onclose: (event: unknown) => void
+    declare onerror: (event: unknown) => void
+    declare onmessage: (event: unknown) => void
+    constructor() {
+      tunnel = this
+      queueMicrotask(sync)
+    }
+    send(frame: Frame) {
+      unacked.push([++seq, typeof frame === 'string' ? frame : structuredClone(frame)])
+      write(seq, frame)
+    }
+    close() {
+      this.readyState = 3
+      if (tunnel === this) tunnel = null
+    }
+  }
+
+  /** Opens the tunnel when the group's link is open, and drops it when the link (or the leader) goes. */
+  function sync() {
+    const t = tunnel
+    const up = !detached && remote?.status === 'open'
+    if (t && up && !t.readyState) {
+      t.readyState = 1
+      // What no leader has written yet goes first, in order, ahead of what the socket queued since.
+      for (const [n, f] of [...unacked]) write(n, f)
+      t.onopen({})
+    } else if (t?.readyState === 1 && !up) {
+      // This tab's socket reports the close as the link's (unless the leader went), and reconnects
+      // at once unless the connection closed for good.
+      t.close()
+      t.onclose(remote?.lastClose ?? { code: 1006, reason: '', wasClean: false })
+      if (live()) inner.reconnect()
+    }
+  }
+
+  /** Closes this tab's socket; what no leader wrote drops, as a closed socket's queue does. */
+  const shut = () => {
+    inner.close()
+    for (const [, f] of unacked) inner.sendRaw(f)
+    unacked = []
+  }
+
+  /** Tells the leader this tab's counts and the types it handles, when they changed. */
+  const hello = () => {
+    const { queued: q, pending: p } = inner.getSnapshot()
+    const message: FromTab = { k: 'h', t: me, q, p, h: [...handlers.keys()] }
+    const said = JSON.stringify(message)
+    if (!present || detached || said === told) return
+    told = said
+    toLeader(message)
+  }
+
+  /** What the leader says, to this tab. */
+  const receive = (m: TabMessage) => {
+    if (detached) return
+    if (m.k === 'b') {
+      if (m.t === barrier) lead()
+    } else if (m.k === 's') {
+      const fresh = m.t !== leader
+      if (fresh) {
+        // A new leader: what went to the old one and was not written goes again, to this one.
+        leader = m.t
+        remote = null
+        told = ''
+        sync()
+      }
+      remote = m.s
+      sync()
+      if (m.s.status === 'closed') shut() // closed for good, for every tab
+      hello()
+      update()
+    } else if (m.k === 'e') {
+      if (m.t !== leader || !live()) return
+      emit(m.e, m.e === 'error' ? errorOf(m.v as { code: string; message: string }) : m.v)
+    } else if (m.k === 'f') {
+      if (!m.to || m.to === me) tunnel?.onmessage({ data: m.f })
+    } else if (m.k === 'a') {
+      seen.set(m.to, m.n)
+      if (m.to === me && m.n > acked) {
+        acked = m.n
+        unacked = unacked.filter(([n]) => n > m.n)
+      }
+    }
+  }
+
+  // ---- leading -------------------------------------------------------------------------
+
+  /**
+   * This tab holds the lock. Before it leads, it posts to itself through the channel: once that
+   * arrives, so has everything the old leader posted (acknowledgements included), since the
+   * channel keeps the order of what it forwards and the old leader posted before it let go.
+   */
+  const claim = () => {
+    const probe = new Channel(name)
+    barrier = randomId()
+    probe.postMessage({ k: 'b', t: barrier })
+    probe.close()
+  }
+
+  /** The real socket's state, for every tab: its first from this tab makes this tab their leader. */
+  const broadcast = () => {
+    const s = (real as Socket).getSnapshot()
+    // The real queue holds only the tabs' frames, and lets the oldest go first: to the link,
+    // or all at once when the socket closes for good.
+    const closed = s.status === 'closed'
+    const written = closed ? 0 : Math.max(0, waiting.length - s.queued)
+    for (const [to, n] of waiting.slice(0, written)) toAll({ k: 'a', to, n })
+    waiting = closed ? [] : waiting.slice(written)
+    let queued = 0
+    let pending = 0
+    for (const { q, p } of tabs.values()) {
+      queued += q
+      pending += p
+    }
+    const error = s.lastError
+    toAll({
+      k: 's',
+      t: me,
+      s: { ...s, lastError: error && { code: error.code, message: error.message }, queued, pending, tabs: tabs.size },
+    })
+  }
+
+  /** A frame from the server, for the tabs; a request the server makes goes to one tab that handles it. */
+  const relay = (f: string | ArrayBuffer, message: unknown) => {
+    const { id, type, re } = (message ?? {}) as Envelope
+    const handles = (tab: string) => tabs.get(tab)?.h.includes(type as string)
+    const to = typeof id === 'string' && re === undefined && (handles(me) ? me : [...tabs.keys()].find(handles))
+    toAll(to ? { k: 'f', f, to } : { k: 'f', f })
+  }
+
+  const isPong =
+    (heartbeat as HeartbeatOptions | undefined)?.isPong ??
+    ((message: unknown) => !!heartbeat && (message === 'pong' || (message as Envelope | null)?.type === 'pong'))
+
+  const lead = () => {
+    const group = remote?.status
+    accepted = new Map(seen)
+    const socket = connect(url, {
+      ...options,
+      // Connect at once if the group was connected (no backoff after a failover), or this tab wants to.
+      autoConnect: live() || (!!group && active(group)),
+      // Only the tabs' frames wait here, and only while the link cannot take them: the tabs keep the limits.
+      queue: { maxMessages: Infinity, maxBytes: Infinity },
+      codec: {
+        encode: (message) => codec.encode(message),
+        decode(frame) {
+          const message = codec.decode(frame)
+          // After the real socket has read it, so the tabs see it after what it caused there.
+          if (!isPong(message)) queueMicrotask(() => real === socket && relay(frame, message))
+          return message
+        },
+      },
+    })
+    real = socket
+    socket.subscribe(() => real === socket && broadcast())
+    for (const e of ['reconnecting', 'latency', 'error'] as const) {
+      socket.on(e, (v) => {
+        const { code, message } = v as LifelineError
+        if (real === socket) toAll({ k: 'e', t: me, e, v: e === 'error' ? { code, message } : v })
+      })
+    }
+    broadcast()
+  }
+
+  /** What a tab asks of the leader. */
+  const take = (m: FromTab) => {
+    const socket = real as Socket
+    const { k, t } = m
+    if (k === 'w') {
+      // A tab's frames are written in sequence, each once; a later one waits for the earlier ones to come again.
+      const last = Math.max(accepted.get(t) ?? 0, m.a)
+      if (m.n !== last + 1) return
+      accepted.set(t, m.n)
+      const result = socket.sendRaw(m.f)
+      if (result === 'sent') toAll({ k: 'a', to: t, n: m.n })
+      else if (result === 'queued') waiting.push([t, m.n])
+      else accepted.set(t, last) // closed: the tabs drop what they still hold
+    } else if (k === 'o') socket.open()
+    else if (k === 'r') socket.reconnect(m)
+    else if (k === 'h') {
+      // A tab's presence lock is free once it has left or died.
+      if (!tabs.has(t) && t !== me) {
+        locks
+          .request(`${name}:${t}`, {}, () => {
+            if (tabs.delete(t) && real === socket) broadcast()
+          })
+          .catch(noop)
+      }
+      tabs.set(t, m)
+      broadcast()
+    }
+  }
+
+  /** Stops leading; the last tab out closes the connection with its code and reason. */
+  const resign = (code?: number, reason?: string) => {
+    const socket = real as Socket
+    real = null
+    // Other tabs carry on with a new leader: this link ends without telling them it closed.
+    if (tabs.size < 2) socket.close(code, reason)
+    else socket.close(1000, 'leader left')
+    socket.dispose()
+    tabs.clear()
+    waiting = []
+  }
+
+  const join = () => {
+    me = randomId()
+    detached = present = false
+    leaving = new AbortController()
+    const { signal } = leaving
+    const hold = (lock: string, then: () => void) =>
+      locks
+        .request(lock, { signal }, () => {
+          then()
+          return until(signal)
+        })
+        .catch(noop)
+    // This tab's presence, held while it is in the group: the leader learns it left when it is free.
+    hold(`${name}:${me}`, () => {
+      present = true
+      hello()
+      if (live()) toLeader({ k: 'o', t: me })
+    })
+    hold(name, claim)
+  }
+
+  // ---- this tab's socket -----------------------------------------------------------------
+
+  const inner = connect<In, Out, Replies>('ws://tab.invalid/', {
+    ...options,
+    WebSocket: Tunnel,
+    protocols: undefined,
+    onOpen: undefined,
+    heartbeat: false,
+    browserEvents: false,
+    reconnect: { shouldReconnect: () => remote?.status !== 'closed' },
+    connectTimeout: Infinity,
+  })
+  inner.on('state', () => {
+    hello()
+    update()
+  })
+
+  const bus = new Channel(name)
+  bus.onmessage = ({ data }: { data: TabMessage }) => {
+    // A tab's request is for the leader; what a leader says is for every tab.
+    if ('whor'.includes(data.k)) {
+      if (real) take(data as FromTab)
+    } else receive(data)
+  }
+  join()
+
+  const usable = () => {
+    if (disposed) throw new LifelineError('DISPOSED', 'socket disposed')
+  }
+  const own = (type: string) => OWN.includes(type)
+  /** Listens here, on this tab's socket, or (`error`) on both. */
+  const subscribe = (type: string, handler: Entry[1], once?: boolean) => {
+    usable()
+    const off = own(type) ? listen(type, handler, once) : noop
+    const off2 = own(type) && type !== 'error' ? noop : inner[once ? 'once' : 'on'](type as 'error', handler)
+    return () => {
+      off()
+      off2()
+    }
+  }
+
+  const socket: SharedSocket<In, Out, Replies> = {
+    on: (type, handler) => subscribe(type, handler),
+    once: (type, handler) => subscribe(type, handler, true),
+    off(type, handler) {
+      if (!own(type) || type === 'error') inner.off(type, handler)
+      for (const entry of listeners)
+        if (entry[0] === type && (!handler || entry[1] === handler)) listeners.delete(entry)
+    },
+    getSnapshot: () => state,
+    subscribe: (listener) => (disposed ? noop : listen('state', () => listener())),
+    send: inner.send,
+    sendRaw: inner.sendRaw,
+    request: inner.request,
+    handle(type, handler) {
+      const off = inner.handle(type, handler)
+      handlers.set(type, handler)
+      hello()
+      return () => {
+        off()
+        if (handlers.get(type) === handler) handlers.delete(type)
+        hello()
+      }
+    },
+    open() {
+      usable()
+      if (detached) join()
+      inner.open()
+      toLeader({ k: 'o', t: me })
+    },
+    close(code, reason) {
+      inner.close(code, reason) // checks the arguments; drops this tab's queue, rejects its requests
+      if (!detached) {
+        detached = true
+        // A follower leaves its frames to the leader, which has them; a leader (or a tab with none) drops them.
+        const leading = !!real
+        if (leading) resign(code, reason)
+        if (leading || !remote) shut()
+        leader = ''
+        remote = null
+        unacked = []
+        leaving.abort()
+      }
+      update()
+    },
+    reconnect(options) {
+      if (!live()) return socket.open()
+      toLeader({ k: 'r', t: me, force: !!options?.force })
+    },
+    dispose() {
+      if (disposed) return
+      socket.close()
+      disposed = true
+      inner.dispose()
+      bus.close()
+      listeners.clear()
+    },
+  }
+  update()
+  return socket
+}
+
+/** A socket of its own, where tabs cannot share: it leads a group of one. */
+function alone<In extends MessageMap<In>, Out, Replies>(
+  socket: Socket<In, Out, Replies>,
+): SharedSocket<In, Out, Replies> {
+  let seen: Snapshot | undefined
+  let shared: SharedSnapshot
+  return {
+    ...socket,
+    getSnapshot() {
+      const snapshot = socket.getSnapshot()
+      if (snapshot !== seen) shared = Object.freeze({ ...snapshot, leader: true, tabs: 1 })
+      seen = snapshot
+      return shared
+    },
+  }
+}

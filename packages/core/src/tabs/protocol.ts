@@ -1,0 +1,71 @@
+import type { Frame, Snapshot } from '@lifeline/core'
+
+/**
+ * What the tabs of one channel say to each other over their `BroadcastChannel`. Every message
+ * names its sender in `t` (a tab id, fresh each time a tab joins). Keys are short: the code
+ * ships to browsers.
+ *
+ * The leader (the tab holding the channel's Web Lock) holds the one WebSocket. Every other tab
+ * runs its own socket over a tunnel to it: the tab's socket keeps its queue, requests, ttl and
+ * drops exactly as a socket of its own would, and writes frames to the tunnel; the leader writes
+ * them to the WebSocket and says which it wrote (`a`). A tab keeps every frame until then, so a
+ * frame the leader never wrote (it died, or the link dropped first) is written again, to the next
+ * leader, in order; the leader accepts a tab's frames only in sequence, so none goes out twice.
+ */
+export type TabMessage = FromLeader | FromTab
+
+/** The connection's snapshot as it travels: the error as `{ code, message }`, counts for the group. */
+export type WireSnapshot = Omit<Snapshot, 'lastError'> & {
+  lastError: { code: string; message: string } | null
+  /** Tabs sharing the connection. */
+  tabs: number
+}
+
+/** Posted by the leader, to every tab. */
+export type FromLeader =
+  /**
+   * The connection's state, with `queued` and `pending` summed over the group. The first from a
+   * tab announces it as the new leader: tabs send it `h`, and write to it what it has not acknowledged.
+   */
+  | { k: 's'; t: string; s: WireSnapshot }
+  /** A connection event, for every tab to emit. */
+  | { k: 'e'; t: string; e: 'reconnecting' | 'latency' | 'error'; v: unknown }
+  /** A frame from the server; `to` names the one tab that handles it (a request the server made). */
+  | { k: 'f'; f: string | ArrayBuffer; to?: string }
+  /** Tab `to`'s frames up to number `n` are written to the WebSocket. */
+  | { k: 'a'; to: string; n: number }
+  /** A tab about to lead checks that everything posted before has reached it (see `barrier`). */
+  | { k: 'b'; t: string }
+
+/** Posted by a tab, for the leader. */
+export type FromTab =
+  /** Hello, and whenever they change: this tab's queued and pending counts and the types it handles. */
+  | { k: 'h'; t: string; q: number; p: number; h: string[] }
+  /** Write frame number `n` of this tab; `a` is the last number the tab has seen acknowledged. */
+  | { k: 'w'; t: string; n: number; a: number; f: Frame }
+  /** Open the connection (a tab called `open()`). */
+  | { k: 'o'; t: string }
+  /** Reconnect now (a tab called `reconnect()`). */
+  | { k: 'r'; t: string; force: boolean }
+
+/** The part of the Web Locks API the tabs use (`navigator.locks`). */
+export interface TabLocks {
+  /** Requests the lock `name`; it is held until the promise `callback` returns settles. */
+  request(
+    name: string,
+    options: { signal?: AbortSignal; ifAvailable?: boolean },
+    // biome-ignore lint/suspicious/noExplicitAny: the DOM's Lock, or a test double's.
+    callback: (lock: any) => unknown,
+  ): Promise<unknown>
+}
+
+/** The part of a `BroadcastChannel` the tabs use. */
+export interface TabChannel {
+  postMessage(message: unknown): void
+  // biome-ignore lint/suspicious/noExplicitAny: the DOM's MessageEvent, or a test double's.
+  onmessage: ((event: any) => void) | null
+  close(): void
+}
+
+/** A `BroadcastChannel` constructor. */
+export type TabChannelConstructor = new (name: string) => TabChannel
