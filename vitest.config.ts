@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url'
+import vue from '@vitejs/plugin-vue'
 import { defineConfig } from 'vitest/config'
 
 const coreSrc = fileURLToPath(new URL('./packages/core/src/', import.meta.url))
@@ -33,8 +34,31 @@ export default defineConfig({
       }),
       project('integration', ['packages/core/test/**/*.test.ts'], 'node', { testTimeout: 20_000 }),
       project('server', ['packages/server/{src,test}/**/*.test.ts'], 'node', { testTimeout: 20_000 }),
-      // The testing kit's tests, its Jest run (a child process), and the interop proofs with real clients.
+      // The testing kit's tests, and its Jest run (a child process).
       project('testing', ['packages/testing/src/**/*.test.{ts,tsx}'], 'node', { testTimeout: 30_000 }),
+      // The samples of docs/testing.md are tests: they run as the guide shows them, on the packages' sources.
+      {
+        plugins: [vue()],
+        resolve: {
+          alias: [
+            ...alias(),
+            ...['react', 'vue', 'testing'].map((name) => ({
+              find: new RegExp(`^@lifeline/${name}$`),
+              replacement: fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url)),
+            })),
+          ],
+        },
+        test: {
+          name: 'docs',
+          include: [
+            'docs/snippets/testing.ts',
+            'docs/snippets/testing.ws.ts',
+            'docs/snippets/testing/**/*.test.{ts,tsx}',
+          ],
+          environment: 'happy-dom',
+          typecheck: { enabled: false },
+        },
+      },
       {
         resolve: { alias: alias() },
         test: {

@@ -1,5 +1,5 @@
 // Checks that the guides show the checked samples: every `// #region` of docs/snippets/<guide>.ts
-// (and <guide>.<part>.ts or .tsx, and the .ts files under docs/snippets/<guide>/) appears,
+// (and <guide>.<part>.ts or .tsx, and the .ts and .tsx files under docs/snippets/<guide>/) appears,
 // dedented, as a ```ts, ```tsx or ```js block of docs/<guide>.md, and every such block is a
 // region. For a guide with a docs/snippets/<guide>/ folder, every ```vue block is one .vue file
 // there and every .vue file there is a ```vue block. Run from the repository root:
@@ -41,7 +41,7 @@ const folders = new Map()
 for (const entry of readdirSync('docs/snippets', { withFileTypes: true }).filter((e) => e.isDirectory())) {
   const guide = entry.name
   const files = readdirSync(`docs/snippets/${guide}`, { recursive: true }).map((f) => `docs/snippets/${guide}/${f}`)
-  for (const file of files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))) {
+  for (const file of files.filter((f) => /\.tsx?$/.test(f) && !f.endsWith('.d.ts'))) {
     guides.set(guide, regions(readFileSync(file, 'utf8'), guides.get(guide) ?? new Map()))
   }
   folders.set(guide, new Map(files.filter((f) => f.endsWith('.vue')).map((f) => [f, readFileSync(f, 'utf8').trim()])))
