@@ -29,7 +29,7 @@ export interface HubStats {
   badFrames: number
   /** Frames that were not JSON. */
   invalidJson: number
-  /** JSON that is not an envelope: not an object, no string `type`, an `id` or `re` that is not a string. */
+  /** JSON that is not an envelope: not an object, no string `type`, an `id` or `re` that is not a string, an `id` over 256 characters. */
   invalidEnvelope: number
   /** Frames over `maxMessageBytes`. */
   oversize: number

@@ -13,6 +13,12 @@ export type Incoming =
 /** Why a frame was ignored: not JSON, JSON that is no envelope, or over the size limit. */
 export type BadFrame = 'invalidJson' | 'invalidEnvelope' | 'oversize'
 
+/**
+ * The longest request id read (Lifeline's are about 20 characters): ids are kept in the dedupe
+ * window, so a client must not be able to make each one a megabyte.
+ */
+export const MAX_ID_LENGTH = 256
+
 /** A frame as `ws` hands it over, whatever the socket's `binaryType`. */
 export type RawFrame = Buffer | ArrayBuffer | Buffer[]
 
@@ -43,7 +49,8 @@ export function readFrame(raw: RawFrame, isBinary: boolean, maxBytes: number): I
   if (!isObject(message)) return { kind: 'bad', reason: 'invalidEnvelope' }
   const { type, data, id, re, error } = message
   if (re !== undefined) return typeof re === 'string' ? { kind: 'reply', re, data, error } : bad()
-  if (typeof type !== 'string' || (id !== undefined && typeof id !== 'string')) return bad()
+  if (typeof type !== 'string') return bad()
+  if (id !== undefined && (typeof id !== 'string' || id.length > MAX_ID_LENGTH)) return bad()
   if (type === 'ping') return { kind: 'ping', id }
   if (type === 'pong') return { kind: 'ignored' }
   return id === undefined ? { kind: 'message', type, data } : { kind: 'request', type, data, id }

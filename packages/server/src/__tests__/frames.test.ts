@@ -50,6 +50,9 @@ describe('readFrame', () => {
       expect(text(frame)).toEqual({ kind: 'bad', reason: 'invalidEnvelope' })
     }
     expect(text('{"type":"getUser","id":42}')).toEqual({ kind: 'bad', reason: 'invalidEnvelope' })
+    const long = (n: number) => readFrame(Buffer.from(`{"type":"getUser","id":"${'i'.repeat(n)}"}`), false, 1024)
+    expect(long(256)).toMatchObject({ kind: 'request' })
+    expect(long(257)).toEqual({ kind: 'bad', reason: 'invalidEnvelope' })
     expect(text('{"re":7,"data":1}')).toEqual({ kind: 'bad', reason: 'invalidEnvelope' })
   })
 
