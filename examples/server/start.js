@@ -1,7 +1,16 @@
 // `npm start`: runs the demo server and prints the one URL to open.
 // PORT picks the port; without it, 8080, or a free port when 8080 is taken.
 import { existsSync } from 'node:fs'
-import { startDemoServer } from './server.js'
+
+// The server runs on @lifeline/server, which loads from its build (packages/server/dist).
+let startDemoServer
+try {
+  ;({ startDemoServer } = await import('./server.js'))
+} catch (error) {
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error
+  console.error(`Lifeline is not built yet: run \`npm run build\` (or use \`npm start\`). ${error.message}`)
+  process.exit(1)
+}
 
 const FRIENDLY_PORT = 8080
 const bundle = new URL('../../packages/core/dist/lifeline.iife.min.js', import.meta.url)
