@@ -83,6 +83,7 @@ export class TestWebSocket extends MockWebSocket {
     offeredProtocols.set(this, protocols === undefined ? [] : [protocols].flat())
   }
 
+  /** Sends a frame to the test server; a binary view goes as its bytes. */
   override send(data: string | Blob | ArrayBuffer | ArrayBufferView): void {
     const frame = ArrayBuffer.isView(data)
       ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice().buffer
@@ -92,11 +93,15 @@ export class TestWebSocket extends MockWebSocket {
     hop(() => super.send(frame))
   }
 
+  /** Starts the close handshake; the `close` event follows in a microtask. */
   override close(code?: number, reason?: string): void {
     hop(() => super.close(code, reason))
   }
 
-  // mock-socket passes the data of a message to the server as a second argument.
+  /**
+   * Dispatches an event (mock-socket passes a message's data to the server as `data`). A close of a
+   * connection that never opened is reported as 1006, not clean, as a browser reports a failed one.
+   */
   override dispatchEvent(event: Event, ...data: unknown[]): boolean {
     const self = unwrap(this)
     if (event.type === 'open') opened.add(self)
