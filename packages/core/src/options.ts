@@ -18,8 +18,10 @@ export type ProtocolsOption = string | string[] | (() => string | string[] | Pro
 /** How Lifeline retries after a link drops or an attempt fails. */
 export interface ReconnectOptions {
   /**
-   * Delay cap for the first retry, in ms.
-   * @default 1000
+   * Delay cap for the first retry, in ms. 1.8 s spreads a herd of clients dropped together
+   * (a server restart) so that at most about 10 % of them are back in any 100 ms, with half of
+   * them back within about a second of the server's return.
+   * @default 1800
    */
   initialDelay?: number
   /**
@@ -254,7 +256,7 @@ const oneOf =
     allowed.includes(v) ? v : must(allowed.join(' | '))
 
 const RECONNECT = {
-  initialDelay: ms(1000),
+  initialDelay: ms(1800),
   maxDelay: ms(30_000),
   factor: (v = 2) => (v >= 1 && v < Infinity ? v : must('a number >= 1')),
   jitter: oneOf('full', 'equal', 'none'),

@@ -15,7 +15,11 @@ function Status() {
 
 describe('useSocketState', () => {
   it('follows the snapshot through open, drop and retry', () => {
-    const socket = connect(URL, { WebSocket: FakeWebSocket, browserEvents: false, reconnect: { jitter: 'none' } })
+    const socket = connect(URL, {
+      WebSocket: FakeWebSocket,
+      browserEvents: false,
+      reconnect: { initialDelay: 1000, jitter: 'none' },
+    })
     const { result } = renderHook(() => useSocketState(socket))
     expect(result.current).toBe(socket.getSnapshot())
     expect(result.current.status).toBe('connecting')

@@ -37,7 +37,7 @@ function stateOnly(initial: Snapshot) {
 
 describe('useSocketState', () => {
   it('has one ref per snapshot field, equal to getSnapshot() after every change', async () => {
-    const socket = fakeSocket({ reconnect: { jitter: 'none' } })
+    const socket = fakeSocket({ reconnect: { initialDelay: 1000, jitter: 'none' } })
     const scope = effectScope()
     const state = scope.run(() => useSocketState(socket))!
     expect(Object.keys(state).sort()).toEqual([...FIELDS].sort())
