@@ -59,4 +59,58 @@ describe('backoff', () => {
     expect(backoffDelay(3, { ...base, jitter: 'equal' }, bottom)).toBe(2000)
     expect(backoffDelay(3, { ...base, jitter: 'equal' }, top)).toBe(4000)
   })
+
+  describe("full jitter within each attempt's window of the timeline (with elapsed)", () => {
+    const full = { ...base, jitter: 'full' } as const // caps 1000, 2000, 4000…: windows [0,1000], [1000,3000], [3000,7000]
+
+    it('draws the first retry in [0, cap] as plain full jitter does', () => {
+      expect(backoffDelay(1, full, bottom, 0)).toBe(0)
+      expect(backoffDelay(1, full, top, 0)).toBe(1000)
+    })
+
+    it('keeps a retry after a quick refusal inside its own window, never beyond its cap', () => {
+      // Refused 10 ms after the drop: attempt 2 waits until [1000, 3000] after the drop.
+      expect(backoffDelay(2, full, bottom, 10)).toBe(990)
+      expect(backoffDelay(2, full, top, 10)).toBe(2000)
+      // Attempt 3 after two quick refusals: [3000, 7000] after the drop, a wait of at most the cap.
+      expect(backoffDelay(3, full, bottom, 20)).toBe(2980)
+      expect(backoffDelay(3, full, top, 20)).toBe(4000)
+    })
+
+    it('falls back to plain full jitter for a client behind its window (slow failures)', () => {
+      expect(backoffDelay(2, full, bottom, 5000)).toBe(0)
+      expect(backoffDelay(2, full, top, 5000)).toBe(2000)
+    })
+
+    it('brings a herd whose first retries were refused back within two windows, without a long tail', () => {
+      // 500 clients dropped together; the server refuses for 500 ms, then answers at once.
+      let seed = 7
+      const random = () => {
+        seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
+        return seed / 2 ** 31
+      }
+      const back: number[] = []
+      for (let client = 0; client < 500; client++) {
+        let time = 0
+        for (let attempt = 1; ; attempt++) {
+          time += backoffDelay(attempt, full, random, time)
+          if (time >= 500) break
+          time += 1 // refused
+        }
+        back.push(time)
+      }
+      expect(Math.max(...back)).toBeLessThanOrEqual(3000) // attempt 2's window ends at 3 s
+      const plain: number[] = []
+      for (let client = 0; client < 500; client++) {
+        let time = 0
+        for (let attempt = 1; ; attempt++) {
+          time += backoffDelay(attempt, full, random)
+          if (time >= 500) break
+          time += 1
+        }
+        plain.push(time)
+      }
+      expect(Math.max(...plain)).toBeGreaterThan(3000) // what the windows fix: refusals piling up
+    })
+  })
 })
