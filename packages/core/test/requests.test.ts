@@ -338,6 +338,27 @@ describe('a link lost after the request was written', () => {
     expect(messages.filter((m) => (m as Envelope).re !== undefined)).toEqual([])
   })
 
+  it('resends after what onOpen sends synchronously (an auth message goes first), before the queue', async () => {
+    let link = 0
+    const { network, server, socket } = await openThroughProxy({
+      onOpen: (handle) => void handle.send('note', { n: -++link }),
+    })
+    const asked = socket.request('getUser', { id: '1' }, { timeout: Number.POSITIVE_INFINITY })
+    const id = await idAtServer(server, 'getUser')
+    await cutLink(network, socket)
+    expect(socket.send('note', { n: 1 })).toBe('queued')
+    await untilStatus(socket, 'open')
+    await server.until(() => server.connections[1]?.messages.length === 3, 'the second link to carry three frames')
+
+    expect(server.connections[1]?.messages).toEqual([
+      { type: 'note', data: { n: -2 } },
+      { type: 'getUser', data: { id: '1' }, id },
+      { type: 'note', data: { n: 1 } },
+    ])
+    server.last.send({ re: id, data: { name: 'ana' } })
+    expect(await asked).toEqual({ name: 'ana' })
+  })
+
   it('resends a request written into a black-holed link once the heartbeat notices, and gets its reply', async () => {
     const { network, server, socket, log } = await openThroughProxy({ heartbeat: FAST_HEARTBEAT })
     server.respond('getUser', (data) => ({ name: `user ${(data as { id: string }).id}` }))
@@ -475,6 +496,17 @@ describe('dropped from the queue', () => {
       expect(server.messagesOf('getUser').map((m) => m.id)).not.toContain(drops[0]?.id)
     },
   )
+
+  it("overflow 'error': throws QUEUE_FULL synchronously, as send does; nothing is queued, pending or dropped", async () => {
+    const { socket, log } = await offline({ maxMessages: 1, overflow: 'error' })
+    const first = socket.request('getUser', { id: '1' })
+    first.catch(() => {})
+
+    expect(() => socket.request('getUser', { id: '2' })).toThrow(expect.objectContaining({ code: 'QUEUE_FULL' }))
+
+    expect(socket.getSnapshot()).toMatchObject({ queued: 1, pending: 1 })
+    expect(payloadsOf(log, 'drop')).toEqual([])
+  })
 
   it('ttl: a drop event (expired) with the request id, and REQUEST_LOST with the reason as cause', async () => {
     const { socket, log } = await offline({ ttl: 30 })
