@@ -17,15 +17,6 @@ export interface BackoffOptions {
   jitter: Jitter
 }
 
-/** `min(maxDelay, initialDelay * factor ** (attempt - 1))`, bounded so it is never NaN, 0 by overflow, or over 2^31-1. */
-function cap(attempt: number, { initialDelay, maxDelay, factor }: BackoffOptions): number {
-  // A huge exponent saturates to Infinity, which the cap absorbs; 0 * Infinity and 1 ** Infinity
-  // would be NaN, hence the shortcut.
-  const exponent = Math.max(0, Math.floor(attempt) - 1)
-  const grown = initialDelay === 0 || factor === 1 ? initialDelay : initialDelay * factor ** exponent
-  return Math.min(maxDelay, MAX_TIMER_DELAY, grown)
-}
-
 /**
  * The delay before reconnect attempt `attempt` (1 for the first retry). A pure function:
  * `cap = min(maxDelay, initialDelay * factor ** (attempt - 1))`, then jitter is drawn
@@ -36,7 +27,7 @@ function cap(attempt: number, { initialDelay, maxDelay, factor }: BackoffOptions
  * is kept to the part of `[0, cap]` that falls in the attempt's own window of the timeline:
  * attempt n waits until somewhere in `[cap(1) + … + cap(n-1), cap(1) + … + cap(n)]` after the
  * first failure. Clients whose first retries were refused at once (a server still down) then
- * come back spread over their window instead of piling their draws up into a long tail.
+ * come back spread over their window instead of piling up into a long tail.
  *
  * @param random - a source of numbers in [0, 1), `Math.random` unless you pass one.
  * @param elapsed - ms since the run of failed attempts began; without it, full jitter is plain.
@@ -47,27 +38,30 @@ function cap(attempt: number, { initialDelay, maxDelay, factor }: BackoffOptions
  */
 export function backoffDelay(
   attempt: number,
-  options: BackoffOptions,
+  { initialDelay, maxDelay, factor, jitter }: BackoffOptions,
   random: () => number = Math.random,
   elapsed?: number,
 ): number {
-  const high = cap(attempt, options)
-  if (options.jitter === 'none') return Math.round(high)
-  let from = options.jitter === 'equal' ? high / 2 : 0
-  let to = high
-  if (elapsed !== undefined && options.jitter === 'full') {
-    // Where the attempt's window starts: the caps of the attempts before it, summed (the caps
-    // stop growing at maxDelay, so past a few dozen attempts each adds the last cap).
-    let start = 0
-    let n = 1
-    for (; n < Math.min(attempt, 64); n++) start += cap(n, options)
-    start += (attempt - n) * high
-    // Only where the window overlaps [0, cap]; a client behind it (slow failures) or too far
-    // ahead of it (a small factor) draws plain full jitter.
-    if (start - elapsed < high && start + high - elapsed > 0) {
-      from = Math.max(0, start - elapsed)
-      to = Math.min(high, start + high - elapsed)
+  // A bounded exponent keeps 1 ** n finite; `initialDelay &&` keeps 0 * Infinity from being NaN.
+  const cap = (n: number) =>
+    Math.min(
+      maxDelay,
+      MAX_TIMER_DELAY,
+      initialDelay && initialDelay * factor ** Math.min(1e4, Math.max(0, Math.floor(n) - 1)),
+    )
+  const high = cap(attempt)
+  let low = jitter === 'none' ? high : jitter === 'equal' ? high / 2 : 0
+  let top = high
+  if (elapsed !== undefined && jitter === 'full') {
+    // Where the attempt's window starts: the caps before it (past a few dozen attempts, each is the last cap).
+    let start = Math.max(0, attempt - 64) * high
+    for (let n = 1; n < Math.min(attempt, 64); n++) start += cap(n)
+    // Only where the window overlaps [0, cap]; a client behind it (slow failures) or far ahead
+    // of it (a small factor) draws plain full jitter.
+    if (start - elapsed < high && start + high > elapsed) {
+      low = Math.max(0, start - elapsed)
+      top = Math.min(high, start + high - elapsed)
     }
   }
-  return Math.round(from + (to - from) * random())
+  return Math.round(low + (top - low) * random())
 }

@@ -58,7 +58,7 @@ export type ErrorCode =
  */
 export class LifelineError extends Error {
   /** What went wrong, as a stable string to branch on. */
-  readonly code: ErrorCode
+  declare readonly code: ErrorCode
 
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options)

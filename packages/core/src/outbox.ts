@@ -119,18 +119,16 @@ export function createOutbox(limits: QueueSettings | null, host: OutboxHost): Ou
       bytes: frameBytes(frame),
       expiresAt: host.now() + ttl,
     }
-    // How many of the oldest must go to make room; more than the queue holds means "never fits".
-    let evict = 0
-    let room = bytes
-    while (evict <= items.length && (items.length - evict >= maxMessages || room + item.bytes > maxBytes)) {
-      room -= items[evict++]?.bytes ?? 0
-    }
-    if (evict && (overflow !== 'drop-oldest' || evict > items.length)) {
+    const full = () => items.length >= maxMessages || bytes + item.bytes > maxBytes
+    if (full()) {
       if (overflow === 'error') throw new LifelineError('QUEUE_FULL', 'queue full')
-      host.dropped(item, 'overflow')
-      return 'dropped'
+      // A message larger than the whole queue is refused whatever the policy.
+      if (overflow === 'drop-newest' || item.bytes > maxBytes || maxMessages < 1) {
+        host.dropped(item, 'overflow')
+        return 'dropped'
+      }
+      while (full()) take((_, index) => index === 0, 'overflow')
     }
-    take((_, index) => index < evict, 'overflow')
     items.push(item)
     bytes += item.bytes
     host.changed()
