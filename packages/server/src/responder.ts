@@ -31,18 +31,21 @@ export function defaultFormatError(error: unknown): ErrorReply {
  * in the order they arrived.
  */
 export function createResponder(host: ResponderHost) {
+  /** A reply frame; an `ENCODE_FAILED` error reply (and an `error` event) for what JSON cannot carry. */
+  function encodeReply(reply: { re: string; data?: unknown; error?: ErrorReply }): string {
+    try {
+      return encode(reply)
+    } catch (error) {
+      host.report(error as LifelineServerError)
+      return encode({ re: reply.re, error: { code: 'ENCODE_FAILED', message: 'the reply could not be encoded' } })
+    }
+  }
+
   /** The reply frame of a handler's outcome; never rejects. */
   function run(handler: AnyHandler, { type, id, data }: Request): Promise<string> {
     const info = { type, id }
     return new Promise((resolve) => resolve(handler(data, info))).then(
-      (value) => {
-        try {
-          return encode({ re: id, data: value })
-        } catch (error) {
-          host.report(error as LifelineServerError)
-          return encode({ re: id, error: { code: 'ENCODE_FAILED', message: 'the reply could not be encoded' } })
-        }
-      },
+      (value) => encodeReply({ re: id, data: value }),
       (thrown) => {
         let reply: ErrorReply
         try {
@@ -51,7 +54,7 @@ export function createResponder(host: ResponderHost) {
           host.report(new LifelineServerError('HANDLER_FAILED', 'formatError threw', { cause }))
           reply = { message: 'request failed' }
         }
-        return encode({ re: id, error: reply })
+        return encodeReply({ re: id, error: reply })
       },
     )
   }

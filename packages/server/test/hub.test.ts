@@ -261,14 +261,21 @@ describe('requests from clients', () => {
     expect(hub.stats).toMatchObject({ requests: 2, duplicates: 0 })
   })
 
-  it('answers a reply that cannot be encoded with ENCODE_FAILED and reports it', async () => {
-    const { hub, url } = await startChat()
+  it('answers a reply that cannot be encoded with ENCODE_FAILED and reports it, error replies too', async () => {
+    const { hub, url } = await startChat({ formatError: () => ({ message: 'x', code: 1n as never }) })
     const errors: LifelineServerError[] = []
     hub.on('error', (error) => errors.push(error))
-    hub.on('connection', (peer) => peer.handle('getUser', () => ({ name: 1n }) as never))
+    hub.on('connection', (peer) => {
+      peer.handle('getUser', () => ({ name: 1n }) as never)
+      peer.handle('fail', () => {
+        throw new Error('a formatError result JSON cannot carry')
+      })
+    })
     const socket = openChat(url)
-    await expect(socket.request('getUser', { id: '1' })).rejects.toMatchObject({ cause: { code: 'ENCODE_FAILED' } })
-    expect(errors.map((error) => error.code)).toEqual(['ENCODE_FAILED'])
+    const encodeFailed = { code: 'REQUEST_FAILED', cause: { code: 'ENCODE_FAILED' } }
+    await expect(socket.request('getUser', { id: '1' })).rejects.toMatchObject(encodeFailed)
+    await expect(socket.request('fail', { message: '' })).rejects.toMatchObject(encodeFailed)
+    expect(errors.map((error) => error.code)).toEqual(['ENCODE_FAILED', 'ENCODE_FAILED'])
   })
 })
 
