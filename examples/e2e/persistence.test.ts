@@ -1,0 +1,86 @@
+// A queue that survives a reload, in real Chromium: messages sent while the server is down are kept
+// in localStorage (webStorageQueue), survive the tab reloading, and arrive once, in order, when the
+// server is back, ahead of what was sent after. With two tabs on one key, each queue is replayed once.
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { chromiumPath, send, until, useHarness, waitForStatus } from './tabsHarness.js'
+
+/** The `n`s the server received of `type`, in order. */
+const numbers = (received: Array<{ type?: string; data?: unknown }>, type: string) =>
+  received.filter((m) => m.type === type).map((m) => (m.data as { n: number }).n)
+
+/** The records under `key` in the page's localStorage, as the number of items in each. */
+const records = (page: Page, key: string) =>
+  page.evaluate(
+    (key) =>
+      Object.keys(localStorage)
+        .filter((k) => k.startsWith(`${key}:`))
+        .map((k) => JSON.parse(localStorage.getItem(k) as string).length as number),
+    key,
+  )
+
+describe.skipIf(!chromiumPath)('webStorageQueue in Chromium', () => {
+  const harness = useHarness(chromiumPath as string)
+
+  for (const shared of [true, false]) {
+    const query = `store=outbox&shared=${shared ? 1 : 0}`
+    const how = shared ? 'connectShared' : 'connect'
+
+    it(`${how}: what was sent while the server was down survives a reload and arrives once, in order`, async () => {
+      const { server, open } = harness()
+      server.down()
+      const page = await open(query)
+      await send(
+        page,
+        'kept',
+        [1, 2, 3].map((n) => ({ n })),
+      )
+      await page.waitForFunction(() => Object.keys(localStorage).length === 1)
+      await expect(records(page, 'outbox')).resolves.toEqual([3])
+
+      await page.reload()
+      await send(page, 'kept', [{ n: 4 }])
+      server.up()
+      await waitForStatus(page, 'open')
+      await until(() => numbers(server.received, 'kept').length >= 4, 'the kept messages')
+      await send(page, 'kept', [{ n: 5 }]) // everything before it has arrived once it has
+      await until(() => numbers(server.received, 'kept').includes(5), 'the last one')
+      expect(numbers(server.received, 'kept')).toEqual([1, 2, 3, 4, 5])
+      await page.waitForFunction(() => Object.keys(localStorage).length === 0)
+    })
+
+    it(`${how}: two tabs on one key each keep their queue, and each is replayed once after both reload`, async () => {
+      const { server, open } = harness()
+      server.down()
+      const a = await open(query)
+      const b = await open(query)
+      await send(
+        a,
+        'a',
+        [1, 2, 3].map((n) => ({ n })),
+      )
+      await send(
+        b,
+        'b',
+        [1, 2, 3].map((n) => ({ n })),
+      )
+      await a.waitForFunction(() => Object.keys(localStorage).length === 2)
+      await expect(records(a, 'outbox')).resolves.toEqual([3, 3])
+
+      // At the same time: each new page may take over either old queue, never both the same one.
+      await Promise.all([a.reload(), b.reload()])
+      server.up()
+      for (const page of [a, b]) await waitForStatus(page, 'open')
+      await send(a, 'a', [{ n: 4 }])
+      await send(b, 'b', [{ n: 4 }])
+      await until(
+        () => numbers(server.received, 'a').includes(4) && numbers(server.received, 'b').includes(4),
+        'both tabs',
+      )
+      expect(numbers(server.received, 'a')).toEqual([1, 2, 3, 4])
+      expect(numbers(server.received, 'b')).toEqual([1, 2, 3, 4])
+      expect(server.opened).toBe(shared ? 1 : 2)
+      await a.waitForFunction(() => Object.keys(localStorage).length === 0)
+    })
+  }
+})
