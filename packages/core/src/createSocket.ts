@@ -69,6 +69,7 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
   })
   const { atomic } = events
   const emit = events.emit as (type: string, payload: unknown) => void
+  const emitFresh = events.emitFresh as (type: string, read: () => unknown) => void
   const log = (level: 'debug' | 'warn', ...args: unknown[]) => logger?.[level]?.('[lifeline]', ...args)
 
   /** A `state` notification is waiting to go out; it carries the snapshot as it is by then. */
@@ -79,7 +80,7 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
     state = next
     if (notifying) return
     notifying = true
-    events.emitFresh('state', () => {
+    emitFresh('state', () => {
       notifying = false
       return state
     })
@@ -326,7 +327,7 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
     dispatch({ type: 'open' })
     log('debug', 'open')
     const generation = link.generation
-    events.emitFresh('open', () => (generation === link.generation ? undefined : STALE))
+    emitFresh('open', () => (generation === link.generation ? undefined : STALE))
   }
 
   /**
@@ -348,7 +349,7 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
     if (wasOpen && reported) emit('close', { ...reported, willReconnect: true })
     const { attempt: next } = state
     log('debug', 'retry', next, delay)
-    events.emitFresh('reconnecting', () =>
+    emitFresh('reconnecting', () =>
       generation === link.generation && state.status === 'reconnecting' ? { attempt: next, delay } : STALE,
     )
     retryTimer = after(

@@ -221,7 +221,8 @@ export interface Settings<In extends MessageMap<In> = Record<string, unknown>, O
   logger: Partial<Logger> | null
 }
 
-type Sections = 'reconnect' | 'heartbeat' | 'queue'
+const SECTIONS = ['reconnect', 'heartbeat', 'queue'] as const
+type Sections = (typeof SECTIONS)[number]
 
 /**
  * Checks one option and applies its default: returns the value to use, or throws the words
@@ -303,9 +304,17 @@ const TOP = {
   logSensitive: oneOf(false, true),
 } satisfies Record<keyof Top, Rule>
 
-/** Checks the options in `rules` and fills in defaults; `prefix` names the section in errors. */
-function apply<T>(given: Record<string, unknown>, rules: Record<string, Rule>, prefix = ''): T {
+/**
+ * Checks the options in `rules` and fills in defaults; `prefix` names the section in errors. A
+ * name that is neither a rule nor `also` is refused: a misspelt option would otherwise be ignored.
+ */
+function apply<T>(given: Record<string, unknown>, rules: Record<string, Rule>, prefix = '', also: string[] = []): T {
   const out: Record<string, unknown> = {}
+  for (const key in given) {
+    if (!(key in rules || also.includes(key))) {
+      throw new LifelineError('INVALID_OPTIONS', `unknown option ${prefix}${key}`)
+    }
+  }
   for (const key in rules) {
     try {
       out[key] = (rules[key] as Rule)(given[key])
@@ -333,7 +342,7 @@ export function resolveOptions<In extends MessageMap<In>, Out>(
   // Checked now, so a runtime without WebSocket fails at connect(); looked up again at each attempt.
   findWebSocket(options.WebSocket)
   return {
-    ...apply<Top>(options as Record<string, unknown>, TOP),
+    ...apply<Top>(options as Record<string, unknown>, TOP, '', ['WebSocket', 'logger', ...SECTIONS]),
     WebSocket: options.WebSocket,
     reconnect: section('reconnect', options.reconnect, true, RECONNECT),
     heartbeat: section('heartbeat', options.heartbeat, false, HEARTBEAT),

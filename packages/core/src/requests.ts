@@ -1,4 +1,4 @@
-import { after, MAX_TIMER_DELAY } from './clock.js'
+import { after } from './clock.js'
 import type { Envelope, Frame } from './codec.js'
 import { fail, LifelineError } from './errors.js'
 import type { Outgoing } from './outbox.js'
@@ -107,9 +107,13 @@ export function createRequests(host: RequestsHost): Requests {
       if (signal?.aborted) return Promise.reject(aborted())
       let entry!: Pending
       const promise = new Promise((resolve, reject) => {
+        // Finite timeouts past what timers accept are clamped by `after`; Infinity waits for ever.
         const timer =
-          timeout < MAX_TIMER_DELAY
-            ? after(host.atomic(() => entry.settle(fail('REQUEST_TIMEOUT', `no reply in ${timeout} ms`))), timeout)
+          timeout < Infinity
+            ? after(
+                host.atomic(() => entry.settle(fail('REQUEST_TIMEOUT', `no reply in ${timeout} ms`))),
+                timeout,
+              )
             : undefined
         const abort = host.atomic(() => entry.settle(aborted()))
         entry = {
@@ -151,12 +155,12 @@ export function createRequests(host: RequestsHost): Requests {
     route(message) {
       const { re, id, type, data, error } = (message ?? {}) as Envelope
       if (typeof re === 'string') {
-        // A late, duplicate or unknown reply settles nothing.
-        const reason = error as { message?: unknown } | undefined
+        // A late, duplicate or unknown reply settles nothing; `"error": null` is no error.
+        const reason = error as { message?: unknown } | null | undefined
         const entry = pending.get(re)
         if (!entry) host.debug('reply to no pending request', re)
         entry?.settle(
-          reason === undefined ? null : fail('REQUEST_FAILED', String(reason?.message ?? 'request failed'), reason),
+          reason == null ? null : fail('REQUEST_FAILED', String(reason?.message ?? 'request failed'), reason),
           data,
         )
         return true

@@ -8,6 +8,7 @@ import type { Socket } from '@lifeline/core'
 // installs such as pnpm's let these types see it.)
 declare module '@vue/reactivity' {
   interface RefUnwrapBailTypes {
+    // biome-ignore lint/suspicious/noExplicitAny: every socket, whatever its message maps.
     lifelineSocket: Socket<any, any, any>
   }
 }

@@ -6,8 +6,8 @@ import { FakeWebSocket } from './fakeWebSocket.js'
 
 const noJitter = { initialDelay: 100, maxDelay: 1000, jitter: 'none' } as const
 
-function open<In extends Record<string, unknown> = Record<string, unknown>>(options: ConnectOptions<In> = {}) {
-  return connect<In>('wss://example.test/live', { WebSocket: FakeWebSocket, browserEvents: false, ...options })
+function open(options: ConnectOptions = {}) {
+  return connect('wss://example.test/live', { WebSocket: FakeWebSocket, browserEvents: false, ...options })
 }
 
 /** Opens the newest fake socket and lets `onOpen` and the flush run. */
