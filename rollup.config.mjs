@@ -24,6 +24,8 @@ const packages = [
         extend: true,
         globals: { '@lifeline/core': 'Lifeline' },
       },
+      // For framework adapters: bundled into their IIFEs, so it needs none of its own.
+      { input: 'adapters' },
       // Adds Lifeline.LifelineWebSocket to the core bundle's global, for pages that use WebSocket directly.
       {
         input: 'websocket',

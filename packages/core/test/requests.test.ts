@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest'
-import { type DropEvent, isLifelineError, type LifelineError, type QueueOptions, type Socket } from '../src/index.js'
+import {
+  type ConnectOptions,
+  type DropEvent,
+  isLifelineError,
+  type LifelineError,
+  type QueueOptions,
+  type Socket,
+} from '../src/index.js'
 import {
   type Chat,
   clientWebSocket,
@@ -112,7 +119,7 @@ async function openSocket(options: Parameters<Resources['connect']>[1] = {}) {
 }
 
 /** An open socket through the fault proxy, reconnecting fast. */
-async function openThroughProxy(options: Parameters<Resources['connect']>[1] = {}) {
+async function openThroughProxy(options: ConnectOptions<Incoming, Outgoing> = {}) {
   const network = await FaultyNetwork.start(resources)
   const socket = resources.connect<Incoming, Outgoing, Replies>(network.url(), {
     reconnect: FAST_RECONNECT,

@@ -95,7 +95,8 @@ async function run(seed: number): Promise<number> {
     expect(live.length, `${where}: live WebSockets`).toBeLessThanOrEqual(1)
     const { status, queued } = socket.getSnapshot()
     if (status === 'open') expect(live[0]?.readyState, `${where}: open without an open link`).toBe(FakeWebSocket.OPEN)
-    if (status === 'closed' || status === 'idle') expect(live, `${where}: a live WebSocket while ${status}`).toHaveLength(0)
+    if (status === 'closed' || status === 'idle')
+      expect(live, `${where}: a live WebSocket while ${status}`).toHaveLength(0)
     if (status === 'closed') {
       expect(vi.getTimerCount(), `${where}: timers left while closed`).toBe(0)
       expect(socket.getSnapshot(), `${where}: waiting while closed`).toMatchObject({ queued: 0, pending: 0 })
