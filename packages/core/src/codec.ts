@@ -63,10 +63,10 @@ function frameText(frame: string | ArrayBuffer): string {
  */
 export const jsonCodec: Codec = {
   encode(message) {
-    const text = JSON.stringify(message)
-    // JSON.stringify returns undefined (not a string) for a few values, e.g. a bare function.
-    if (typeof text !== 'string') throw new TypeError('not JSON-serialisable')
-    return text
+    // JSON would leave a function or symbol payload out of the frame without a word.
+    const kind = typeof message.data
+    if (kind === 'function' || kind === 'symbol') throw new TypeError(`a ${kind} is not JSON`)
+    return JSON.stringify(message)
   },
   decode(frame) {
     return JSON.parse(frameText(frame))

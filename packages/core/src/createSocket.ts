@@ -97,6 +97,11 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
   const usable = () => {
     if (disposed) throw new LifelineError('DISPOSED', 'socket disposed')
   }
+  /** Checks a send's type at run time too: JavaScript callers get no type errors. */
+  const typed = (type: unknown) => {
+    usable()
+    if (typeof type !== 'string') throw new LifelineError('ENCODE_FAILED', 'type must be a string')
+  }
   const encode = (message: Envelope): Frame => {
     try {
       return codec.encode(message)
@@ -450,7 +455,7 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
     getSnapshot: () => state,
     subscribe: (listener) => (disposed ? noop : events.on('state', () => listener())),
     send: atomic((type, ...[data]) => {
-      usable()
+      typed(type)
       if (settings.logSensitive) log('debug', 'send', type, data)
       return outbox.send({ type, data, frame: encode(data === undefined ? { type } : { type, data }) })
     }),
@@ -462,7 +467,7 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
       return outbox.send({ type: undefined, data: frame, frame })
     }),
     request: atomic((type, ...[data, options]) => {
-      usable()
+      typed(type)
       return requests.request(type, data, options as RequestOptions | undefined) as never
     }),
     handle(type, handler) {

@@ -211,3 +211,26 @@ describe('handlers', () => {
     socket.dispose()
   })
 })
+
+describe('help for JavaScript callers', () => {
+  it('refuses a type that is not a string, and a payload JSON would leave out of the frame', () => {
+    const { socket } = setup()
+    const send = socket.send as (type: unknown, data?: unknown) => unknown
+    const request = socket.request as (type: unknown, data?: unknown) => unknown
+    expect(() => send(undefined, {})).toThrow(expect.objectContaining({ code: 'ENCODE_FAILED' }))
+    expect(() => request(42)).toThrow(expect.objectContaining({ code: 'ENCODE_FAILED' }))
+    expect(() => socket.send('chat', () => 'hi')).toThrow(expect.objectContaining({ code: 'ENCODE_FAILED' }))
+    expect(() => socket.send('chat', Symbol('hi'))).toThrow(expect.objectContaining({ code: 'ENCODE_FAILED' }))
+    expect(socket.getSnapshot().queued).toBe(0)
+    socket.dispose()
+  })
+
+  it('refuses a misspelt option instead of ignoring it', () => {
+    expect(() => setup({ hearbeat: true } as never)).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTIONS', message: 'unknown option hearbeat' }),
+    )
+    expect(() => setup({ reconnect: { maxDelays: 1 } } as never)).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTIONS', message: 'unknown option reconnect.maxDelays' }),
+    )
+  })
+})
