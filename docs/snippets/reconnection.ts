@@ -16,7 +16,7 @@ export function settings() {
   const socket = connect<Incoming, Outgoing>('wss://example.com/live', {
     connectTimeout: 10_000,
     reconnect: {
-      initialDelay: 1000, // cap of the first retry's delay
+      initialDelay: 1800, // cap of the first retry's delay
       maxDelay: 30_000, // no delay is ever longer
       factor: 2, // the cap doubles per failed attempt
       jitter: 'full', // 'full' | 'equal' | 'none'
