@@ -13,7 +13,7 @@ afterEach(() => {
 
 describe('connectShared: one connection for every tab', () => {
   it('is plain connect where Web Locks or BroadcastChannel are missing (Node): a group of one', async () => {
-    const socket = connectShared(URL, { WebSocket: FakeWebSocket, browserEvents: false })
+    const socket = connectShared(URL, { WebSocket: FakeWebSocket, browserEvents: false, channel: 'alone' })
     expect(FakeWebSocket.instances).toHaveLength(1)
     const ws = await serverOpens()
     expect(socket.send('chat', 'hi')).toBe('sent')

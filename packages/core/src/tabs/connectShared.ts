@@ -92,7 +92,8 @@ const until = (signal: AbortSignal) =>
  * (it acknowledges what it wrote; a tab keeps a frame until then and writes it again to the next
  * leader). See `protocol.ts` for the messages.
  *
- * @param url - as for `connect`; a function should come with `options.channel`.
+ * @param url - as for `connect`; a function should come with `channel`.
+ * @param shared - `connect`'s options, and `channel`.
  * @throws `INVALID_URL`, `INVALID_OPTIONS` as `connect` does.
  * @typeParam In - incoming message types, as `{ type: payload }`.
  * @typeParam Out - outgoing message types, as `{ type: payload }`.
@@ -110,13 +111,18 @@ export function connectShared<
   In extends MessageMap<In> = Record<string, unknown>,
   Out = Record<string, unknown>,
   Replies = {},
->(url: UrlOption, options: SharedOptions<In, Out> = {}): SharedSocket<In, Out, Replies> {
+>(url: UrlOption, shared: SharedOptions<In, Out> = {}): SharedSocket<In, Out, Replies> {
   // biome-ignore lint/suspicious/noExplicitAny: browser globals, looked up at call time.
   const g = globalThis as any
-  const locks: TabLocks | undefined = options.locks ?? g.navigator?.locks
-  const Channel: TabChannelConstructor | undefined = options.BroadcastChannel ?? g.BroadcastChannel
+  // What is left are `connect`'s options, for this tab's socket and the leader's.
+  const {
+    channel = url,
+    locks = g.navigator?.locks,
+    BroadcastChannel: Channel = g.BroadcastChannel,
+    ...options
+  } = shared
   if (!locks || !Channel) return alone(connect<In, Out, Replies>(url, options))
-  const name = `lifeline:${options.channel ?? url}`
+  const name = `lifeline:${channel}`
   const { codec = jsonCodec, heartbeat } = options
 
   // ---- this tab ----
