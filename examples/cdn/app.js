@@ -2,6 +2,7 @@
 // that break the server. Plain DOM, no framework; loaded as an external module so a strict CSP
 // allows it.
 import { AttemptList } from './attempts.js'
+import { SHARE_PARAM, TabsPanel } from './tabs.js'
 import { Timeline } from './timeline.js'
 
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id))
@@ -32,6 +33,19 @@ const ui = {
   attempts: /** @type {HTMLOListElement} */ ($('attempts')),
   attemptsEmpty: $('attempts-empty'),
   demos: $('demos'),
+  connectCall: $('connect-call'),
+  tabs: {
+    card: $('tabs-card'),
+    mode: $('tabs-mode'),
+    text: $('tabs-text'),
+    role: $('tabs-role'),
+    count: $('tabs-count'),
+    server: $('tabs-server'),
+    open: /** @type {HTMLButtonElement} */ ($('tabs-open')),
+    share: /** @type {HTMLButtonElement} */ ($('tabs-share')),
+    leave: /** @type {HTMLButtonElement} */ ($('tabs-leave')),
+    events: $('tabs-events'),
+  },
 }
 
 const LABELS = {
@@ -108,13 +122,22 @@ addEventListener('online', () => {
   })
 })
 
-const socket = Lifeline.connect('/live', {
+// With ?share, every tab of this page shares one WebSocket (lifeline-tabs.iife.min.js): one tab
+// holds it, the others reach it through that tab, and another takes over when it goes.
+const shared = new URLSearchParams(location.search).has(SHARE_PARAM) && typeof Lifeline.connectShared === 'function'
+const socket = (shared ? Lifeline.connectShared : Lifeline.connect)('/live', {
   heartbeat: { interval: 2000, timeout: 2000 },
   reconnect: RECONNECT,
   // Runs on every (re)connect, before queued messages flush: say who we are and what we saw last,
-  // then resend what an earlier link may have lost (see `resync`).
+  // then resend what an earlier link may have lost (see `resync`). Shared, it runs in the leader tab.
   onOpen: (s) => resync(s),
+  ...(shared && { channel: 'lifeline-demo' }),
 })
+if (shared) {
+  ui.connectCall.textContent =
+    "Lifeline.connectShared('/live', { heartbeat: { interval: 2000, timeout: 2000 }, channel: 'lifeline-demo' })"
+}
+const tabsPanel = new TabsPanel(ui.tabs, socket, shared, log)
 // For poking at from the devtools console: socket.getSnapshot(), socket.send('chat', { text: 'hi' }).
 Object.assign(globalThis, { socket })
 
@@ -436,6 +459,17 @@ async function resync(s) {
   }
 }
 
+// Shared, `resync` runs in the leader tab only: the other tabs settle their own unconfirmed messages
+// once the history it asked for arrives (it reaches every tab), sending again what it lacks.
+socket.on('history', () => {
+  if (!shared || socket.getSnapshot().leader) return
+  for (const [id, { item, text }] of pending) {
+    if (item.dataset.state !== 'unconfirmed') continue
+    socket.send('chat', { text, id })
+    setState(item, 'resent')
+  }
+})
+
 socket.on('drop', ({ type, data, reason }) => {
   const entry = type === 'chat' && pending.get(data?.id)
   if (!entry) return
@@ -497,7 +531,8 @@ async function control(path, init) {
   return body
 }
 
-function setServerMode({ mode, until }) {
+function setServerMode({ mode, until, clients }) {
+  if (typeof clients === 'number') tabsPanel.server(clients)
   serverModeName = mode
   serverUntil = until ?? 0
   ui.serverMode.dataset.mode = mode

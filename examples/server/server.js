@@ -18,8 +18,11 @@ const DIST_ROOT = folder('../../packages/core/dist/')
 /** The CDN bundle, served from `packages/core/dist/` at the site root. */
 const BUNDLE = 'lifeline.iife.min.js'
 
+/** The tabs bundle (`Lifeline.connectShared`), loaded after the core one. */
+const TABS_BUNDLE = 'lifeline-tabs.iife.min.js'
+
 /** Files served from `packages/core/dist/` at the site root. */
-const DIST_FILES = new Set([BUNDLE, `${BUNDLE}.map`])
+const DIST_FILES = new Set([BUNDLE, `${BUNDLE}.map`, TABS_BUNDLE, `${TABS_BUNDLE}.map`])
 
 /** Written by the build (`rollup.config.mjs`): `{ "dist/lifeline.iife.min.js": "sha384-…" }`. */
 const SRI_FILE = resolve(DIST_ROOT, 'sri.json')
@@ -81,17 +84,24 @@ function builtDemos() {
  * the bundle blocked, so then the tag is left as it is, with a warning.
  */
 async function withIntegrity(html) {
-  const tag = `src="/${BUNDLE}"`
+  let page = html
+  for (const name of [BUNDLE, TABS_BUNDLE]) page = await integrityOf(page, name)
+  return page
+}
+
+/** `html` with the integrity of bundle `name` on its script tag, when the hash is current. */
+async function integrityOf(html, name) {
+  const tag = `src="/${name}"`
   if (!html.includes(tag)) return html
   const [sri, bundle] = await Promise.all([
     readFile(SRI_FILE, 'utf8')
-      .then((text) => JSON.parse(text)[`dist/${BUNDLE}`])
+      .then((text) => JSON.parse(text)[`dist/${name}`])
       .catch(() => undefined),
-    readFile(resolve(DIST_ROOT, BUNDLE)).catch(() => undefined),
+    readFile(resolve(DIST_ROOT, name)).catch(() => undefined),
   ])
   if (typeof sri !== 'string' || !bundle) return html
   if (sri !== `sha384-${createHash('sha384').update(bundle).digest('base64')}`) {
-    warnOnce(`${SRI_FILE} does not match ${BUNDLE}: run \`npm run build\`. Serving the page without integrity.`)
+    warnOnce(`${SRI_FILE} does not match ${name}: run \`npm run build\`. Serving the page without integrity.`)
     return html
   }
   return html.replace(tag, `${tag} integrity="${sri}" crossorigin="anonymous"`)
