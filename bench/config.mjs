@@ -35,6 +35,8 @@ export const config = {
   offlineFlush: { count: 1000, downtime: 500, limit: 15_000, grace: 1500 },
   overhead: { count: QUICK ? 100_000 : 200_000, repeats: QUICK ? 5 : 9 },
   leaks: { cycles: 1000, warmup: QUICK ? 300 : 1000, settle: 3000 },
+  /** Tabs of one Chromium profile, with connectShared and with connect in every tab. */
+  tabs: { counts: [1, 3, 10] },
 }
 
 /** Lifeline's performance budgets, as numbers. */

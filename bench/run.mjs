@@ -18,6 +18,7 @@ import { leaks } from './scenarios/leaks.mjs'
 import { offlineFlush } from './scenarios/offlineFlush.mjs'
 import { overhead } from './scenarios/overhead.mjs'
 import { size } from './scenarios/size.mjs'
+import { tabs } from './scenarios/tabs.mjs'
 import { throughput } from './scenarios/throughput.mjs'
 
 const path = (relative) => fileURLToPath(new URL(relative, import.meta.url))
@@ -75,6 +76,7 @@ const scenarios = [
   ['offlineFlush', (server) => offlineFlush(withoutJsonBaseline, server, { ...config.offlineFlush, log })],
   ['leaks', (server) => leaks(leakLibs, server, { ...config.leaks, log })],
   ['size', () => size({ log })],
+  ['tabs', (server) => tabs(server, { ...config.tabs, log })],
 ]
 
 const started = now()

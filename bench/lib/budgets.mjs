@@ -128,6 +128,22 @@ function herdChecks(herd) {
   ]
 }
 
+/** connectShared: however many tabs, the server sees one WebSocket. */
+function tabsChecks(tabs) {
+  if (tabs.skipped) return []
+  const shared = tabs.results.filter((r) => r.mode === 'connectShared')
+  return [
+    {
+      id: 'tabs-one-socket',
+      title: `connectShared in ${shared.map((r) => r.tabs).join(', ')} tabs of one Chromium profile: WebSockets at the server`,
+      required: '1 for any number of tabs',
+      measured: shared.map((r) => `${r.tabs} tabs: ${r.serverSockets}`).join(', '),
+      value: Math.max(...shared.map((r) => r.serverSockets)),
+      pass: shared.length > 0 && shared.every((r) => r.serverSockets === 1),
+    },
+  ]
+}
+
 /** Every budget whose scenario ran in `results`. */
 export function checkBudgets(results) {
   return [
@@ -135,5 +151,6 @@ export function checkBudgets(results) {
     ...(results.leaks ? leakChecks(results.leaks) : []),
     ...(results.herd ? herdChecks(results.herd) : []),
     ...(results.size ? sizeChecks(results.size) : []),
+    ...(results.tabs ? tabsChecks(results.tabs) : []),
   ]
 }

@@ -326,6 +326,44 @@ function sizeSection(size) {
   ].join('\n')
 }
 
+function tabsSection(tabs) {
+  // What the socket adds to a tab: its heap over that of a tab with the bundles loaded and no socket.
+  const kib = (n) => (Number.isFinite(n) ? `+${((n - tabs.baselineHeapBytes) / 1024).toFixed(1)} KiB` : '–')
+  return [
+    '## Tabs',
+    '',
+    'N tabs of one Chromium profile (pages of one persistent context share `BroadcastChannel` and Web Locks, as',
+    'tabs do), each on a page that loads the CDN bundles and connects with the defaults: `connectShared` (one',
+    'connection for every tab, `lifeline-tabs.iife.min.js`) against plain `connect` in every tab. WebSockets are',
+    "counted at the server once every tab reports `open`; the JS heap of each tab is CDP's `Runtime.getHeapUsage`",
+    'after `HeapProfiler.collectGarbage`, shown as what it adds to a tab with the bundles loaded and no socket',
+    `(${Number.isFinite(tabs.baselineHeapBytes) ? `${(tabs.baselineHeapBytes / 1024).toFixed(0)} KiB` : '–'}); the WebSocket itself lives in the network process, outside it.`,
+    '',
+    tabs.skipped
+      ? `Not measured in this run: ${tabs.skipped}.`
+      : table(
+          [
+            'Tabs',
+            'Client',
+            'WebSockets at the server',
+            'All open after',
+            'JS heap added per tab (median)',
+            'Leader tab',
+            'Other tabs (median)',
+          ],
+          tabs.results.map((r) => [
+            String(r.tabs),
+            `\`${r.mode}\``,
+            String(r.serverSockets),
+            ms(r.allOpenMs),
+            kib(r.heapPerTabBytes),
+            kib(r.leaderHeapBytes),
+            kib(r.followerHeapBytes),
+          ]),
+        ),
+  ].join('\n')
+}
+
 function howTo() {
   return [
     '## Running',
@@ -349,6 +387,7 @@ export function markdown(results, svgFile) {
   if (results.offlineFlush) sections.push(offlineSection(results.offlineFlush))
   if (results.leaks) sections.push(leaksSection(results.leaks))
   if (results.size) sections.push(sizeSection(results.size))
+  if (results.tabs) sections.push(tabsSection(results.tabs))
   sections.push(howTo())
   return `${sections.join('\n\n')}\n`
 }
