@@ -112,7 +112,8 @@ describe.skipIf(!chromiumPath)('LifelineWebSocket in Chromium', () => {
   })
 
   it('reconnects after a crash: error + close 1006 while CONNECTING, then open, and delivers what was sent meanwhile', async () => {
-    const page = await open({})
+    // A second's wait before the retry: the page must look at the socket while it is still down.
+    const page = await open({ reconnect: { initialDelay: 1000, maxDelay: 1000, jitter: 'none' } })
     await until(page, 'window.ws.readyState === 1')
     expect(await control(page, 'crash')).toBe(true)
     await until(page, `window.log.events.includes('close 1006')`)
