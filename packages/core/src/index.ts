@@ -38,3 +38,4 @@ export {
   type SocketEvents,
   type Status,
 } from './types.js'
+export { webStorageQueue } from './webStorageQueue.js'
