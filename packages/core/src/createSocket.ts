@@ -1,7 +1,6 @@
-import { backoffDelay } from './backoff.js'
 import { watchBrowser } from './browserEvents.js'
 import { after, MAX_TIMER_DELAY, monotonic, type Timer } from './clock.js'
-import { ABNORMAL, defaultShouldReconnect, isUserCloseCode, NORMAL, TRY_AGAIN_LATER } from './closeCodes.js'
+import { ABNORMAL, isUserCloseCode, NORMAL } from './closeCodes.js'
 import { type Envelope, type Frame, frameBytes, isBinary } from './codec.js'
 import { createEmitter, STALE } from './emitter.js'
 import { findWebSocket, findWindow, isOpen, reportUncaught, resolveUrl, type WebSocketLike } from './environment.js'
@@ -15,6 +14,7 @@ import type { Outgoing } from './outbox.js'
 import { createOutbox } from './outbox.js'
 import { createPersistence } from './queueStore.js'
 import { createRequests, type RequestOptions } from './requests.js'
+import { retryDelay } from './retryPolicy.js'
 import type { Socket } from './socket.js'
 import { type Transition, transition } from './transition.js'
 import { type CloseInfo, type DropReason, idleSnapshot, type MessageMap, type SocketEvents } from './types.js'
@@ -185,8 +185,7 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
       if (!held || !ws || state.status !== 'open') return
       // The link answered: what was held back while it was in doubt goes out now, in order.
       held = false
-      outbox.flush(ws, () => room(ws))
-      if (outbox.items.length) drainLater()
+      writeQueue(ws)
     },
     pong() {
       const latency = heartbeat?.pong()
@@ -209,14 +208,18 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
     return !(Number(ws.bufferedAmount) > settings.highWaterMark)
   }
 
+  /** Writes what waits in the queue while the link has room, and keeps checking for the rest. */
+  function writeQueue(ws: WebSocketLike): void {
+    outbox.flush(ws, () => room(ws))
+    if (outbox.items.length) drainLater()
+  }
+
   function drainLater(): void {
     drainTimer ??= after(
       atomic(() => {
         drainTimer = undefined
         const ws = link.ws
-        if (!ws || state.status !== 'open' || held) return
-        outbox.flush(ws, () => room(ws))
-        if (outbox.items.length) drainLater()
+        if (ws && state.status === 'open' && !held) writeQueue(ws)
       }),
       DRAIN_POLL,
     )
@@ -321,8 +324,7 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
     const ws = link.ws
     if (!ws || !isOpen(ws)) return // closing already: its close event decides what happens next
     requests.resend((frame) => ws.send(frame))
-    outbox.flush(ws, () => room(ws))
-    if (outbox.items.length) drainLater()
+    writeQueue(ws)
     clearTimeout(connectTimer)
     if (retry)
       stableTimer = after(
@@ -346,7 +348,9 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
     const reported = close ?? (wasOpen ? DROPPED_LINK : null)
     if (!state.attempt) streak = now()
     const generation = link.generation
-    const delay = retryDelay(close)
+    const delay = retryDelay(retry, state.attempt + 1, close, now() - streak, (cause) =>
+      report(fail('HANDLER_FAILED', 'shouldReconnect threw', cause)),
+    )
     // shouldReconnect is user code: it may have closed or reconnected the socket.
     if (generation !== link.generation || state.status === 'closed') return
     if (delay === null) return closeForGood(reported ?? state.lastClose ?? DROPPED_LINK)
@@ -364,25 +368,6 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
       }),
       delay,
     )
-  }
-
-  /** The wait before the next retry, or `null` to stop. */
-  function retryDelay(close: CloseInfo | null): number | null {
-    const next = state.attempt + 1
-    if (!retry || next > retry.maxAttempts) return null
-    if (close) {
-      let again: boolean
-      try {
-        again = (retry.shouldReconnect ?? defaultShouldReconnect)(close)
-      } catch (cause) {
-        report(fail('HANDLER_FAILED', 'shouldReconnect threw', cause))
-        again = defaultShouldReconnect(close)
-      }
-      if (!again) return null
-    }
-    // 1013: the server sheds load; come back later, and spread out.
-    if (close?.code === TRY_AGAIN_LATER) return Math.round((retry.maxDelay / 2) * (1 + Math.random()))
-    return backoffDelay(next, retry, Math.random, now() - streak)
   }
 
   /** Abandons the link, its attempt and their timers. `close` closes it politely, else it is cut. */
