@@ -83,7 +83,7 @@ describe('connectShared: when the leader goes', () => {
     // Before the follower hears of it: the leader's socket keeps the frame in its queue.
     b.socket.send('b', 1)
     await settle()
-    await vi.advanceTimersByTimeAsync(1000) // the backoff
+    await vi.advanceTimersByTimeAsync(5000) // the backoff (at most 1.8 s for the first retry)
     const next = await serverOpens()
     b.socket.send('b', 2)
     await settle()

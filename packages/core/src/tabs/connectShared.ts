@@ -42,12 +42,16 @@ export interface SharedOptions<In extends MessageMap<In> = Record<string, unknow
   BroadcastChannel?: TabChannelConstructor
 }
 
-/** The snapshot of a shared socket: the connection's state, and where this tab stands in its group. */
+/**
+ * The snapshot of a shared socket: the connection's state, and where this tab stands in its group.
+ * Where tabs cannot share (no Web Locks or `BroadcastChannel`), the socket is `connect`'s and its
+ * snapshot has neither field: read them as `leader ?? true` and `tabs ?? 1`.
+ */
 export interface SharedSnapshot extends Snapshot {
   /** Whether this tab holds the connection. */
-  readonly leader: boolean
+  readonly leader?: boolean
   /** How many tabs share the connection (this one included). */
-  readonly tabs: number
+  readonly tabs?: number
 }
 
 /** A {@link Socket} whose connection is shared by the tabs of a channel. Made by {@link connectShared}. */
@@ -121,7 +125,7 @@ export function connectShared<
     BroadcastChannel: Channel = g.BroadcastChannel,
     ...options
   } = shared
-  if (!locks || !Channel) return alone(connect<In, Out, Replies>(url, options))
+  if (!locks || !Channel) return connect<In, Out, Replies>(url, options)
   const name = `lifeline:${channel}`
   const { codec = jsonCodec, heartbeat } = options
 
@@ -166,18 +170,26 @@ export function connectShared<
       listeners.delete(entry)
     }
   }
-  const emit = (type: string, payload: unknown) => {
+  /** Calls the listeners of `type`; returns whether there were any. */
+  const emit = (type: string, payload: unknown): boolean => {
+    let heard = false
     for (const entry of [...listeners]) {
       if (entry[0] !== type) continue
+      heard = true
       if (entry[2]) listeners.delete(entry)
       try {
         entry[1](payload as never)
       } catch (cause) {
-        const loops = type === 'error' || type === 'state'
-        if (loops || ![...listeners].some(([t]) => t === 'error')) uncaught(cause)
-        if (!loops) emit('error', new LifelineError('HANDLER_FAILED', `${type} handler threw`, { cause }))
+        // As a socket does: a throwing `error` or `state` handler, or one nobody hears about, is reported as uncaught.
+        if (
+          type === 'error' ||
+          type === 'state' ||
+          !emit('error', new LifelineError('HANDLER_FAILED', `${type} handler threw`, { cause }))
+        )
+          uncaught(cause)
       }
     }
+    return heard
   }
   const errorOf = (wire: { code: string; message: string } | null) =>
     wire && new LifelineError(wire.code as ErrorCode, wire.message)
@@ -388,8 +400,9 @@ export function connectShared<
   /** What a tab asks of the leader. */
   const take = (m: FromTab) => {
     const socket = real as Socket
-    const { k, t } = m
+    const { k } = m
     if (k === 'w') {
+      const { t } = m
       // A tab's frames are written in sequence, each once; a later one waits for the earlier ones to come again.
       const last = Math.max(accepted.get(t) ?? 0, m.a)
       if (m.n !== last + 1) return
@@ -401,6 +414,7 @@ export function connectShared<
     } else if (k === 'o') socket.open()
     else if (k === 'r') socket.reconnect(m)
     else if (k === 'h') {
+      const { t } = m
       // A tab's presence lock is free once it has left or died.
       if (!tabs.has(t) && t !== me) {
         locks
@@ -412,18 +426,6 @@ export function connectShared<
       tabs.set(t, m)
       broadcast()
     }
-  }
-
-  /** Stops leading; the last tab out closes the connection with its code and reason. */
-  const resign = (code?: number, reason?: string) => {
-    const socket = real as Socket
-    real = null
-    // Other tabs carry on with a new leader: this link ends without telling them it closed.
-    if (tabs.size < 2) socket.close(code, reason)
-    else socket.close(1000, 'leader left')
-    socket.dispose()
-    tabs.clear()
-    waiting = []
   }
 
   const join = () => {
@@ -442,7 +444,7 @@ export function connectShared<
     hold(`${name}:${me}`, () => {
       present = true
       hello()
-      if (live()) toLeader({ k: 'o', t: me })
+      if (live()) toLeader({ k: 'o' })
     })
     hold(name, claim)
   }
@@ -481,7 +483,7 @@ export function connectShared<
   const subscribe = (type: string, handler: Entry[1], once?: boolean) => {
     usable()
     const off = own(type) ? listen(type, handler, once) : noop
-    const off2 = own(type) && type !== 'error' ? noop : inner[once ? 'once' : 'on'](type as 'error', handler)
+    const off2 = own(type) && type !== 'error' ? noop : inner[once ? 'once' : 'on'](type as 'error', handler as never)
     return () => {
       off()
       off2()
@@ -515,16 +517,24 @@ export function connectShared<
       usable()
       if (detached) join()
       inner.open()
-      toLeader({ k: 'o', t: me })
+      toLeader({ k: 'o' })
     },
     close(code, reason) {
       inner.close(code, reason) // checks the arguments; drops this tab's queue, rejects its requests
       if (!detached) {
         detached = true
         // A follower leaves its frames to the leader, which has them; a leader (or a tab with none) drops them.
-        const leading = !!real
-        if (leading) resign(code, reason)
-        if (leading || !remote) shut()
+        const socket = real
+        if (socket) {
+          // Stops leading. Other tabs carry on with a new leader: this link ends without telling them it closed.
+          real = null
+          if (tabs.size < 2) socket.close(code, reason)
+          else socket.close(1000, 'leader left')
+          socket.dispose()
+          tabs.clear()
+          waiting = []
+        }
+        if (socket || !remote) shut()
         leader = ''
         remote = null
         unacked = []
@@ -534,7 +544,7 @@ export function connectShared<
     },
     reconnect(options) {
       if (!live()) return socket.open()
-      toLeader({ k: 'r', t: me, force: !!options?.force })
+      toLeader({ k: 'r', force: !!options?.force })
     },
     dispose() {
       if (disposed) return
@@ -547,21 +557,4 @@ export function connectShared<
   }
   update()
   return socket
-}
-
-/** A socket of its own, where tabs cannot share: it leads a group of one. */
-function alone<In extends MessageMap<In>, Out, Replies>(
-  socket: Socket<In, Out, Replies>,
-): SharedSocket<In, Out, Replies> {
-  let seen: Snapshot | undefined
-  let shared: SharedSnapshot
-  return {
-    ...socket,
-    getSnapshot() {
-      const snapshot = socket.getSnapshot()
-      if (snapshot !== seen) shared = Object.freeze({ ...snapshot, leader: true, tabs: 1 })
-      seen = snapshot
-      return shared
-    },
-  }
 }

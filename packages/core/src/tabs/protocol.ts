@@ -44,9 +44,9 @@ export type FromTab =
   /** Write frame number `n` of this tab; `a` is the last number the tab has seen acknowledged. */
   | { k: 'w'; t: string; n: number; a: number; f: Frame }
   /** Open the connection (a tab called `open()`). */
-  | { k: 'o'; t: string }
+  | { k: 'o' }
   /** Reconnect now (a tab called `reconnect()`). */
-  | { k: 'r'; t: string; force: boolean }
+  | { k: 'r'; force: boolean }
 
 /** The part of the Web Locks API the tabs use (`navigator.locks`). */
 export interface TabLocks {
