@@ -120,9 +120,19 @@ export type ReservedName = keyof LifecycleEvents
 
 /**
  * A map from message type to payload type, as you declare for `connect<Incoming, Outgoing>`.
- * A type whose name is reserved (`open`, `close`, `error`, …) makes it a type error.
+ * A type whose name is reserved (`open`, `close`, `error`, …) makes it a type error whose text
+ * says so: `Type '{ by: string; }' is not assignable to type '"Error: 'close' is a reserved
+ * event name (a lifecycle event); rename this message type"'`.
  */
-export type MessageMap<T> = { [K in keyof T]: K extends ReservedName ? never : unknown }
+export type MessageMap<T> = {
+  // What the compiler quotes when a name is reserved.
+  [K in keyof T]: K extends ReservedName
+    ? `Error: '${K & string}' is a reserved event name (a lifecycle event); rename this message type`
+    : unknown
+} & {
+  // Keeps a reserved name's payload `never`, as generic code over `In` relies on.
+  [K in keyof T]: K extends ReservedName ? never : unknown
+}
 
 /** The events a socket with incoming messages `In` emits: its messages plus the lifecycle. */
 export type SocketEvents<In> = LifecycleEvents & Omit<In, ReservedName>

@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest'
-import type { CloseEvent, LifelineError, Snapshot } from '../index.js'
+import type { CloseEvent, LifelineError, MessageMap, Snapshot } from '../index.js'
 import { connect } from '../index.js'
 
 interface Incoming {
@@ -54,6 +54,20 @@ describe('types', () => {
     }
     // @ts-expect-error: 'message' is a lifecycle event
     connect<AlsoColliding>('wss://example.com/live')
+  })
+
+  it('names the problem in the reserved-name error: the constraint quotes a message, not never', () => {
+    // The compiler's error quotes the member of the constraint a colliding payload failed to match.
+    type Quoted<Map> = Map extends infer Message & { close: never } ? Message : never
+    type Constraint = MessageMap<{ close: { by: string } }>
+    expectTypeOf<Quoted<Constraint>>().toEqualTypeOf<{
+      close: "Error: 'close' is a reserved event name (a lifecycle event); rename this message type"
+    }>()
+    expectTypeOf<
+      Quoted<Constraint>['close'] extends `${string}reserved${string}` ? true : false
+    >().toEqualTypeOf<true>()
+    expectTypeOf<Constraint['close']>().toEqualTypeOf<never>()
+    expectTypeOf<MessageMap<{ fine: number }>['fine']>().toEqualTypeOf<unknown>()
   })
 
   it('accepts any type without maps', () => {
