@@ -1,6 +1,7 @@
 // `npm run size` (CI): the two size budgets of docs/DESIGN.md ("Budgets"). The bench measures
 // the same numbers (bench/scenarios/size.mjs) with the same esbuild settings.
-const { readFileSync } = require('node:fs')
+const { existsSync, readFileSync, writeFileSync } = require('node:fs')
+const { tmpdir } = require('node:os')
 const { resolve } = require('node:path')
 
 /** Fails the build if class private fields (#x) survive, i.e. if the es2020 target did not apply. */
@@ -59,6 +60,23 @@ function importSize(imports) {
 
 const core = { 'packages/core/dist/index.js': '{ connect }' }
 const withWebSocket = { ...core, 'packages/core/dist/websocket.js': '{ LifelineWebSocket }' }
+const withTabs = { ...core, 'packages/core/dist/tabs.js': '{ connectShared }' }
+
+const CORE_IIFE = 'packages/core/dist/lifeline.iife.min.js'
+const TABS_IIFE = 'packages/core/dist/lifeline-tabs.iife.min.js'
+
+/**
+ * The tabs budget, measured as the difference against the core: `lifeline-tabs.iife.min.js`
+ * appended to `lifeline.iife.min.js` in one file, whose gzip (level 9, as size-limit's) may exceed
+ * the core's own by at most 2 KiB.
+ */
+function tabsOverCore() {
+  if (!existsSync(CORE_IIFE) || !existsSync(TABS_IIFE)) return { path: TABS_IIFE, limit: '2 KiB' } // not built yet
+  const both = resolve(tmpdir(), 'lifeline-and-tabs.iife.min.js')
+  const coreFile = readFileSync(CORE_IIFE)
+  writeFileSync(both, Buffer.concat([coreFile, Buffer.from('\n'), readFileSync(TABS_IIFE)]))
+  return { path: both, limit: `${require('node:zlib').gzipSync(coreFile, { level: 9 }).length + 2048} B` }
+}
 
 module.exports = [
   {
@@ -87,6 +105,25 @@ module.exports = [
     ignore: ['ws'],
     modifyEsbuildConfig: es2020,
     limit: `${importSize(core) + 1024} B`,
+    gzip: true,
+  },
+  {
+    // The tabs budget, as the difference against the core: the two CDN files as shipped (terser),
+    // compressed as one, against the core's file plus 2 KiB. (Fetched as two files, the tabs one
+    // compresses on its own, without the core's words: about 2.6 KiB.)
+    name: 'lifeline-tabs.iife.min.js on top of lifeline.iife.min.js (the difference against the core): at most 2 KiB more, min+gzip',
+    ...tabsOverCore(),
+    disablePlugins: ['@size-limit/esbuild'], // the files as built, not bundled again
+    gzip: true,
+  },
+  {
+    // The same for an app that bundles with esbuild at es2020 (less minified than terser's output):
+    // held where it is, so that it does not grow unnoticed.
+    name: "import { connectShared } from '@lifeline/core/tabs' on top of import { connect }: at most 2.25 KiB more",
+    import: withTabs,
+    ignore: ['ws'],
+    modifyEsbuildConfig: es2020,
+    limit: `${importSize(core) + 2304} B`,
     gzip: true,
   },
 ]

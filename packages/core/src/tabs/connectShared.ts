@@ -149,7 +149,7 @@ export function connectShared<
   const seen = new Map<string, number>()
   const handlers = new Map<string, unknown>()
   const listeners = new Set<Entry>()
-  let state: SharedSnapshot = Object.freeze({ ...idleSnapshot, leader: false, tabs: 1 })
+  let state: SharedSnapshot = idleSnapshot
   let tunnel: Tunnel | null = null
 
   // ---- the leader's part, while this tab leads ----
@@ -230,8 +230,10 @@ export function connectShared<
 
   /** A WebSocket for this tab's socket: open while a leader holds an open link. */
   class Tunnel {
-    readyState = 0
-    binaryType = ''
+    // Declared only: no class fields, which es2020 bundles would lower into helpers. A tunnel starts
+    // connecting (`readyState` 0, or unset) and the socket sets `binaryType` itself.
+    declare readyState: number
+    declare binaryType: string
     declare onopen: (event: unknown) => void
     declare onclose: (event: unknown) => void
     declare onerror: (event: unknown) => void
@@ -305,7 +307,7 @@ export function connectShared<
       hello()
       update()
     } else if (m.k === 'e') {
-      if (m.t !== leader || !live()) return
+      if (!live()) return
       emit(m.e, m.e === 'error' ? errorOf(m.v as { code: string; message: string }) : m.v)
     } else if (m.k === 'f') {
       if (!m.to || m.to === me) tunnel?.onmessage({ data: m.f })
@@ -391,7 +393,7 @@ export function connectShared<
     for (const e of ['reconnecting', 'latency', 'error'] as const) {
       socket.on(e, (v) => {
         const { code, message } = v as LifelineError
-        if (real === socket) toAll({ k: 'e', t: me, e, v: e === 'error' ? { code, message } : v })
+        if (real === socket) toAll({ k: 'e', e, v: e === 'error' ? { code, message } : v })
       })
     }
     broadcast()
@@ -456,8 +458,7 @@ export function connectShared<
     WebSocket: Tunnel,
     protocols: undefined,
     onOpen: undefined,
-    heartbeat: false,
-    browserEvents: false,
+    heartbeat: false, // the leader's socket pings the server; a tunnel needs none
     reconnect: { shouldReconnect: () => remote?.status !== 'closed' },
     connectTimeout: Infinity,
   })

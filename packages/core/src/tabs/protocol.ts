@@ -29,7 +29,7 @@ export type FromLeader =
    */
   | { k: 's'; t: string; s: WireSnapshot }
   /** A connection event, for every tab to emit. */
-  | { k: 'e'; t: string; e: 'reconnecting' | 'latency' | 'error'; v: unknown }
+  | { k: 'e'; e: 'reconnecting' | 'latency' | 'error'; v: unknown }
   /** A frame from the server; `to` names the one tab that handles it (a request the server made). */
   | { k: 'f'; f: string | ArrayBuffer; to?: string }
   /** Tab `to`'s frames up to number `n` are written to the WebSocket. */
