@@ -1,5 +1,5 @@
 // Samples of docs/queue.md. Each region is pasted into the guide as it is.
-import { connect, type Socket } from '@lifeline/core'
+import { connect, type QueueStore, type Socket, type StoredItem, webStorageQueue } from '@lifeline/core'
 
 interface Incoming {
   chat: { id: string; from: string; text: string }
@@ -16,6 +16,10 @@ interface Outgoing {
 declare function fetchSocketToken(): Promise<string>
 declare function showUnsent(text: string, reason: string): void
 declare const pendingBadge: HTMLElement
+declare const database: {
+  read(key: string): Promise<StoredItem[]>
+  write(key: string, items: StoredItem[]): Promise<void>
+}
 
 export function settings() {
   // #region settings
@@ -108,3 +112,28 @@ socket.on('open', () => {
   for (const message of unacknowledged.values()) socket.send('chat', message)
 })
 // #endregion
+
+export function persisted() {
+  // #region store
+  const socket = connect<Incoming, Outgoing>('wss://example.com/live', {
+    // Kept in localStorage: what was not sent survives a reload, a crash or the tab being closed.
+    queue: { store: webStorageQueue('chat-outbox'), ttl: 10 * 60_000 },
+  })
+  socket.on('error', (error) => {
+    if (error.code === 'STORE_FAILED') console.warn('not persisted (storage full?)', error.cause)
+  })
+  // #endregion
+  return socket
+}
+
+export function ownStore() {
+  // #region own-store
+  // Any storage will do: load once, save the whole list after every change (batched per task).
+  const store: QueueStore = {
+    load: () => database.read('outbox'),
+    save: (items) => database.write('outbox', items),
+  }
+  const socket = connect<Incoming, Outgoing>('wss://example.com/live', { queue: { store } })
+  // #endregion
+  return socket
+}

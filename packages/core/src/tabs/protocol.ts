@@ -61,9 +61,12 @@ export interface TabLocks {
 
 /** The part of a `BroadcastChannel` the tabs use. */
 export interface TabChannel {
+  /** Sends a structured clone of `message` to every other channel of the same name. */
   postMessage(message: unknown): void
+  /** Called with `{ data }` for every message another channel of the name posted. */
   // biome-ignore lint/suspicious/noExplicitAny: the DOM's MessageEvent, or a test double's.
   onmessage: ((event: any) => void) | null
+  /** Stops sending and receiving. */
   close(): void
 }
 
