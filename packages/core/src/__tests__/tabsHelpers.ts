@@ -31,7 +31,7 @@ export function browser(options: SharedOptions = {}) {
       ...extra,
     })
     const events: Array<[string, unknown]> = []
-    for (const type of ['open', 'close', 'error', 'reconnecting', 'drop', 'message'] as const) {
+    for (const type of ['open', 'close', 'error', 'reconnecting', 'drop', 'message', 'latency'] as const) {
       socket.on(type, (payload: unknown) => events.push([type, payload]))
     }
     const tab: Tab = {
