@@ -37,9 +37,7 @@ describe.skipIf(!chromiumPath)('the demo page sharing one connection across tabs
     const others = pages.filter((page) => page !== leader)
     const closed = Date.now()
     await leader.close()
-    await Promise.race(
-      others.map((page) => page.locator('#tabs-card[data-role="leader"]').waitFor({ timeout: 3000 })),
-    )
+    await Promise.race(others.map((page) => page.locator('#tabs-card[data-role="leader"]').waitFor({ timeout: 3000 })))
     console.log(`demo handover: a tab leads again ${Date.now() - closed} ms after the leader tab closed`)
     for (const page of others) {
       await page.locator('#tabs-count', { hasText: '2' }).waitFor()
