@@ -4,8 +4,13 @@
 // Paths: `/collect` records each incoming frame (with its arrival time) and answers nothing;
 // any other path echoes every frame. Pings are answered with pongs on every path, in both the
 // raw (`ping`) and the JSON envelope (`{"type":"ping"}`) forms.
+//
+// `listenRpc` starts a request/reply server instead (see ./rpcServers.mjs); it records the data
+// of every request its handler ran, which `take` returns as `collected`.
+import { memoryAdapter } from '@lifeline/server'
 import { WebSocketServer } from 'ws'
 import { now } from './clock.mjs'
+import { startRpcServer } from './rpcServers.mjs'
 
 const RAW_PING = 'ping'
 const JSON_PING = '{"type":"ping"}'
@@ -44,9 +49,29 @@ function listen(name, port = 0) {
   })
 }
 
+/**
+ * A request/reply server of `kind` ('lifeline', 'socket.io', 'ws-rpc'). `keepDedupe`: Lifeline's
+ * dedupe window outlives a restart (one adapter for every server of this name, as Redis would be).
+ */
+async function listenRpc(name, kind, port = 0, { workMs = 0, keepDedupe = false } = {}) {
+  const entry = servers.get(name) ?? { rpc: null, port: 0, handshakes: [], collected: [], adapter: null }
+  servers.set(name, entry)
+  if (keepDedupe) entry.adapter ??= memoryAdapter()
+  const onRequest = (data) => entry.collected.push({ at: now(), data })
+  entry.rpc = await startRpcServer(kind, port, { workMs, onRequest, adapter: entry.adapter })
+  entry.port = entry.rpc.port
+  return { port: entry.port, at: now() }
+}
+
 /** Cuts every connection (no close frame: clients see 1006) and stops listening. */
 function down(name) {
   const entry = servers.get(name)
+  if (entry?.rpc) {
+    const { rpc } = entry
+    entry.rpc = null
+    const at = now()
+    return rpc.crash().then(() => ({ at }))
+  }
   if (!entry?.wss) return Promise.resolve({ at: now() })
   const { wss } = entry
   entry.wss = null
@@ -59,13 +84,14 @@ function down(name) {
 function take(name) {
   const entry = servers.get(name)
   if (!entry) return { handshakes: [], collected: [], clients: 0 }
-  const result = { handshakes: entry.handshakes, collected: entry.collected, clients: entry.wss?.clients.size ?? 0 }
+  const clients = entry.rpc ? entry.rpc.clients() : (entry.wss?.clients.size ?? 0)
+  const result = { handshakes: entry.handshakes, collected: entry.collected, clients }
   entry.handshakes = []
   entry.collected = []
   return result
 }
 
-const commands = { listen, down, take }
+const commands = { listen, listenRpc, down, take }
 
 process.on('message', async ({ id, command, args }) => {
   try {

@@ -6,7 +6,8 @@ import { withTimeout } from './clock.mjs'
 const SERVER = fileURLToPath(new URL('./server.mjs', import.meta.url))
 
 /**
- * @returns {Promise<{ listen(name, port?): Promise<{port, at}>, down(name): Promise<{at}>,
+ * @returns {Promise<{ listen(name, port?): Promise<{port, at}>,
+ *   listenRpc(name, kind, port?, options?): Promise<{port, at}>, down(name): Promise<{at}>,
  *   take(name): Promise<{handshakes, collected, clients}>, stop(): Promise<void> }>}
  */
 export async function startServer() {
@@ -35,6 +36,7 @@ export async function startServer() {
     })
   return {
     listen: (name, port = 0) => call('listen', name, port),
+    listenRpc: (name, kind, port = 0, options = {}) => call('listenRpc', name, kind, port, options),
     down: (name) => call('down', name),
     take: (name) => call('take', name),
     async stop() {
