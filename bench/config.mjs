@@ -8,7 +8,7 @@ const FAST_HEARTBEAT = { interval: 2000, timeout: 2000 }
 export const config = {
   mode: QUICK ? 'quick' : 'full',
   /** The whole run is abandoned (exit code 2) after this long. */
-  hardLimitMs: QUICK ? 150_000 : 600_000,
+  hardLimitMs: QUICK ? 180_000 : 720_000,
   throughput: {
     runs: QUICK ? 3 : 7,
     messages: QUICK ? 60_000 : 100_000,
@@ -35,8 +35,33 @@ export const config = {
   offlineFlush: { count: 1000, downtime: 500, limit: 15_000, grace: 1500 },
   overhead: { count: QUICK ? 100_000 : 200_000, repeats: QUICK ? 5 : 9 },
   leaks: { cycles: 1000, warmup: QUICK ? 300 : 1000, settle: 3000 },
+  /** Quick runs bundle with rollup + terser only what the comparison table needs (esbuild: every entry). */
+  size: {
+    rollupOnly: QUICK ? ['lifeline', 'lifeline-raw', 'reconnecting-websocket', 'partysocket', 'partysocket-ws'] : null,
+  },
   /** Tabs of one Chromium profile, with connectShared and with connect in every tab. */
-  tabs: { counts: [1, 3, 10] },
+  tabs: { counts: QUICK ? [1, 3] : [1, 3, 10] },
+  /** Request/reply round trips: `sequential` timed one by one and `pipelined` with `window` in flight, per slice. */
+  requests: {
+    runs: QUICK ? 2 : 4,
+    chunks: QUICK ? 4 : 6,
+    sequential: QUICK ? 200 : 300,
+    pipelined: QUICK ? 3000 : 5000,
+    window: 100,
+    warmup: 2000,
+    timeout: 60_000,
+  },
+  /** Requests across a server restart: `rate`/s for `duration` ms, the server killed at `crashAt`. */
+  restart: {
+    rate: 200,
+    duration: QUICK ? 2000 : 4000,
+    crashAt: 1000,
+    downtime: 500,
+    /** The handler answers after this long, so requests are in flight when the server dies. */
+    workMs: 50,
+    /** How long after the last request its promises may still settle (the timeouts are 10 s). */
+    settleWait: QUICK ? 6000 : 12_000,
+  },
 }
 
 /** Lifeline's performance budgets, as numbers. */

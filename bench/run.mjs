@@ -6,17 +6,20 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { adapter, adapters } from './adapters/index.mjs'
+import { rpcClients } from './adapters/rpc.mjs'
 import { config, QUICK } from './config.mjs'
 import { checkBudgets } from './lib/budgets.mjs'
 import { now } from './lib/clock.mjs'
 import { startServer } from './lib/serverControl.mjs'
+import { charts } from './report/charts.mjs'
 import { markdown } from './report/markdown.mjs'
-import { throughputSvg } from './report/svg.mjs'
 import { deadLink } from './scenarios/deadLink.mjs'
 import { herd } from './scenarios/herd.mjs'
 import { leaks } from './scenarios/leaks.mjs'
 import { offlineFlush } from './scenarios/offlineFlush.mjs'
 import { overhead } from './scenarios/overhead.mjs'
+import { requestRestart } from './scenarios/requestRestart.mjs'
+import { requests } from './scenarios/requests.mjs'
 import { size } from './scenarios/size.mjs'
 import { tabs } from './scenarios/tabs.mjs'
 import { throughput } from './scenarios/throughput.mjs'
@@ -68,6 +71,24 @@ const deadLinkCases = [
     : []),
 ]
 
+const requestClients = [rpcClients.ws, rpcClients.lifeline, rpcClients.socketIo]
+const restartVariants = [
+  { ...rpcClients.ws, client: rpcClients.ws },
+  { ...rpcClients.lifeline, client: rpcClients.lifeline },
+  {
+    ...rpcClients.lifeline,
+    name: 'lifeline-shared-dedupe',
+    label: 'Lifeline, dedupe kept',
+    note: 'as Lifeline, the dedupe window outliving the restart (a shared adapter, as Redis would be)',
+    client: rpcClients.lifeline,
+    keepDedupe: true,
+  },
+  { ...rpcClients.lifelineNoResend, client: rpcClients.lifelineNoResend },
+  { ...rpcClients.socketIo, client: rpcClients.socketIo },
+  { ...rpcClients.socketIoTimeout, client: rpcClients.socketIoTimeout },
+  { ...rpcClients.socketIoCallback, client: rpcClients.socketIoCallback },
+]
+
 const scenarios = [
   ['throughput', (server) => throughput(throughputOrder, server, { ...config.throughput, log })],
   ['overhead', () => overhead({ ...config.overhead, log })],
@@ -75,11 +96,15 @@ const scenarios = [
   ['deadLink', (server) => deadLink(deadLinkCases, server, { ...config.deadLink, log })],
   ['offlineFlush', (server) => offlineFlush(withoutJsonBaseline, server, { ...config.offlineFlush, log })],
   ['leaks', (server) => leaks(leakLibs, server, { ...config.leaks, log })],
-  ['size', () => size({ log })],
+  ['requests', (server) => requests(requestClients, server, { ...config.requests, log })],
+  ['restart', (server) => requestRestart(restartVariants, server, { ...config.restart, log })],
+  ['size', () => size({ ...config.size, log })],
   ['tabs', (server) => tabs(server, { ...config.tabs, log })],
 ]
 
 const started = now()
+const loadAtStart = os.loadavg()
+const scenarioLog = []
 const results = {}
 const server = await startServer()
 try {
@@ -91,6 +116,7 @@ try {
     results[name] = await run(server)
     // Other work on the machine skews wall-clock numbers: record how busy it was.
     results[name].loadAverage = { before: loadBefore, after: os.loadavg()[0] }
+    scenarioLog.push({ name, durationMs: now() - t, load: results[name].loadAverage })
     log(
       `  (${((now() - t) / 1000).toFixed(1)} s, load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)})`,
     )
@@ -110,8 +136,21 @@ results.meta = {
   cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
   memoryGiB: Math.round(os.totalmem() / 2 ** 30),
   durationMs: now() - started,
+  loadAverage: { start: loadAtStart, end: os.loadavg() },
+  scenarios: scenarioLog,
   versions: Object.fromEntries(
-    ['@lifeline/core', 'ws', 'reconnecting-websocket', 'partysocket'].map((name) => [name, version(name)]),
+    [
+      '@lifeline/core',
+      '@lifeline/server',
+      'ws',
+      'reconnecting-websocket',
+      'partysocket',
+      'socket.io',
+      'socket.io-client',
+      'centrifuge',
+      'esbuild',
+      'playwright-core',
+    ].map((name) => [name, version(name)]),
   ),
 }
 results.config = config
@@ -119,13 +158,12 @@ results.budgets = checkBudgets(results)
 
 mkdirSync(path('results'), { recursive: true })
 writeFileSync(path(`results/${resultsFile}`), `${JSON.stringify(results, null, 2)}\n`)
-if (QUICK || only) {
-  writeFileSync(path('results/quick.md'), markdown(results, 'quick-throughput.svg'))
-  if (results.throughput) writeFileSync(path('results/quick-throughput.svg'), throughputSvg(results.throughput))
-} else {
-  writeFileSync(path('../docs/benchmarks.md'), markdown(results, 'benchmarks-throughput.svg'))
-  writeFileSync(path('../docs/benchmarks-throughput.svg'), throughputSvg(results.throughput))
-}
+// The page and its charts: docs/ for a full run, bench/results/ (quick-*.svg) otherwise.
+const [pageFile, chartDir, chartPrefix] =
+  QUICK || only ? ['results/quick.md', 'results/', 'quick-'] : ['../docs/benchmarks.md', '../docs/', 'benchmarks-']
+writeFileSync(path(pageFile), markdown(results, chartPrefix))
+for (const [name, svg] of Object.entries(charts(results)))
+  writeFileSync(path(`${chartDir}${chartPrefix}${name}.svg`), svg)
 
 log('\nBudgets')
 for (const b of results.budgets)
