@@ -42,6 +42,13 @@ function restartChart(restart) {
       label: plain(r.label),
       highlight: r.name.startsWith('lifeline'),
       parts: [r.resolved, r.rejected, r.neverSettled + r.wrongReplies],
+      note: [
+        r.rejected && `${r.rejected} rejected`,
+        r.neverSettled + r.wrongReplies && `${r.neverSettled + r.wrongReplies} lost`,
+        r.ranTwice && `${r.ranTwice} ran twice`,
+      ]
+        .filter(Boolean)
+        .join(', '),
     })),
     legend: [
       { label: 'resolved with its reply', color: '#2f7d5b' },
@@ -100,7 +107,7 @@ function herdChart(herd) {
   const limit = Math.floor(budgets.herd.peakShare * herd.clients)
   return timelineSvg({
     title: `Thundering herd: ${herd.clients} clients, server down ${herd.downtimeMs} ms, default settings`,
-    subtitle: `completed handshakes at the server per ${herd.windowMs} ms, from the moment it listens again`,
+    subtitle: `completed handshakes at the server in fixed ${herd.windowMs} ms buckets from its return (the budget's peak: any ${herd.windowMs} ms window)`,
     series: runs.map((r) => ({
       label: r.label,
       color: HERD_COLORS[r.name] ?? '#8a94a6',

@@ -195,7 +195,9 @@ function herdSection(herd, chart) {
     'uniformly below a cap (full jitter; the cap starts at 1.8 s and doubles per retry), keeping retry n within its',
     'own window of the timeline since the drop (see the reconnection guide): the herd is spread over the first',
     'window, and the clients whose first attempt landed inside the outage (refused at once) come back over the',
-    'second, 1.8–5.4 s after the drop.',
+    'second, 1.8–5.4 s after the drop. The chart counts handshakes in fixed buckets; the peak in the table and the',
+    'budget is over any 100 ms window, so it can be higher. These timings depend on how promptly the client process',
+    'runs its timers: on a loaded machine, timers that came due during a stall fire together and handshakes bunch up.',
     '',
     chart('herd', 'Handshakes over time in the herd'),
     '',
@@ -531,7 +533,8 @@ function howTo() {
     'cycles for ws and Lifeline only, fewer round trips, a shorter restart run (outcomes 6 s after the last request),',
     'rollup bundles for the comparison rows only, tabs up to 3. It writes',
     '`bench/results/quick.json`, `bench/results/quick.md` and its charts and leaves this page alone. `ONLY=requests,size`',
-    'runs a subset (`bench/results/partial.json`).',
+    'runs a subset (`bench/results/partial.json`). `npm run bench:report --workspace bench` writes this page and its',
+    'charts again from `bench/results/latest.json` without running anything.',
   ].join('\n')
 }
 

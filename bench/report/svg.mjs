@@ -120,14 +120,15 @@ export function panelsSvg({ title, subtitle, rows, metrics, panelWidth = 230 }) 
 }
 
 /**
- * One stacked bar per row: `rows`: [{ label, highlight, parts: number[] }] in the order of
- * `legend`: [{ label, color }]. Each part is labelled with its count when there is room.
+ * One stacked bar per row: `rows`: [{ label, highlight, parts: number[], note? }] in the order of
+ * `legend`: [{ label, color }]. Each part is labelled with its count when there is room; `note`
+ * is written after the bar.
  */
 export function stackedSvg({ title, subtitle, rows, legend, barArea = 520 }) {
   const labelWidth = Math.max(120, ...rows.map((r) => width(r.label) + 20))
   const rowHeight = 28
   const top = subtitle ? 70 : 54
-  const w = labelWidth + barArea + 70
+  const w = labelWidth + barArea + 150
   const h = top + rows.length * rowHeight + 16
   const max = Math.max(...rows.map((r) => r.parts.reduce((a, b) => a + b, 0))) || 1
   const parts = page(w, h, title, subtitle)
@@ -160,6 +161,8 @@ export function stackedSvg({ title, subtitle, rows, legend, barArea = 520 }) {
       }
       x += span
     })
+    if (row.note)
+      parts.push(`<text x="${(x + 6).toFixed(1)}" y="${mid + 4}" font-size="12" fill="#333">${xml(row.note)}</text>`)
   })
   parts.push('</svg>')
   return `${parts.join('\n')}\n`
