@@ -14,7 +14,15 @@ import {
   type Status,
   type UrlOption,
 } from '@lifeline/core'
-import type { FromLeader, FromTab, TabChannelConstructor, TabLocks, TabMessage, WireSnapshot } from './protocol.js'
+import type {
+  FromLeader,
+  FromTab,
+  TabChannel,
+  TabChannelConstructor,
+  TabLocks,
+  TabMessage,
+  WireSnapshot,
+} from './protocol.js'
 
 /**
  * Options of {@link connectShared}: those of `connect`, plus the name of the group of tabs.
@@ -151,6 +159,7 @@ export function connectShared<
   const listeners = new Set<Entry>()
   let state: SharedSnapshot = idleSnapshot
   let tunnel: Tunnel | null = null
+  let bus: TabChannel
 
   // ---- the leader's part, while this tab leads ----
   let real: Socket | null = null
@@ -433,6 +442,14 @@ export function connectShared<
   const join = () => {
     me = randomId()
     detached = present = false
+    // Open while the tab is in the group only: an open channel would keep a Node or Deno process alive.
+    bus = new Channel(name)
+    bus.onmessage = ({ data }: { data: TabMessage }) => {
+      // A tab's request is for the leader; what a leader says is for every tab.
+      if ('whor'.includes(data.k)) {
+        if (real) take(data as FromTab)
+      } else receive(data)
+    }
     leaving = new AbortController()
     const { signal } = leaving
     const hold = (lock: string, then: () => void) =>
@@ -467,13 +484,6 @@ export function connectShared<
     update()
   })
 
-  const bus = new Channel(name)
-  bus.onmessage = ({ data }: { data: TabMessage }) => {
-    // A tab's request is for the leader; what a leader says is for every tab.
-    if ('whor'.includes(data.k)) {
-      if (real) take(data as FromTab)
-    } else receive(data)
-  }
   join()
 
   const usable = () => {
@@ -540,6 +550,7 @@ export function connectShared<
         remote = null
         unacked = []
         leaving.abort()
+        bus.close()
       }
       update()
     },
@@ -552,7 +563,6 @@ export function connectShared<
       socket.close()
       disposed = true
       inner.dispose()
-      bus.close()
       listeners.clear()
     },
   }
