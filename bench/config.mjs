@@ -44,9 +44,9 @@ export const config = {
   /** Request/reply round trips: `sequential` timed one by one and `pipelined` with `window` in flight, per slice. */
   requests: {
     runs: QUICK ? 2 : 4,
-    chunks: QUICK ? 4 : 6,
-    sequential: QUICK ? 200 : 300,
-    pipelined: QUICK ? 3000 : 5000,
+    chunks: QUICK ? 3 : 6,
+    sequential: QUICK ? 150 : 300,
+    pipelined: QUICK ? 2000 : 5000,
     window: 100,
     warmup: 2000,
     timeout: 60_000,
