@@ -10,8 +10,11 @@ const EMPTY: readonly never[] = Object.freeze([])
  * batching. It listens to the socket only while it has subscribers (from the first to the last).
  */
 export interface MessageLog<T = unknown> {
+  /** The socket whose messages it keeps. */
   readonly socket: AnySocket
+  /** The message type it keeps. */
   readonly type: string
+  /** How many messages it keeps at most, the newest. */
   readonly limit: number
   /** Calls `listener` after every new message; returns the unsubscribe function. */
   subscribe(listener: () => void): () => void

@@ -1,10 +1,10 @@
 import { isLifelineError, LifelineError, type RequestOptions } from '@lifeline/core'
 import type { AnySocket } from './types.js'
 
-/** Where a request made through a {@link RequestStore} is: none yet, waiting, answered, failed. */
+/** Where a request is: none made yet, waiting, answered, failed. */
 export type RequestStatus = 'idle' | 'pending' | 'success' | 'error'
 
-/** The state of the latest request of a {@link RequestStore}, replaced (never mutated) on every change. */
+/** The state of the latest request, replaced (never mutated) on every change. */
 export interface RequestState<T = unknown> {
   /** `idle` before the first request and after `reset()`, then `pending`, `success` or `error`. */
   readonly status: RequestStatus
@@ -30,7 +30,9 @@ export const idleRequest: RequestState<never> = Object.freeze({
  * aborts the request in flight (a component unmounted, a scope disposed).
  */
 export interface RequestStore<T = unknown> {
+  /** The socket it asks through. */
   readonly socket: AnySocket
+  /** The outgoing type it asks with. */
   readonly type: string
   /** Calls `listener` after every change of the state; returns the unsubscribe function. */
   subscribe(listener: () => void): () => void

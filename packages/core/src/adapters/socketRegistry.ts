@@ -10,13 +10,19 @@ export const GRACE_PERIOD = 0
 
 /** One shared socket and the mounted components using it. */
 export interface SharedEntry {
+  /** The sharing key of `url` and `options` (see `sharingKey`). */
   readonly key: string
+  /** The shared socket, created with `autoConnect: false`. */
   readonly socket: AnySocket
+  /** The url it was created with. */
   readonly url: UrlOption
+  /** The options it was created with. */
   readonly options: AnyOptions | undefined
+  /** The mounted components using it. */
   users: number
   /** Ever retained by a mounted component, so it may have connected and must be disposed. */
   used: boolean
+  /** The pending disposal after the last user left, if any. */
   timer: ReturnType<typeof setTimeout> | undefined
 }
 
