@@ -2,7 +2,9 @@
 // (and <guide>.<part>.ts or .tsx, and the .ts and .tsx files under docs/snippets/<guide>/) appears,
 // dedented, as a ```ts, ```tsx or ```js block of docs/<guide>.md, and every such block is a
 // region. For a guide with a docs/snippets/<guide>/ folder, every ```vue block is one .vue file
-// there and every .vue file there is a ```vue block. Run from the repository root:
+// there and every .vue file there is a ```vue block. The samples of a package's README (what npm
+// shows) are docs/snippets/readme-<package>.ts, .tsx or folder, for packages/<package>/README.md.
+// Run from the repository root:
 // node docs/snippets/check-sync.mjs
 import { readdirSync, readFileSync } from 'node:fs'
 
@@ -48,34 +50,37 @@ for (const entry of readdirSync('docs/snippets', { withFileTypes: true }).filter
   if (!guides.has(guide)) guides.set(guide, new Map())
 }
 
+/** The markdown file whose samples docs/snippets/<guide>… holds. */
+const page = (guide) => (guide.startsWith('readme-') ? `packages/${guide.slice(7)}/README.md` : `docs/${guide}.md`)
+
 let failures = 0
 for (const [guide, samples] of guides) {
-  const markdown = readFileSync(`docs/${guide}.md`, 'utf8')
+  const markdown = readFileSync(page(guide), 'utf8')
   const blocks = [...markdown.matchAll(/^```(?:ts|tsx|js)\n([\s\S]*?)\n```$/gm)].map((match) => match[1])
   for (const [name, code] of samples) {
     if (!blocks.includes(code)) {
-      console.error(`docs/${guide}.md: the snippet region "${name}" is missing or differs`)
+      console.error(`${page(guide)}: the snippet region "${name}" is missing or differs`)
       failures++
     }
   }
   const known = new Set(samples.values())
   for (const block of blocks.filter((b) => !known.has(b))) {
-    console.error(`docs/${guide}.md: a code block is no snippet region:\n${block.slice(0, 200)}`)
+    console.error(`${page(guide)}: a code block is no snippet region:\n${block.slice(0, 200)}`)
     failures++
   }
 }
 for (const [guide, components] of folders) {
-  const markdown = readFileSync(`docs/${guide}.md`, 'utf8')
+  const markdown = readFileSync(page(guide), 'utf8')
   const blocks = [...markdown.matchAll(/^```vue\n([\s\S]*?)\n```$/gm)].map((match) => match[1].trim())
   for (const [file, code] of components) {
     if (!blocks.includes(code)) {
-      console.error(`docs/${guide}.md: the component ${file} is missing or differs`)
+      console.error(`${page(guide)}: the component ${file} is missing or differs`)
       failures++
     }
   }
   const known = new Set(components.values())
   for (const block of blocks.filter((b) => !known.has(b))) {
-    console.error(`docs/${guide}.md: a vue block is no file of docs/snippets/${guide}/:\n${block.slice(0, 200)}`)
+    console.error(`${page(guide)}: a vue block is no file of docs/snippets/${guide}/:\n${block.slice(0, 200)}`)
     failures++
   }
 }
