@@ -1,20 +1,27 @@
 // Samples of docs/queue.md. Each region is pasted into the guide as it is.
-import { connect, type QueueStore, type Socket, type StoredItem, webStorageQueue } from '@lifeline/core'
+import {
+  connect,
+  isLifelineError,
+  type QueueStore,
+  type Socket,
+  type StoredItem,
+  webStorageQueue,
+} from '@lifeline/core'
 
 interface Incoming {
-  chat: { id: string; from: string; text: string }
-  ack: { id: string }
+  chat: { from: string; text: string }
   authed: { user: string }
 }
 interface Outgoing {
   auth: { token: string }
   join: { room: string }
-  chat: { id: string; text: string }
+  chat: { text: string }
   typing: { active: boolean }
 }
 
 declare function fetchSocketToken(): Promise<string>
 declare function showUnsent(text: string, reason: string): void
+declare function markDelivered(text: string): void
 declare const pendingBadge: HTMLElement
 declare const database: {
   read(key: string): Promise<StoredItem[]>
@@ -95,22 +102,17 @@ function nextMessage<K extends keyof Incoming & string>(
 }
 // #endregion
 
-// #region acks
-// The server answers each chat with {"type":"ack","data":{"id":…}} and ignores ids it has seen.
-const unacknowledged = new Map<string, Outgoing['chat']>()
-
-export function sendChat(text: string) {
-  const message = { id: crypto.randomUUID(), text }
-  unacknowledged.set(message.id, message)
-  socket.send('chat', message)
+// #region delivered
+// A request is written again, with the same id, on every new link until the server answers;
+// the server runs it once per id (as @lifeline/server does) and replies.
+export async function sendChat(text: string) {
+  try {
+    await socket.request('chat', { text }, { timeout: 30_000 })
+    markDelivered(text) // the server has it
+  } catch (error) {
+    showUnsent(text, isLifelineError(error) ? error.code : 'unknown') // timed out, lost, aborted or refused
+  }
 }
-
-socket.on('ack', ({ id }) => unacknowledged.delete(id))
-
-// A link that died silently may have swallowed messages that `send` reported as 'sent'.
-socket.on('open', () => {
-  for (const message of unacknowledged.values()) socket.send('chat', message)
-})
 // #endregion
 
 export function persisted() {
