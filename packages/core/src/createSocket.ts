@@ -114,7 +114,9 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
 
   const link = createLink({
     open: atomic(() => linkOpened(link.generation)),
-    message: atomic((frame) => inbox(frame)),
+    // Not an action of its own: the hot path. What it changes goes through actions (a pong, a
+    // held queue), and the events it emits last go out at once.
+    message: (frame) => inbox(frame),
     end: atomic((close) =>
       lose(close, state.status === 'open' ? null : new LifelineError('CONNECT_FAILED', 'not open')),
     ),

@@ -37,7 +37,8 @@ export function createEmitter<Events extends object>(
   onFailure: (type: string, error: unknown) => void,
 ): Emitter<Events> {
   const ee = new EventEmitter()
-  const queue: Array<[string, () => unknown]> = []
+  /** Events waiting for the action under way: a type and a payload, or a read of one. */
+  const queue: Array<[type: string, payload: unknown, read?: () => unknown]> = []
   let depth = 0
   let draining = false
   let clearing = false
@@ -47,8 +48,9 @@ export function createEmitter<Events extends object>(
     draining = true
     try {
       for (let next = queue.shift(); next; next = queue.shift()) {
-        const payload = next[1]()
-        if (payload !== STALE && next[0]) ee.emit(next[0], payload)
+        const [type, payload, read] = next
+        const value = read ? read() : payload
+        if (value !== STALE && type) ee.emit(type, value)
       }
       if (clearing) ee.removeAllListeners()
     } finally {
@@ -78,15 +80,16 @@ export function createEmitter<Events extends object>(
       }
     },
     emit(type, payload) {
-      queue.push([type as string, () => payload])
-      drain()
+      // Nothing under way and nothing waiting (the hot path of incoming messages): out now.
+      if (depth || draining) queue.push([type as string, payload])
+      else ee.emit(type as string, payload)
     },
     emitFresh(type, read) {
-      queue.push([type as string, read])
+      queue.push([type as string, undefined, read])
       drain()
     },
     after(step) {
-      queue.push(['', step])
+      queue.push(['', undefined, step])
       drain()
     },
     has: (type) => ee.listenerCount(type as string) > 0,
