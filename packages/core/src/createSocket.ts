@@ -161,6 +161,7 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
       if (id !== undefined) requests.dropped(id, reason)
     },
     changed: counted,
+    atomic,
   })
   const requests = createRequests({
     send: outbox.send,

@@ -40,6 +40,8 @@ export interface OutboxHost {
   dropped(message: Outgoing, reason: DropReason): void
   /** The number of queued messages changed. */
   changed(): void
+  /** Wraps a callback so the events it causes go out when it returns. */
+  atomic(fn: () => void): () => void
 }
 
 /** Send routing, the queue, `ttl` and drops; see {@link createOutbox}. */
@@ -98,10 +100,13 @@ export function createOutbox(limits: QueueSettings | null, host: OutboxHost): Ou
     clearTimeout(expiry)
     const next = items[0]?.expiresAt
     if (next === undefined || next === Infinity) return
-    expiry = after(() => {
-      expire()
-      schedule() // a timer may fire a little early by the monotonic clock
-    }, next - host.now())
+    expiry = after(
+      host.atomic(() => {
+        expire()
+        schedule() // a timer may fire a little early by the monotonic clock
+      }),
+      next - host.now(),
+    )
   }
 
   const enqueue = (message: Outgoing): SendResult => {

@@ -16,6 +16,7 @@ function offline(settings: QueueSettings | null = limits) {
     closed: () => false,
     dropped: (message, reason) => drops.push([message.data, reason]),
     changed: () => {},
+    atomic: (fn) => fn,
   })
   const ws = { send: (frame: unknown) => written.push(frame) } as never
   const send = (...list: Array<number | [number, string]>) =>

@@ -12,7 +12,7 @@ const STEPS = 250
 
 /** What a user may call, given the socket (never `dispose`: a run ends with it). */
 const CALLS: Array<[string, (socket: Socket, seq: () => number) => unknown]> = [
-  ['send', (s, seq) => s.send('chat', { seq: seq() })],
+  ['send', (s, seq) => sent(seq(), (n) => s.send('chat', { seq: n }))],
   ['sendRaw', (s, seq) => s.sendRaw(new Uint8Array([seq() % 256]))],
   ['request', (s, seq) => s.request('ask', { seq: seq() }, { timeout: 5000 }).catch(() => {})],
   ['open', (s) => s.open()],
@@ -22,6 +22,9 @@ const CALLS: Array<[string, (socket: Socket, seq: () => number) => unknown]> = [
   ['reconnect force', (s) => s.reconnect({ force: true })],
   ['getSnapshot', (s) => s.getSnapshot()],
 ]
+
+/** What a send answered, with the seq it sent (taken before the call: handlers may send more inside it). */
+const sent = (seq: number, send: (seq: number) => string) => ({ seq, result: send(seq) })
 
 interface Ledger {
   /** Every payload seq handed to send/request, with what send answered. */
@@ -64,7 +67,10 @@ async function run(seed: number): Promise<number> {
     const [name, call] = pick(CALLS)
     try {
       const result = call(socket, seq)
-      if (name === 'send') ledger.sent.set(next, String(result))
+      if (name === 'send') {
+        const { seq: s, result: answer } = result as ReturnType<typeof sent>
+        ledger.sent.set(s, answer)
+      }
     } catch (error) {
       if (!(error as { code?: string }).code) throw error
     }
