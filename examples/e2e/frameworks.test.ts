@@ -1,19 +1,17 @@
 // The example apps as a user runs them: the React and Vue apps (examples/react, examples/vue), built
-// with Vite and served by the demo server at /react/ and /vue/, in real Chromium; and the Node script
+// with Vite as `npm start` builds them and served by the demo server at /react/ and /vue/, in real Chromium; and the Node script
 // (examples/node). Each app shows its socket open, round-trips a chat, and recovers from a crash and
 // from a server that refuses handshakes for a while, delivering what was typed meanwhile.
 import { execFile } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs'
-import { join } from 'node:path'
+import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import type { Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { APPS, buildApps } from '../server/apps.js'
 import { type DemoServer, startDemoServer } from '../server/server.js'
 import { launch, requireChromium } from './chromium.js'
 
-const APPS = ['react', 'vue'] as const
-type App = (typeof APPS)[number]
 type Status = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed'
 
 const at = (path: string) => fileURLToPath(new URL(path, import.meta.url))
@@ -21,48 +19,6 @@ const RESULTS = at('../../test-results/e2e/')
 const NODE_EXAMPLE = at('../node/index.mjs')
 
 const chromiumPath = requireChromium()
-
-// ---- building the apps -----------------------------------------------------------------------
-
-/** The newest modification time under `path` (a file or a folder), 0 when it is missing. */
-function newest(path: string): number {
-  if (!existsSync(path)) return 0
-  const info = statSync(path)
-  if (!info.isDirectory()) return info.mtimeMs
-  return Math.max(info.mtimeMs, ...readdirSync(path).map((name) => newest(join(path, name))))
-}
-
-/**
- * Builds `app` with Vite unless its dist/ is newer than its sources (its own and examples/shared)
- * and the packages' builds it bundles (an app built before `npm run build` would test
- * yesterday's SDK).
- */
-async function ensureBuilt(app: App): Promise<void> {
-  const root = at(`../${app}/`)
-  const inputs = ['src', 'public', 'index.html', 'vite.config.ts'].map((name) => join(root, name))
-  inputs.push(
-    at('../shared'),
-    at('../cdn/style.css'),
-    at('../../packages/core/dist/index.js'),
-    at(`../../packages/${app}/dist/index.js`),
-  )
-  if (newest(join(root, 'dist/index.html')) > Math.max(...inputs.map(newest))) return
-  const { build } = await import('vite')
-  await build({ configFile: join(root, 'vite.config.ts'), logLevel: 'warn' })
-}
-
-/** Builds the apps that need it, one at a time, for production. */
-async function buildApps(): Promise<void> {
-  // Vitest sets NODE_ENV=test, which Vite would take for a development build (React's development
-  // bundle, import.meta.env.DEV): build for production, as `npx vite build` does.
-  const nodeEnv = process.env.NODE_ENV
-  process.env.NODE_ENV = 'production'
-  try {
-    for (const app of APPS) await ensureBuilt(app)
-  } finally {
-    process.env.NODE_ENV = nodeEnv
-  }
-}
 
 // ---- the pages -----------------------------------------------------------------------------
 
@@ -124,7 +80,7 @@ describe.skipIf(!chromiumPath)('the React and Vue example apps in Chromium', () 
   let problems: string[]
 
   beforeAll(async () => {
-    await buildApps()
+    await buildApps() // as `npm start` does: only what changed since the last build
     browser = await launch(chromiumPath as string)
   }, 120_000)
 

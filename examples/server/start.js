@@ -1,6 +1,7 @@
-// `npm start`: runs the demo server and prints the one URL to open.
-// PORT picks the port; without it, 8080, or a free port when 8080 is taken.
+// `npm start`: builds the React and Vue demos when they need it, runs the demo server and prints
+// the one URL to open. PORT picks the port; without it, 8080, or a free port when 8080 is taken.
 import { existsSync } from 'node:fs'
+import { APPS, buildApps } from './apps.js'
 
 // The server runs on @lifeline/server, which loads from its build (packages/server/dist).
 let startDemoServer
@@ -29,6 +30,21 @@ async function start() {
     return startDemoServer({ port: 0 })
   }
 }
+
+/** Builds the React and Vue demos (served at /react/ and /vue/) unless they are up to date. */
+async function buildDemos() {
+  if (!existsSync(bundle)) return // the packages are not built: the server says so below
+  const names = APPS.map((app) => `${app[0].toUpperCase()}${app.slice(1)}`).join(' and ')
+  try {
+    const { built, ms } = await buildApps()
+    const took = `${(ms / 1000).toFixed(1)} s`
+    console.log(built.length ? `Built the ${names} demos (${took}).` : `The ${names} demos are up to date.`)
+  } catch (error) {
+    console.error(`The ${names} demos could not be built, so /react/ and /vue/ are missing: ${error?.message ?? error}`)
+  }
+}
+
+await buildDemos()
 
 let demo
 try {
