@@ -100,12 +100,16 @@ export type Control = (action: string, seconds?: number) => Promise<number>
 /** Adds a line to the event log. */
 export type Log = (kind: string, text: string) => void
 
-/** Starts `fault` with `control`, logs what it did or why it failed, and reconnects into it when it says so. */
+/**
+ * Starts `fault` with `control`, logs what it did or why it failed, and reconnects into it when it
+ * says so. The action is logged as it is taken: the closes it causes can arrive before the answer.
+ */
 export async function trigger(fault: Fault, control: Control, log: Log, reconnect: () => void): Promise<void> {
+  const what = `${fault.control}${fault.seconds ? ` for ${fault.seconds} s` : ''}`
+  log('server', `${what} · asked`)
   try {
     const affected = await control(fault.control, fault.seconds)
-    const span = fault.seconds ? ` for ${fault.seconds} s` : ''
-    log('server', `${fault.control}${span} · ${affected} socket${affected === 1 ? '' : 's'} affected`)
+    log('server', `${what} · ${affected} socket${affected === 1 ? '' : 's'} affected`)
     if (fault.thenReconnect) reconnect()
   } catch (error) {
     log('error', `control/${fault.control} failed: ${(error as Error).message}`)

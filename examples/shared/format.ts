@@ -45,7 +45,7 @@ export function describe(s: Pick<Snapshot, 'status' | 'attempt' | 'lastClose' | 
     }
     case 'closed': {
       const close = s.lastClose ? ` with ${closeText(s.lastClose)}` : ''
-      return `Closed${close}. Lifeline will not retry it on its own: press Connect.`
+      return `Closed${close}. Lifeline will not retry it on its own: press Reconnect now.`
     }
   }
 }
@@ -61,9 +61,14 @@ export function metrics(s: Pick<Snapshot, 'attempt' | 'nextRetryAt' | 'latency' 
   return [
     { label: 'Attempt', value: s.attempt },
     { label: 'Next retry', value: s.nextRetryAt === null ? '—' : seconds(s.nextRetryAt - now) },
-    { label: 'Latency', value: s.latency === null ? '—' : `${s.latency} ms` },
+    { label: 'Latency', value: s.latency === null ? '—' : milliseconds(s.latency) },
     { label: 'Queued', value: s.queued },
   ]
+}
+
+/** A round trip, `2.7 ms` or `43 ms`: measured on a monotonic clock, it has fractions. */
+export function milliseconds(ms: number): string {
+  return `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`
 }
 
 /** `1.5 s`; never negative. */

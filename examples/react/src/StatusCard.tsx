@@ -30,7 +30,8 @@ export function StatusCard() {
       </dl>
 
       <div className="actions">
-        <button type="button" className="button" disabled={down} onClick={() => socket.reconnect()}>
+        {/* From closed, reconnect() connects: both buttons work in every status. */}
+        <button type="button" className="button" onClick={() => socket.reconnect()}>
           Reconnect now
         </button>
         <button type="button" className="button" onClick={() => (down ? socket.open() : socket.close())}>
