@@ -2,6 +2,7 @@
 // that break the server. Plain DOM, no framework; loaded as an external module so a strict CSP
 // allows it.
 import { AttemptList } from './attempts.js'
+import { idCodec, RequestsPanel } from './requests.js'
 import { SHARE_PARAM, TabsPanel } from './tabs.js'
 import { Timeline } from './timeline.js'
 
@@ -34,6 +35,14 @@ const ui = {
   attemptsEmpty: $('attempts-empty'),
   demos: $('demos'),
   connectCall: $('connect-call'),
+  requests: {
+    actions: $('request-actions'),
+    list: /** @type {HTMLOListElement} */ ($('requests')),
+    empty: $('requests-empty'),
+    pending: $('requests-pending'),
+    handled: $('requests-handled'),
+    duplicates: $('requests-duplicates'),
+  },
   tabs: {
     card: $('tabs-card'),
     mode: $('tabs-mode'),
@@ -108,6 +117,8 @@ let serverUntil = 0
 let earlyReason = /** @type {string | null} */ (null)
 
 const RECONNECT = { initialDelay: 1000, factor: 2, maxDelay: 8000 }
+// The JSON codec, watched: the Requests card shows each request's id, which only the envelope carries.
+const ids = idCodec(Lifeline.jsonCodec)
 const timeline = new Timeline(ui.timeline)
 const attempts = new AttemptList(ui.attempts, ui.attemptsEmpty, RECONNECT)
 
@@ -131,6 +142,7 @@ const socket = (shared ? Lifeline.connectShared : Lifeline.connect)('/live', {
   // Runs on every (re)connect, before queued messages flush: say who we are and what we saw last,
   // then resend what an earlier link may have lost (see `resync`). Shared, it runs in the leader tab.
   onOpen: (s) => resync(s),
+  codec: ids.codec,
   ...(shared && { channel: 'lifeline-demo' }),
 })
 if (shared) {
@@ -138,6 +150,12 @@ if (shared) {
     "Lifeline.connectShared('/live', { heartbeat: { interval: 2000, timeout: 2000 }, channel: 'lifeline-demo' })"
 }
 const tabsPanel = new TabsPanel(ui.tabs, socket, shared, log)
+const requestsPanel = new RequestsPanel(ui.requests, socket, {
+  lastId: ids.lastId,
+  status: () => control('status'),
+  crash: () => fault('crash'),
+  log,
+})
 // For poking at from the devtools console: socket.getSnapshot(), socket.send('chat', { text: 'hi' }).
 Object.assign(globalThis, { socket })
 
@@ -163,13 +181,14 @@ function describe(s) {
       return `${why ?? close} Waiting, with jittered backoff, before retry ${s.attempt}. Messages you send now are queued.`
     }
     case 'closed': {
-      if (closedByYou) return 'You closed it: no reconnects, queued messages were dropped. Press Connect.'
+      if (closedByYou)
+        return 'You closed it: no reconnects, queued messages were dropped. Press Reconnect now to connect again.'
       const code = s.lastClose?.code
       const policy =
         code >= 4400 && code <= 4499
           ? 'Codes 4400–4499 mean “fix the request first”, so Lifeline does not retry.'
           : 'Lifeline will not retry this close code.'
-      return `The server closed it with ${closeText(s.lastClose)}. ${policy} Press Connect.`
+      return `The server closed it with ${closeText(s.lastClose)}. ${policy} Press Reconnect now to connect again.`
     }
     default:
       return ''
@@ -180,17 +199,22 @@ function seconds(ms) {
   return `${(Math.max(0, ms) / 1000).toFixed(1)} s`
 }
 
+/** A round trip, `2.7 ms` or `43 ms`: measured on a monotonic clock, it has fractions. */
+function milliseconds(ms) {
+  return `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`
+}
+
 function render() {
   const s = socket.getSnapshot()
   ui.card.dataset.status = s.status
   ui.status.textContent = LABELS[s.status] ?? s.status
   ui.detail.textContent = describe(s)
   ui.attempt.textContent = String(s.attempt)
-  ui.latency.textContent = s.latency === null ? '—' : `${s.latency} ms`
+  ui.latency.textContent = s.latency === null ? '—' : milliseconds(s.latency)
   ui.queued.textContent = String(s.queued)
   const down = s.status === 'closed' || s.status === 'idle'
+  // From closed, reconnect() connects: both buttons work in every status.
   ui.toggle.textContent = down ? 'Connect' : 'Close'
-  ui.reconnect.disabled = down
   ui.online.classList.toggle('stale', s.status !== 'open')
   tick()
 }
@@ -275,6 +299,7 @@ setInterval(() => {
   tick()
   if (document.hidden) return
   attempts.tick()
+  requestsPanel.tick()
   timeline.render()
 }, 100)
 
@@ -307,6 +332,7 @@ function clock(at = Date.now()) {
   return new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false })
 }
 
+/** Adds a line on top of the log; returns its text, for a line that learns more later. */
 function log(kind, text) {
   const item = document.createElement('li')
   item.className = `log-${kind}`
@@ -321,6 +347,7 @@ function log(kind, text) {
   item.append(time, tag, body)
   ui.log.prepend(item)
   while (ui.log.childElementCount > LOG_LIMIT) ui.log.lastElementChild?.remove()
+  return body
 }
 
 $('clear-log').addEventListener('click', () => ui.log.replaceChildren())
@@ -531,8 +558,9 @@ async function control(path, init) {
   return body
 }
 
-function setServerMode({ mode, until, clients }) {
+function setServerMode({ mode, until, clients, requests }) {
   if (typeof clients === 'number') tabsPanel.server(clients)
+  requestsPanel.server(requests)
   serverModeName = mode
   serverUntil = until ?? 0
   ui.serverMode.dataset.mode = mode
@@ -540,26 +568,33 @@ function setServerMode({ mode, until, clients }) {
   timeline.server(mode, until)
 }
 
-document.querySelector('.faults')?.addEventListener('click', async (event) => {
-  const button = /** @type {HTMLElement} */ (event.target).closest('button[data-control]')
-  if (!(button instanceof HTMLButtonElement)) return
-  const { control: name = '', seconds: span, then } = button.dataset
-  button.disabled = true
+/** Starts fault `name` (for `span` seconds), logged and pinned as it is asked for: the closes it causes can arrive before the server's answer. */
+async function fault(name, span, then) {
+  const what = `${name}${span ? ` for ${span} s` : ''}`
+  const line = log('server', `${what} · asked…`)
+  if (name in PINS) timeline.pin(PINS[name])
   try {
     const body = await control(`${name}${span ? `?seconds=${span}` : ''}`, { method: 'POST' })
     const plural = body.affected === 1 ? '' : 's'
-    log('server', `${name}${span ? ` for ${span} s` : ''} · ${body.affected} socket${plural} affected`)
-    if (name in PINS) timeline.pin(PINS[name])
+    line.textContent = `${what} · ${body.affected} socket${plural} affected`
     tick()
     if (then === 'reconnect') {
       closedByYou = false
       because('reconnect()', () => socket.reconnect())
     }
   } catch (error) {
+    line.textContent = `${what} · failed`
     log('error', `control/${name} failed: ${error.message}`)
-  } finally {
-    button.disabled = false
   }
+}
+
+document.querySelector('.faults')?.addEventListener('click', async (event) => {
+  const button = /** @type {HTMLElement} */ (event.target).closest('button[data-control]')
+  if (!(button instanceof HTMLButtonElement)) return
+  const { control: name = '', seconds: span, then } = button.dataset
+  button.disabled = true
+  await fault(name, span, then)
+  button.disabled = false
 })
 
 // The server's state, for faults started from another tab; and which framework demos are built.

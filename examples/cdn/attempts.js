@@ -1,5 +1,7 @@
 // The reconnect attempts as a list, newest first: why each one happened, the delay the backoff
-// drew against the range it drew it from, and how the attempt ended.
+// drew against the range it drew it from, and how the attempt ended. Rows are numbered in the
+// order they happened (#1 at the bottom); Lifeline's own counter, which sets the range and
+// starts again once a link has stayed up (`stableAfter`), is each row's "retry n".
 
 const LIMIT = 6
 
@@ -27,6 +29,8 @@ export class AttemptList {
   #empty
   #policy
   #now
+  /** How many rows this list has ever had: the next row is `#count + 1`. */
+  #count = 0
   /** The newest row and what is known about it. */
   #current =
     /** @type {null | { item: HTMLLIElement, outcome: HTMLElement, foot: HTMLElement, progress: HTMLElement | null, startedAt: number, delay: number }} */ (
@@ -56,7 +60,13 @@ export class AttemptList {
   waiting(attempt, delay, cause) {
     const cap = this.cap(attempt)
     const { maxDelay } = this.#policy
-    const row = this.#add(attempt, cause, 'waiting', `waits ${seconds(delay)}`, `of 0–${cap / 1000} s`)
+    const row = this.#add(
+      attempt,
+      cause,
+      'waiting',
+      `retry ${attempt} · waits ${seconds(delay)}`,
+      `of 0–${cap / 1000} s`,
+    )
     const bar = document.createElement('div')
     bar.className = 'attempt-bar'
     bar.title = `full jitter: uniform in [0, ${seconds(cap)}]; the bar is ${seconds(maxDelay)} wide (maxDelay)`
@@ -85,7 +95,7 @@ export class AttemptList {
     this.#outcome('trying')
     const waited = this.#now() - row.startedAt
     if (reason && waited < row.delay - 100) {
-      row.foot.firstElementChild.textContent = `cut short at ${seconds(waited)}: ${reason}`
+      row.foot.firstElementChild.textContent = `retry ${row.item.dataset.attempt} · cut short at ${seconds(waited)}: ${reason}`
     }
     if (row.progress) row.progress.style.width = '0%'
     return true
@@ -130,12 +140,13 @@ export class AttemptList {
     item.className = 'attempt'
     item.dataset.outcome = outcome
     item.dataset.attempt = String(attempt)
+    item.dataset.n = String(++this.#count)
     const head = document.createElement('div')
     head.className = 'attempt-head'
     const outcomeText = span('attempt-outcome', outcome === 'trying' ? 'connecting…' : outcome)
     const time = document.createElement('time')
     time.textContent = new Date(this.#now()).toLocaleTimeString([], { hour12: false })
-    head.append(span('attempt-n', `#${attempt}`), span('attempt-cause', cause), outcomeText, time)
+    head.append(span('attempt-n', `#${this.#count}`), span('attempt-cause', cause), outcomeText, time)
     const foot = document.createElement('div')
     foot.className = 'attempt-foot'
     foot.append(span('attempt-wait', waitText), span('attempt-range-text', rangeText))

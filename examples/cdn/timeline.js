@@ -41,6 +41,51 @@ function title(element, text) {
   return element
 }
 
+/** About how wide a label's character is, in px (9.5–10 px bold, see `.tl-band-label`, `.tl-pin-label`). */
+const LABEL_CHAR = 6.2
+
+/**
+ * Labels on the server lane, which fault windows and pins share: each takes the first of its
+ * places that overlaps no label placed so far (nor, outside a window, another window), or is
+ * left out (its band or pin keeps a `<title>`).
+ */
+class LabelRow {
+  /** @type {[number, number][]} */
+  #labels = []
+  /** The fault windows, where only their own label goes. @type {[number, number][]} */
+  #windows = []
+
+  /** `[start, end]` of a label `label` at `x` with `anchor`. */
+  static extent(label, x, anchor) {
+    const width = label.length * LABEL_CHAR
+    return anchor === 'end' ? [x - width, x] : [x, x + width]
+  }
+
+  /** A fault window from `a` to `b`. */
+  window(a, b) {
+    this.#windows.push([a, b])
+  }
+
+  /**
+   * The first of `places` (`{ x, anchor }`) within `[left, right]` that is free, marked taken;
+   * `null` when none is. `inside` places a window's label on that window.
+   */
+  place(label, places, left, right, inside = false) {
+    const clashes =
+      (a, b) =>
+      ([c, d]) =>
+        a < d + 4 && c < b + 4
+    for (const { x, anchor = 'start' } of places) {
+      const [a, b] = LabelRow.extent(label, x, anchor)
+      if (a < left || b > right || this.#labels.some(clashes(a, b))) continue
+      if (!inside && this.#windows.some(clashes(a, b))) continue
+      this.#labels.push([a, b])
+      return { x, 'text-anchor': anchor }
+    }
+    return null
+  }
+}
+
 function secondsText(ms) {
   return `${(ms / 1000).toFixed(1)} s`
 }
@@ -155,20 +200,23 @@ export class Timeline {
       }
     }
 
+    const labels = new LabelRow()
     for (const name of /** @type {const} */ (['server', 'network', 'socket'])) {
-      out.append(this.#band(name, x, start, now))
+      out.append(this.#band(name, x, start, now, labels))
     }
     out.append(this.#latencyLane(x, start, GUTTER + plot))
     out.append(this.#queueLane(x, now))
 
-    for (const { at, label } of this.#pins) {
+    // Newest first: when labels collide, the latest pin keeps its label.
+    for (const { at, label } of [...this.#pins].reverse()) {
       const px = x(at)
       const { y } = LANES.server
+      const place = labels.place(label, [{ x: px + 6 }, { x: px - 6, anchor: 'end' }], GUTTER, width)
       out.append(
         node('line', { class: 'tl-pin', x1: px, x2: px, y1: y - 2, y2: LANES.socket.y + LANES.socket.h }),
-        node('circle', { class: 'tl-pin-head', cx: px, cy: y + 6, r: 3.5 }),
-        node('text', { class: 'tl-pin-label', x: px + 6, y: y + 10 }, label),
+        title(node('circle', { class: 'tl-pin-head', cx: px, cy: y + 6, r: 3.5 }), label),
       )
+      if (place) out.append(node('text', { class: 'tl-pin-label', y: y + 10, ...place }, label))
     }
 
     this.#svg.setAttribute('viewBox', `0 0 ${width} ${HEIGHT}`)
@@ -177,10 +225,12 @@ export class Timeline {
   }
 
   /** One band lane: a rect per change, coloured by value through CSS (`.tl-<value>`). */
-  #band(name, x, start, now) {
+  #band(name, x, start, now, labels) {
     const { y, h } = LANES[name]
     const group = node('g', { class: `tl-band tl-band-${name}` })
     const points = this.#bands[name]
+    /** Fault windows in view, labelled once every window is known (and drawn, so none covers a label). */
+    const windows = []
     for (const [i, { at, value }] of points.entries()) {
       const end = Math.min(points[i + 1]?.at ?? now, now)
       if (end <= start || at >= now) continue
@@ -190,9 +240,23 @@ export class Timeline {
       const rect = node('rect', { class: `tl-${value}`, x: x1, y, width: w, height: h, rx: Math.min(3, w / 2) })
       group.append(title(rect, `${name}: ${MODE_NAMES[value] ?? value} · ${secondsText(end - at)}`))
       const label = MODE_NAMES[value]
-      if (label && w > 64) group.append(node('text', { class: 'tl-band-label', x: x1 + 5, y: y + h - 2.5 }, label))
+      if (label) windows.push({ label, x1, w })
+      if (label) labels.window(x1, x1 + w)
     }
+    for (const { label, x1, w } of windows) group.append(...this.#bandLabel(label, x1, w, y + h - 2.5, x(now), labels))
     return group
+  }
+
+  /**
+   * A fault window's name: inside its band when it fits, else beside it, after the band or, at
+   * the right edge (a window still under way), before it. A 5 s window is too narrow for its name.
+   */
+  #bandLabel(label, x1, width, y, right, labels) {
+    const [a, b] = LabelRow.extent(label, x1 + 5, 'start')
+    const inside = b + 5 <= x1 + width && labels.place(label, [{ x: a }], a, b, true)
+    if (inside) return [node('text', { class: 'tl-band-label', y, ...inside }, label)]
+    const beside = labels.place(label, [{ x: x1 + width + 4 }, { x: x1 - 4, anchor: 'end' }], GUTTER, right)
+    return beside ? [node('text', { class: 'tl-band-label tl-band-label-out', y, ...beside }, label)] : []
   }
 
   #latencyLane(x, start, right) {
@@ -219,7 +283,10 @@ export class Timeline {
     if (d) group.append(node('path', { class: 'tl-line', d }))
     for (const sample of visible) {
       group.append(
-        title(node('circle', { class: 'tl-dot', cx: x(sample.at), cy: py(sample.ms), r: 2.5 }), `${sample.ms} ms`),
+        title(
+          node('circle', { class: 'tl-dot', cx: x(sample.at), cy: py(sample.ms), r: 2.5 }),
+          `${sample.ms < 10 ? sample.ms.toFixed(1) : Math.round(sample.ms)} ms`,
+        ),
       )
     }
     if (!visible.length) {
