@@ -201,8 +201,10 @@ export class Timeline {
     }
 
     const labels = new LabelRow()
+    /** The fault windows' names, drawn over the pins so a pin's line never crosses one. */
+    const names = node('g', { class: 'tl-band-labels' })
     for (const name of /** @type {const} */ (['server', 'network', 'socket'])) {
-      out.append(this.#band(name, x, start, now, labels))
+      out.append(this.#band(name, x, start, now, labels, names))
     }
     out.append(this.#latencyLane(x, start, GUTTER + plot))
     out.append(this.#queueLane(x, now))
@@ -218,6 +220,7 @@ export class Timeline {
       )
       if (place) out.append(node('text', { class: 'tl-pin-label', y: y + 10, ...place }, label))
     }
+    out.append(names)
 
     this.#svg.setAttribute('viewBox', `0 0 ${width} ${HEIGHT}`)
     this.#svg.setAttribute('height', String(HEIGHT))
@@ -225,11 +228,11 @@ export class Timeline {
   }
 
   /** One band lane: a rect per change, coloured by value through CSS (`.tl-<value>`). */
-  #band(name, x, start, now, labels) {
+  #band(name, x, start, now, labels, names) {
     const { y, h } = LANES[name]
     const group = node('g', { class: `tl-band tl-band-${name}` })
     const points = this.#bands[name]
-    /** Fault windows in view, labelled once every window is known (and drawn, so none covers a label). */
+    /** Fault windows in view, named once every window is known. */
     const windows = []
     for (const [i, { at, value }] of points.entries()) {
       const end = Math.min(points[i + 1]?.at ?? now, now)
@@ -243,7 +246,7 @@ export class Timeline {
       if (label) windows.push({ label, x1, w })
       if (label) labels.window(x1, x1 + w)
     }
-    for (const { label, x1, w } of windows) group.append(...this.#bandLabel(label, x1, w, y + h - 2.5, x(now), labels))
+    for (const { label, x1, w } of windows) names.append(...this.#bandLabel(label, x1, w, y + h - 2.5, x(now), labels))
     return group
   }
 
