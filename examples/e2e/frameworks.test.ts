@@ -132,6 +132,10 @@ describe.skipIf(!chromiumPath)('the React and Vue example apps in Chromium', () 
       await page.click('[data-control="crash"]')
       expect(await recovered()).toEqual(['open', 'reconnecting', 'connecting', 'open'])
       await page.locator('.log-close', { hasText: '1006' }).waitFor()
+      // Newest first: the crash was logged when it was asked for, before the close it caused.
+      const lines = await page.locator('.log li').allTextContents()
+      const asked = lines.findIndex((line) => line.includes('crash · asked'))
+      expect(asked, lines.join('\n')).toBeGreaterThan(lines.findIndex((line) => line.includes('1006')))
       await say(page, `${app} after the crash`)
       await waitForEcho(page, `${app} after the crash`)
 
@@ -144,6 +148,12 @@ describe.skipIf(!chromiumPath)('the React and Vue example apps in Chromium', () 
       expect(await back()).toContain('reconnecting')
       await waitForEcho(page, `${app} while down`)
       await expect(page.locator('.metric', { hasText: 'Queued' }).locator('dd').textContent()).resolves.toBe('0')
+
+      // Closed by the user, "Reconnect now" connects again.
+      await page.click('.status-card button:has-text("Close")')
+      await waitForStatus(page, 'closed')
+      await page.click('.status-card button:has-text("Reconnect now")')
+      await waitForStatus(page, 'open')
 
       expect(problems).toEqual([])
     })
