@@ -95,7 +95,8 @@ export function createHeartbeat({ interval, timeout }: HeartbeatSettings, host: 
       schedule(interval)
     },
     pong() {
-      const latency = pingedAt === null ? null : host.now() - pingedAt
+      // Whole milliseconds: the monotonic clock's fractions are noise at this scale.
+      const latency = pingedAt === null ? null : Math.round(host.now() - pingedAt)
       pingedAt = null
       return latency
     },
