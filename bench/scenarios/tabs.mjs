@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
+import { CHROMIUM_ARGS } from '../../scripts/chromium.mjs'
 import { now, sleep } from '../lib/clock.mjs'
 import { median } from '../lib/stats.mjs'
 
@@ -48,15 +49,7 @@ async function run(executablePath, mode, count, pagePort, wsPort, server) {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: [...CHROMIUM_ARGS],
   })
   try {
     await server.take('tabs') // forget earlier runs

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type BrowserContext, chromium } from 'playwright-core'
+import { CHROMIUM_ARGS } from '../../scripts/chromium.mjs'
 
 const CANDIDATES = [
   process.env.CHROMIUM_PATH,
@@ -41,15 +42,7 @@ export async function launch(executablePath: string): Promise<BrowserContext & {
     executablePath,
     headless: true,
     viewport: { width: 1280, height: 860 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: [...CHROMIUM_ARGS],
   })
   return Object.assign(context, {
     async dispose() {
