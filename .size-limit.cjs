@@ -79,14 +79,15 @@ function tabsOverCore() {
 }
 
 // The core's two budgets. DESIGN.md sets both at 6 KiB; with round 2's requests, the queue store
-// and webStorageQueue, backpressure and the kernel's fixes, the core measures 9.4 kB (IIFE) and
+// and webStorageQueue, backpressure and the kernel's fixes, the core measures 9.1 kB (IIFE) and
 // 9.0 kB (esbuild), so these hold it at about that size, so that it cannot grow unnoticed, until
 // it is brought down (docs/benchmarks.md has the breakdown).
 module.exports = [
   {
     name: '@lifeline/core CDN bundle: lifeline.iife.min.js (eventemitter3 included), min+gzip',
     path: 'packages/core/dist/lifeline.iife.min.js',
-    limit: '9.6 KiB',
+    disablePlugins: ['@size-limit/esbuild'], // the file as built and served, not bundled again
+    limit: '9 KiB',
     gzip: true,
   },
   {
