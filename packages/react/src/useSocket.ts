@@ -9,7 +9,7 @@ import { useSharedSocket } from './useSharedSocket.js'
  * @typeParam In - incoming message types, as `{ type: payload }`.
  * @typeParam Out - outgoing message types, as `{ type: payload }`.
  * @typeParam Replies - reply types of requests, keyed by the outgoing type asked.
- * @throws `LifelineError` (`INVALID_OPTIONS`) when no `SocketProvider` is above the component.
+ * @throws `LifelineError` (`NO_SOCKET`) when no `SocketProvider` is above the component.
  * @example
  * ```tsx
  * function SendButton() {

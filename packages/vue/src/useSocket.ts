@@ -38,7 +38,7 @@ export interface UseSocketOptions<In extends MessageMap<In> = Record<string, unk
 /**
  * The socket given to `createLifeline` or the nearest `provideSocket`.
  *
- * @throws when none was provided; the message says how to provide one.
+ * @throws `LifelineError` (`NO_SOCKET`) when none was provided; the message says how to provide one.
  * @example
  * ```ts
  * const socket = useSocket<Incoming, Outgoing>()
