@@ -8,9 +8,19 @@ export type ReservedName = 'close' | 'message'
 
 /**
  * A map from message type to payload type, as you declare for `attach<In, Out>`. A type whose
- * name is reserved (`close`, `message`) makes it a type error.
+ * name is reserved (`close`, `message`) makes it a type error whose text says so: `Type '{ why:
+ * string; }' is not assignable to type '"Error: 'close' is a reserved peer event name; rename this
+ * message type"'`.
  */
-export type MessageMap<T> = { [K in keyof T]: K extends ReservedName ? never : unknown }
+export type MessageMap<T> = {
+  // What the compiler quotes when a name is reserved.
+  [K in keyof T]: K extends ReservedName
+    ? `Error: '${K & string}' is a reserved peer event name; rename this message type`
+    : unknown
+} & {
+  // Keeps a reserved name's payload `never`, as generic code over `In` relies on.
+  [K in keyof T]: K extends ReservedName ? never : unknown
+}
 
 /** The arguments of `send(type, data)`: `data` is optional only where the payload type allows `undefined`. */
 export type SendArgs<Out, K extends keyof Out> = undefined extends Out[K] ? [data?: Out[K]] : [data: Out[K]]
