@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { createBatcher } from './batch.js'
 import { LifelineServerError } from './errors.js'
 import { type BadFrame, encode, type Incoming, messageFrame, type RawFrame, readFrame } from './frames.js'
 import { createListeners } from './listeners.js'
@@ -142,8 +143,11 @@ export function createPeer(socket: PeerSocket, host: PeerHost): PeerConnection {
   /** Whether anything (a frame, a pong) came since the last heartbeat tick. */
   let alive = true
 
+  /** Frames written in one turn of the event loop leave in one TCP write. */
+  const batch = createBatcher(socket)
   const write = (frame: string) => {
     if (socket.readyState !== OPEN) return false
+    batch()
     socket.send(frame)
     return true
   }

@@ -3,7 +3,7 @@ import type { LifelineServerError, Peer, PeerCloseEvent } from '@lifeline/server
 import { attach, memoryAdapter } from '@lifeline/server'
 import { describe, expect, expectTypeOf, it, vi } from 'vitest'
 import type WebSocket from 'ws'
-import { gate, next, nextFrame, nextPeer, openClient, rawClient, startHub } from './support/hub.js'
+import { gate, next, nextFrame, nextPeer, openClient, rawClient, startHub, until } from './support/hub.js'
 
 /** What clients send: the client's `Outgoing`, the hub's `In`. */
 interface ClientSends {
@@ -103,6 +103,45 @@ describe('messages', () => {
     await sendAndSync(ws, '{"type":"close","data":1}')
     expect(all).toEqual([{ type: 'close', data: 1 }])
     expect(close).not.toHaveBeenCalled()
+  })
+})
+
+describe('writes', () => {
+  it('holds the frames written in one turn of the event loop and sends them in one TCP write as it ends, in order', async () => {
+    const { hub, url } = await startChat()
+    const connected = nextPeer(hub)
+    const ws = await rawClient(url)
+    const peer = await connected
+    const frames: string[] = []
+    ws.on('message', (raw) => frames.push(String(raw)))
+    const reads: number[] = []
+    // The client's TCP socket: how many reads the frames took.
+    ;(ws as unknown as { _socket: NodeJS.EventEmitter })._socket.on('data', (chunk: Buffer) => reads.push(chunk.length))
+
+    for (const text of ['one', 'two', 'three']) peer.send('chat', { text })
+    const socket = peer.socket as unknown as WebSocket
+    // Not written yet: waiting in the socket for the end of the turn (each would be written at once otherwise).
+    const bytes = ['one', 'two', 'three'].map((text) => 2 + JSON.stringify({ type: 'chat', data: { text } }).length)
+    expect(socket.bufferedAmount).toBe(bytes.reduce((sum, n) => sum + n)) // 2-byte frame headers
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(socket.bufferedAmount).toBe(0)
+
+    await until(() => frames.length === 3, 'three frames')
+    expect(frames.map((frame) => JSON.parse(frame).data.text)).toEqual(['one', 'two', 'three'])
+    expect(reads).toHaveLength(1)
+  })
+
+  it('sends a frame written just before close ahead of the close frame', async () => {
+    const { hub, url } = await startChat()
+    const connected = nextPeer(hub)
+    const ws = await rawClient(url)
+    const peer = await connected
+    const frame = nextFrame(ws)
+    const closed = new Promise<number>((resolve) => ws.once('close', resolve))
+    peer.send('chat', { text: 'bye' })
+    peer.close(4001, 'kicked')
+    expect(JSON.parse(await frame)).toEqual({ type: 'chat', data: { text: 'bye' } })
+    expect(await closed).toBe(4001)
   })
 })
 
