@@ -73,6 +73,8 @@ export interface SharedSocket<
 }
 
 type Hello = Extract<FromTab, { k: 'h' }>
+/** An error as a tab has it, or as it travels; or any other value an event carries. */
+type Wired = { code: string; message: string } | null
 type Entry = [type: string, handler: (payload: never) => void, once?: boolean]
 
 /** The events a tab emits itself (`error` also comes from its socket); every other one comes from its socket. */
@@ -143,7 +145,6 @@ export function connectShared<
   let present = false
   let detached = false
   let disposed = false
-  let barrier = ''
   /** The leader this tab follows, and the last state it posted. */
   let leader = ''
   let remote: WireSnapshot | null = null
@@ -200,8 +201,10 @@ export function connectShared<
     }
     return heard
   }
-  const errorOf = (wire: { code: string; message: string } | null) =>
-    wire && new LifelineError(wire.code as ErrorCode, wire.message)
+  /** A value as it travels between tabs: an error (it has a `code`) as `{ code, message }`, anything else as it is. */
+  const wire = (v: Wired) => (v?.code ? { code: v.code, message: v.message } : v)
+  /** A value as it arrived from the leader: an error is a `LifelineError` again. */
+  const unwire = (v: Wired) => (v?.code ? new LifelineError(v.code as ErrorCode, v.message) : v)
 
   /** The snapshot: the connection's, as the leader posted it, with this tab's status folded in. */
   const update = () => {
@@ -216,7 +219,7 @@ export function connectShared<
           : active(own.status)
             ? 'connecting'
             : own.status,
-      lastError: own.lastError ?? (r ? errorOf(r.lastError) : null),
+      lastError: own.lastError ?? (unwire((r || own).lastError) as LifelineError | null),
       leader: !!real,
       tabs: remote?.tabs ?? 1,
     }
@@ -252,7 +255,7 @@ export function connectShared<
       queueMicrotask(sync)
     }
     send(frame: Frame) {
-      unacked.push([++seq, typeof frame === 'string' ? frame : structuredClone(frame)])
+      unacked.push([++seq, structuredClone(frame)])
       write(seq, frame)
     }
     close() {
@@ -300,7 +303,7 @@ export function connectShared<
   const receive = (m: TabMessage) => {
     if (detached) return
     if (m.k === 'b') {
-      if (m.t === barrier) lead()
+      if (m.t === me) lead()
     } else if (m.k === 's') {
       const fresh = m.t !== leader
       if (fresh) {
@@ -317,7 +320,7 @@ export function connectShared<
       update()
     } else if (m.k === 'e') {
       if (!live()) return
-      emit(m.e, m.e === 'error' ? errorOf(m.v as { code: string; message: string }) : m.v)
+      emit(m.e, unwire(m.v as Wired))
     } else if (m.k === 'f') {
       if (!m.to || m.to === me) tunnel?.onmessage({ data: m.f })
     } else if (m.k === 'a') {
@@ -330,18 +333,6 @@ export function connectShared<
   }
 
   // ---- leading -------------------------------------------------------------------------
-
-  /**
-   * This tab holds the lock. Before it leads, it posts to itself through the channel: once that
-   * arrives, so has everything the old leader posted (acknowledgements included), since the
-   * channel keeps the order of what it forwards and the old leader posted before it let go.
-   */
-  const claim = () => {
-    const probe = new Channel(name)
-    barrier = randomId()
-    probe.postMessage({ k: 'b', t: barrier })
-    probe.close()
-  }
 
   /** The real socket's state, for every tab: its first from this tab makes this tab their leader. */
   const broadcast = () => {
@@ -358,11 +349,10 @@ export function connectShared<
       queued += q
       pending += p
     }
-    const error = s.lastError
     toAll({
       k: 's',
       t: me,
-      s: { ...s, lastError: error && { code: error.code, message: error.message }, queued, pending, tabs: tabs.size },
+      s: { ...s, lastError: wire(s.lastError), queued, pending, tabs: tabs.size },
     })
   }
 
@@ -398,14 +388,48 @@ export function connectShared<
       },
     })
     real = socket
-    socket.subscribe(() => real === socket && broadcast())
-    for (const e of ['reconnecting', 'latency', 'error'] as const) {
+    // Its state goes to the tabs as theirs, and its connection events for them to emit.
+    for (const e of OWN as Array<'state' | 'reconnecting' | 'latency' | 'error'>) {
       socket.on(e, (v) => {
-        const { code, message } = v as LifelineError
-        if (real === socket) toAll({ k: 'e', e, v: e === 'error' ? { code, message } : v })
+        if (real === socket) e === 'state' ? broadcast() : toAll({ k: 'e', e, v: wire(v as Wired) })
       })
     }
     broadcast()
+  }
+
+  /**
+   * This tab stops leading: its link closes and writes nothing more; the next leader writes what
+   * this one did not. Returns the link it held, if any.
+   */
+  const resign = (code?: number, reason?: string) => {
+    const socket = real
+    if (socket) {
+      real = null
+      if (tabs.size < 2) socket.close(code, reason)
+      else socket.close(1000, 'leader left')
+      socket.dispose()
+      tabs.clear()
+      waiting = []
+    }
+    return socket
+  }
+
+  /**
+   * The page goes for good (closed, reloaded, navigated from) while this tab holds the lock: it
+   * leaves the group at once, and writes nothing more for the other tabs. The page may still run a
+   * few tasks: a frame it wrote for another tab then could reach the server while the
+   * acknowledgement never reaches that tab, and the next leader would write it again. Its own sends
+   * still go out; a link that still holds other tabs' frames, unwritten, closes now, and the tab's
+   * own sends wait in its queue.
+   */
+  const hide = (event: { persisted?: boolean }) => {
+    if (event.persisted) return
+    bus.onmessage = null
+    if (waiting.length) {
+      resign()
+      remote = null
+      sync()
+    }
   }
 
   /** What a tab asks of the leader. */
@@ -465,7 +489,15 @@ export function connectShared<
       hello()
       if (live()) toLeader({ k: 'o' })
     })
-    hold(name, claim)
+    // This tab holds the channel's lock. Before it leads, it posts to itself through the channel: once
+    // that arrives, so has everything the old leader posted (acknowledgements included), since the
+    // channel keeps the order of what it forwards and the old leader posted before it let go.
+    hold(name, () => {
+      g.addEventListener?.('pagehide', hide, { signal })
+      const probe = new Channel(name)
+      probe.postMessage({ k: 'b', t: me })
+      probe.close()
+    })
   }
 
   // ---- this tab's socket -----------------------------------------------------------------
@@ -486,15 +518,12 @@ export function connectShared<
 
   join()
 
-  const usable = () => {
-    if (disposed) throw new LifelineError('DISPOSED', 'socket disposed')
-  }
   const own = (type: string) => OWN.includes(type)
-  /** Listens here, on this tab's socket, or (`error`) on both. */
+  /** Listens here, on this tab's socket, or (`error`) on both. Once disposed, this tab's socket throws `DISPOSED`. */
   const subscribe = (type: string, handler: Entry[1], once?: boolean) => {
-    usable()
-    const off = own(type) ? listen(type, handler, once) : noop
-    const off2 = own(type) && type !== 'error' ? noop : inner[once ? 'once' : 'on'](type as 'error', handler as never)
+    const here = own(type) && !disposed
+    const off = here ? listen(type, handler, once) : noop
+    const off2 = here && type !== 'error' ? noop : inner[once ? 'once' : 'on'](type as 'error', handler as never)
     return () => {
       off()
       off2()
@@ -525,27 +554,17 @@ export function connectShared<
       }
     },
     open() {
-      usable()
+      inner.open() // throws once disposed
       if (detached) join()
-      inner.open()
       toLeader({ k: 'o' })
     },
     close(code, reason) {
       inner.close(code, reason) // checks the arguments; drops this tab's queue, rejects its requests
       if (!detached) {
         detached = true
-        // A follower leaves its frames to the leader, which has them; a leader (or a tab with none) drops them.
-        const socket = real
-        if (socket) {
-          // Stops leading. Other tabs carry on with a new leader: this link ends without telling them it closed.
-          real = null
-          if (tabs.size < 2) socket.close(code, reason)
-          else socket.close(1000, 'leader left')
-          socket.dispose()
-          tabs.clear()
-          waiting = []
-        }
-        if (socket || !remote) shut()
+        // A follower leaves its frames to the leader, which has them; a leader (or a tab with none) drops
+        // them. Other tabs carry on with a new leader: the leader's link ends without telling them it closed.
+        if (resign(code, reason) || !remote) shut()
         leader = ''
         remote = null
         unacked = []
@@ -555,8 +574,7 @@ export function connectShared<
       update()
     },
     reconnect(options) {
-      if (!live()) return socket.open()
-      toLeader({ k: 'r', force: !!options?.force })
+      live() ? toLeader({ k: 'r', force: !!options?.force }) : socket.open()
     },
     dispose() {
       if (disposed) return

@@ -8,9 +8,11 @@ import type { Frame, Snapshot } from '@lifeline/core'
  * The leader (the tab holding the channel's Web Lock) holds the one WebSocket. Every other tab
  * runs its own socket over a tunnel to it: the tab's socket keeps its queue, requests, ttl and
  * drops exactly as a socket of its own would, and writes frames to the tunnel; the leader writes
- * them to the WebSocket and says which it wrote (`a`). A tab keeps every frame until then, so a
- * frame the leader never wrote (it died, or the link dropped first) is written again, to the next
- * leader, in order; the leader accepts a tab's frames only in sequence, so none goes out twice.
+ * them to the WebSocket and says which it wrote (`a`), in the same step. A tab keeps every frame
+ * until then, so a frame the leader never wrote (it died, or the link dropped first) is written
+ * again, to the next leader, in order; the leader accepts a tab's frames only in sequence, so none
+ * goes out twice. A leader whose page goes (`pagehide`) stops hearing the channel and writing for
+ * the other tabs at once: what a going page posts may be lost while what it writes goes out.
  */
 export type TabMessage = FromLeader | FromTab
 
