@@ -17,7 +17,9 @@ socket.on('open', () => log.opens++)
 socket.on('close', (close) => log.closes.push(close))
 socket.subscribe(() => {
   const { status, leader, tabs } = socket.getSnapshot()
-  document.getElementById('status').textContent = `${status} ${leader ? 'leader' : 'follower'} ${tabs}`
+  // This script runs in <head>: the first changes (a stored queue loaded, say) can come before <body> is parsed.
+  const line = document.getElementById('status')
+  if (line) line.textContent = `${status} ${leader ? 'leader' : 'follower'} ${tabs}`
 })
 /** Sends a request; its outcome lands in `window.replies[n]`. */
 const replies = {}
