@@ -50,6 +50,27 @@ export const config = {
     window: 100,
     warmup: 2000,
     timeout: 60_000,
+    /**
+     * PIN=1: the client process on core 0, the server child on core 1, instead of wherever the
+     * scheduler puts them. Steadier on an idle machine; on a busy one it keeps each process from
+     * the core that is free, so it is off unless asked for.
+     */
+    pin: process.env.PIN === '1',
+  },
+  /**
+   * Requests through a server that cuts every connection every `flapMs` ms: `requests` of them with
+   * `window` in flight, and as many at an even pace over `paceMs`; `runs` of each, a fresh server
+   * for every run. `reconnect`: the client's delays (full jitter under a cap of 10 ms, doubling to
+   * 50 ms). `limit`: how long a run may take before what is unsettled counts as lost.
+   */
+  flapping: {
+    requests: 10_000,
+    window: 100,
+    paceMs: 2000,
+    flapMs: 200,
+    reconnect: { initialDelay: 10, maxDelay: 50 },
+    runs: QUICK ? 1 : 3,
+    limit: 30_000,
   },
   /** Requests across a server restart: `rate`/s for `duration` ms, the server killed at `crashAt`. */
   restart: {
@@ -72,6 +93,9 @@ export const budgets = {
   jsonRatio: 0.95,
   /** "Heap flat": one leaked socket retains about 3 KB, allocator noise stays well under 1 KB. */
   heapBytesPerCycle: 1024,
+  /** Request round trips/s with `window` in flight: Lifeline over socket.io's `emitWithAck`, and over bare ws by hand. */
+  requestsVsSocketIo: 2,
+  requestsVsWs: 0.9,
   /** The core IIFE (the CDN file, eventemitter3 included), minified and gzipped (level 9). */
   iifeGzipBytes: 6144,
   /** `import { connect } from '@lifeline/core'` bundled and minified by esbuild at target es2020, gzipped. */

@@ -14,6 +14,7 @@ import { startServer } from './lib/serverControl.mjs'
 import { charts } from './report/charts.mjs'
 import { markdown } from './report/markdown.mjs'
 import { deadLink } from './scenarios/deadLink.mjs'
+import { flapping } from './scenarios/flapping.mjs'
 import { herd } from './scenarios/herd.mjs'
 import { leaks } from './scenarios/leaks.mjs'
 import { offlineFlush } from './scenarios/offlineFlush.mjs'
@@ -97,6 +98,7 @@ const scenarios = [
   ['offlineFlush', (server) => offlineFlush(withoutJsonBaseline, server, { ...config.offlineFlush, log })],
   ['leaks', (server) => leaks(leakLibs, server, { ...config.leaks, log })],
   ['requests', (server) => requests(requestClients, server, { ...config.requests, log })],
+  ['flapping', (server) => flapping(rpcClients.lifeline, server, { ...config.flapping, log })],
   ['restart', (server) => requestRestart(restartVariants, server, { ...config.restart, log })],
   ['size', () => size({ ...config.size, log })],
   ['tabs', (server) => tabs(server, { ...config.tabs, log })],

@@ -1,6 +1,7 @@
 // Request/reply clients of the requests scenario, each against its own server kind (see
 // ../lib/rpcServers.mjs). All share one shape:
-//   connect(url) -> { ready: Promise, request(data): Promise<reply>, close() }
+//   connect(url, options?) -> { ready: Promise, request(data): Promise<reply>, close() }
+// (`options`: Lifeline's connect options, for the scenarios that change its reconnect delays).
 // `server` names the server kind the client talks to. Every client runs over `ws` in Node.
 import { connect } from '@lifeline/core'
 import { io } from 'socket.io-client'
@@ -13,14 +14,15 @@ function lifeline({ name, label, note, requestOptions }) {
     label,
     note,
     server: 'lifeline',
-    connect(url) {
-      const socket = connect(url, { WebSocket })
+    connect(url, options) {
+      const socket = connect(url, { WebSocket, ...options })
       socket.on('error', () => {})
       const ready = new Promise((resolve) => socket.once('open', () => resolve()))
       return {
         ready,
         request: (data) => socket.request('echo', data, requestOptions),
         close: () => socket.dispose(),
+        socket,
       }
     },
   }

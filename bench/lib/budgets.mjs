@@ -1,6 +1,8 @@
 // Checks Lifeline's budgets against a run's results. Each check says what was required and
 // what was measured; a missed budget makes the bench exit non-zero.
 import { budgets } from '../config.mjs'
+import { heldOnce } from '../scenarios/flapping.mjs'
+import { requestSliceRatios } from '../scenarios/requests.mjs'
 import { sliceRatios } from '../scenarios/throughput.mjs'
 import { median, percentile } from './stats.mjs'
 
@@ -144,6 +146,61 @@ function tabsChecks(tabs) {
   ]
 }
 
+/** Pipelined request round trips/s, Lifeline with @lifeline/server against socket.io and against bare ws by hand. */
+function requestChecks(requests) {
+  const check = (id, title, baseline, limit) => {
+    const ratios = requestSliceRatios(requests, 'lifeline', baseline)
+    const ratio = median(ratios)
+    return {
+      id,
+      title,
+      required: `>= ${limit.toFixed(2)}×`,
+      measured: `${ratio.toFixed(2)}× (median of ${ratios.length} back-to-back slice ratios; quartiles ${percentile(ratios, 25).toFixed(2)}–${percentile(ratios, 75).toFixed(2)})`,
+      value: ratio,
+      pass: ratio >= limit,
+    }
+  }
+  const setup = `${requests.window} in flight`
+  return [
+    check(
+      'requests-vs-socket.io',
+      `Lifeline + @lifeline/server request round trips/s vs socket.io emitWithAck (${setup})`,
+      'socket.io',
+      budgets.requestsVsSocketIo,
+    ),
+    check(
+      'requests-vs-ws',
+      `Lifeline + @lifeline/server request round trips/s vs bare ws with a hand-written id map (${setup})`,
+      'ws',
+      budgets.requestsVsWs,
+    ),
+  ]
+}
+
+/** Through a server that cuts every link every 200 ms: every request answered, its handler run once. */
+function flappingChecks(flapping) {
+  const { results } = flapping
+  const runs = (r) => `${r.mode} run ${r.run}`
+  const failed = results.filter((r) => !heldOnce(r))
+  return [
+    {
+      id: 'flapping-once',
+      title: `${flapping.requests.toLocaleString('en-US')} requests through a server that cuts every link every ${flapping.flapMs} ms (${results.length} runs): each resolved with its reply, the handler run once per request`,
+      required: `${flapping.requests.toLocaleString('en-US')} resolved and ${flapping.requests.toLocaleString('en-US')} handler runs in every run, none lost`,
+      measured: failed.length
+        ? failed
+            .map(
+              (r) =>
+                `${runs(r)}: ${r.resolved} resolved, ${r.rejected} rejected, ${r.neverSettled} never settled, ${r.handlerRuns} handler runs (${r.idsRunTwice} ids twice)`,
+            )
+            .join('; ')
+        : `all ${results.length} runs: ${flapping.requests.toLocaleString('en-US')} resolved, ${flapping.requests.toLocaleString('en-US')} handler runs, across ${results.reduce((sum, r) => sum + r.drops, 0)} drops`,
+      value: failed.length,
+      pass: results.length > 0 && failed.length === 0,
+    },
+  ]
+}
+
 /** Every budget whose scenario ran in `results`. */
 export function checkBudgets(results) {
   return [
@@ -152,5 +209,7 @@ export function checkBudgets(results) {
     ...(results.herd ? herdChecks(results.herd) : []),
     ...(results.size ? sizeChecks(results.size) : []),
     ...(results.tabs ? tabsChecks(results.tabs) : []),
+    ...(results.requests ? requestChecks(results.requests) : []),
+    ...(results.flapping ? flappingChecks(results.flapping) : []),
   ]
 }

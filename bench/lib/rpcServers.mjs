@@ -5,7 +5,8 @@
 //   ws-rpc     bare ws speaking the same JSON as Lifeline: {"type","data","id"} in, {"re","data"} out
 // All listen on 127.0.0.1 through a node:http server whose TCP sockets are tracked, so `crash()`
 // can cut every connection at once, as a server process that dies does (no close frame, no
-// socket.io disconnect packet), and stop listening.
+// socket.io disconnect packet), and stop listening. With `flapMs`, the server cuts every
+// connection that way every `flapMs` ms and keeps listening: a link that keeps dying.
 import { createServer } from 'node:http'
 import { attach } from '@lifeline/server'
 import { Server as SocketIoServer } from 'socket.io'
@@ -13,20 +14,18 @@ import { WebSocketServer } from 'ws'
 
 const later = (ms, fn) => (ms > 0 ? setTimeout(fn, ms) : fn())
 
-function lifelineServer(http, { workMs, onRequest, adapter }) {
+function lifelineServer(http, { workMs, onRequest, adapter }, stats) {
   // No ws-level heartbeat (the clients have none either); the dedupe window is the default one,
   // in this server's memory unless an adapter outlives the restart (as Redis would).
   const hub = attach(new WebSocketServer({ server: http }), { heartbeat: false, ...(adapter && { adapter }) })
   hub.on('error', () => {})
+  stats.hub = () => hub.stats
   hub.on('connection', (peer) => {
-    peer.handle(
-      'echo',
-      (data) =>
-        new Promise((resolve) => {
-          onRequest(data)
-          later(workMs, () => resolve(data))
-        }),
-    )
+    // Answers at once, as the other servers' handlers do: a promise only when there is work to wait for.
+    peer.handle('echo', (data) => {
+      onRequest(data)
+      return workMs > 0 ? new Promise((resolve) => setTimeout(() => resolve(data), workMs)) : data
+    })
   })
   return () => hub.close()
 }
@@ -60,8 +59,8 @@ const kinds = { lifeline: lifelineServer, 'socket.io': socketIoServer, 'ws-rpc':
 /**
  * @param {'lifeline' | 'socket.io' | 'ws-rpc'} kind
  * @param {number} port 0 for a free one, or the port of the server this one replaces
- * @param {{ workMs: number, onRequest(data): void, adapter?: object }} options
- * @returns {Promise<{ port: number, clients(): number, crash(): Promise<void> }>}
+ * @param {{ workMs: number, onRequest(data): void, adapter?: object, flapMs?: number }} options
+ * @returns {Promise<{ port: number, clients(): number, stats(): object, crash(): Promise<void> }>}
  */
 export function startRpcServer(kind, port, options) {
   const make = kinds[kind]
@@ -72,16 +71,27 @@ export function startRpcServer(kind, port, options) {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
   })
-  const stop = make(http, options)
+  const stats = { cuts: 0, hub: null }
+  const stop = make(http, options, stats)
+  const cutAll = () => {
+    for (const socket of sockets) {
+      socket.destroy()
+      stats.cuts++
+    }
+    sockets.clear()
+  }
+  const flapping = options.flapMs ? setInterval(cutAll, options.flapMs) : null
   return new Promise((resolve, reject) => {
     http.once('error', reject)
     http.listen(port, '127.0.0.1', () => {
       resolve({
         port: http.address().port,
         clients: () => sockets.size,
+        // `cuts`: connections cut by the flapping; `hub`: @lifeline/server's counts (requests run, duplicates).
+        stats: () => ({ cuts: stats.cuts, ...(stats.hub && { hub: stats.hub() }) }),
         async crash() {
-          for (const socket of sockets) socket.destroy()
-          sockets.clear()
+          clearInterval(flapping)
+          cutAll()
           http.closeAllConnections?.()
           await Promise.all([stop(), new Promise((done) => (http.listening ? http.close(() => done()) : done()))])
         },

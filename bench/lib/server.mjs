@@ -6,7 +6,8 @@
 // raw (`ping`) and the JSON envelope (`{"type":"ping"}`) forms.
 //
 // `listenRpc` starts a request/reply server instead (see ./rpcServers.mjs); it records the data
-// of every request its handler ran, which `take` returns as `collected`.
+// of every request its handler ran, which `take` returns as `collected` (with the server's
+// `stats`). `cpu` returns this process's CPU time, so a scenario can charge a server its share.
 import { memoryAdapter } from '@lifeline/server'
 import { WebSocketServer } from 'ws'
 import { now } from './clock.mjs'
@@ -52,13 +53,14 @@ function listen(name, port = 0) {
 /**
  * A request/reply server of `kind` ('lifeline', 'socket.io', 'ws-rpc'). `keepDedupe`: Lifeline's
  * dedupe window outlives a restart (one adapter for every server of this name, as Redis would be).
+ * `flapMs`: every connection is cut every `flapMs` ms.
  */
-async function listenRpc(name, kind, port = 0, { workMs = 0, keepDedupe = false } = {}) {
+async function listenRpc(name, kind, port = 0, { workMs = 0, keepDedupe = false, flapMs = 0 } = {}) {
   const entry = servers.get(name) ?? { rpc: null, port: 0, handshakes: [], collected: [], adapter: null }
   servers.set(name, entry)
   if (keepDedupe) entry.adapter ??= memoryAdapter()
   const onRequest = (data) => entry.collected.push({ at: now(), data })
-  entry.rpc = await startRpcServer(kind, port, { workMs, onRequest, adapter: entry.adapter })
+  entry.rpc = await startRpcServer(kind, port, { workMs, onRequest, adapter: entry.adapter, flapMs })
   entry.port = entry.rpc.port
   return { port: entry.port, at: now() }
 }
@@ -85,13 +87,16 @@ function take(name) {
   const entry = servers.get(name)
   if (!entry) return { handshakes: [], collected: [], clients: 0 }
   const clients = entry.rpc ? entry.rpc.clients() : (entry.wss?.clients.size ?? 0)
-  const result = { handshakes: entry.handshakes, collected: entry.collected, clients }
+  const result = { handshakes: entry.handshakes, collected: entry.collected, clients, stats: entry.rpc?.stats() }
   entry.handshakes = []
   entry.collected = []
   return result
 }
 
-const commands = { listen, listenRpc, down, take }
+/** This process's CPU time so far, in µs (`process.cpuUsage()`). */
+const cpu = () => process.cpuUsage()
+
+const commands = { listen, listenRpc, down, take, cpu }
 
 process.on('message', async ({ id, command, args }) => {
   try {

@@ -6,9 +6,10 @@ import { withTimeout } from './clock.mjs'
 const SERVER = fileURLToPath(new URL('./server.mjs', import.meta.url))
 
 /**
- * @returns {Promise<{ listen(name, port?): Promise<{port, at}>,
+ * @returns {Promise<{ pid: number, listen(name, port?): Promise<{port, at}>,
  *   listenRpc(name, kind, port?, options?): Promise<{port, at}>, down(name): Promise<{at}>,
- *   take(name): Promise<{handshakes, collected, clients}>, stop(): Promise<void> }>}
+ *   take(name): Promise<{handshakes, collected, clients, stats}>, cpu(): Promise<{user, system}>,
+ *   stop(): Promise<void> }>}
  */
 export async function startServer() {
   const child = fork(SERVER, [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
@@ -35,10 +36,12 @@ export async function startServer() {
       child.send({ id, command, args })
     })
   return {
+    pid: child.pid,
     listen: (name, port = 0) => call('listen', name, port),
     listenRpc: (name, kind, port = 0, options = {}) => call('listenRpc', name, kind, port, options),
     down: (name) => call('down', name),
     take: (name) => call('take', name),
+    cpu: () => call('cpu'),
     async stop() {
       const exited = new Promise((resolve) => child.once('exit', resolve))
       child.disconnect()

@@ -22,11 +22,11 @@ function header({ meta }) {
     `Raw results: \`bench/results/${meta.resultsFile}\`.`,
     '',
     "What is measured, in order: echo throughput and CPU against raw `ws` and the peers; Lifeline's own cost per",
-    'message; request/reply round trips against socket.io and bare `ws`, and what happens to requests across a',
-    'server restart; a thundering herd; a dead link; messages sent while offline; leaks over connect/close',
-    'cycles; the bundle size of every entry and of the peers; and tabs sharing one connection in Chromium. Each',
-    'section says how its numbers were taken. Ratios compare numbers taken in the same run,',
-    'moments apart; absolute numbers depend on the machine below and on how busy it was.',
+    'message; request/reply round trips against socket.io and bare `ws`, requests through a server that keeps',
+    'cutting the link, and what happens to requests across a server restart; a thundering herd; a dead link;',
+    'messages sent while offline; leaks over connect/close cycles; the bundle size of every entry and of the peers;',
+    'and tabs sharing one connection in Chromium. Each section says how its numbers were taken. Ratios compare',
+    'numbers taken in the same run, moments apart; absolute numbers depend on the machine below and on how busy it was.',
     '',
     table(
       ['Machine', ''],
@@ -304,7 +304,25 @@ function requestsSection(requests, chart) {
   const of = (name) => find(requests.results, name)
   const lifeline = of('lifeline')
   const socketIo = of('socket.io')
+  const ws = of('ws')
   const vs = (a, b) => (a && b ? ratio(a / b) : '–')
+  // Runs before the CPU split was recorded have the total only.
+  const split = Boolean(ws?.clientUserUs)
+  const cpu = (r, side) =>
+    r[`${side}UserUs`] ? `${fixed(r[`${side}UserUs`].median, 1)} + ${fixed(r[`${side}SystemUs`].median, 1)}` : '–'
+  const kernel = split
+    ? [
+        '',
+        'Where the time goes: every request and every reply is one WebSocket frame. `ws` writes each frame to the TCP',
+        'socket as it is sent, one `writev` system call per frame, and every write wakes the process at the other end;',
+        `with bare ws that kernel time is ${fixed(ws.clientSystemUs.median, 1)} µs of the client's CPU per request and ${fixed(ws.serverSystemUs.median, 1)} µs of the server's here (a`,
+        'virtual machine, where system calls and cross-core wake-ups cost more than on bare metal), a large share of',
+        "every row. The bare ws and socket.io clients and servers and Lifeline's client all write frame by frame;",
+        '`@lifeline/server` writes the frames of one turn of the event loop (the replies to the requests that arrived',
+        'in one read) in one system call, hence its lower server kernel time and fewer reads at its client. The user',
+        "columns are the libraries' own code (and `ws`'s, which all of them run on).",
+      ]
+    : []
   return [
     '## Requests',
     '',
@@ -314,11 +332,15 @@ function requestsSection(requests, chart) {
     'socket.io `Server` replying through its ack callback, with the WebSocket transport only on both sides (no',
     'long-polling phase); **bare ws**, the baseline: the same JSON as Lifeline written by hand (an id counter, a',
     '`Map` of pending promises, `{"re","data"}` replies) on `ws` with a `ws` server. Every handler answers at once',
-    `with the request's data (${requests.payload}).`,
+    `(synchronously) with the request's data (${requests.payload}).`,
     `**Sequential**: one request at a time, each round trip timed; p50/p90/p99 of ${int(lifeline?.latencyMs.samples ?? 0)} round trips per client.`,
     `**Pipelined**: ${int(requests.pipelined)} requests per slice with ${requests.window} in flight, ${requests.chunks} slices per run, ${requests.runs} runs,`,
     'the clients taking turns slice by slice as in the throughput section; "vs bare ws" is the median of slice ratios.',
-    'Each pair is a client *and its server*: both processes share the 2 cores, so a slower server shows here too.',
+    'CPU is `process.cpuUsage()` per pipelined request, user + kernel (system) time, of the client process and of the',
+    'server process (which hosts all three servers; they take turns as their clients do).',
+    `The same process layout for every library: one client process (the clients take turns), one server process, ${requests.layout ?? 'placement not recorded'}.`,
+    `Load average (1 min) of the machine: ${loadText(requests.loadAverage)}.`,
+    ...kernel,
     '',
     chart('requests', 'Request round trips chart'),
     '',
@@ -332,7 +354,7 @@ function requestsSection(requests, chart) {
         'pipelined req/s (median)',
         'min–max',
         'vs bare ws',
-        'client CPU µs/req',
+        ...(split ? ['client CPU µs/req (user + kernel)', 'server CPU µs/req (user + kernel)'] : ['client CPU µs/req']),
       ],
       requests.results.map((r) => [
         r.label,
@@ -343,13 +365,69 @@ function requestsSection(requests, chart) {
         int(r.requestsPerSec.median),
         range(r.requestsPerSec, int),
         ratio(requestRatio(requests, r.name, 'ws')),
-        fixed(r.cpuUsPerRequest.median),
+        ...(split ? [cpu(r, 'client'), cpu(r, 'server')] : [fixed(r.cpuUsPerRequest.median)]),
       ]),
     ),
     '',
     lifeline && socketIo
-      ? `Lifeline over socket.io: p50 ${vs(lifeline.latencyMs.p50, socketIo.latencyMs.p50)}, p99 ${vs(lifeline.latencyMs.p99, socketIo.latencyMs.p99)} (lower is faster), pipelined requests/s ${ratio(requestRatio(requests, 'lifeline', 'socket.io'))} (median slice ratio, higher is faster), client CPU per request ${vs(lifeline.cpuUsPerRequest.median, socketIo.cpuUsPerRequest.median)}.`
+      ? `Lifeline over socket.io: p50 ${vs(lifeline.latencyMs.p50, socketIo.latencyMs.p50)}, p99 ${vs(lifeline.latencyMs.p99, socketIo.latencyMs.p99)} (lower is faster), pipelined requests/s ${ratio(requestRatio(requests, 'lifeline', 'socket.io'))} (median slice ratio, higher is faster), client CPU per request ${vs(lifeline.cpuUsPerRequest.median, socketIo.cpuUsPerRequest.median)}${split ? ` (user time ${vs(lifeline.clientUserUs.median, socketIo.clientUserUs.median)}), server user time per request ${vs(lifeline.serverUserUs.median, socketIo.serverUserUs.median)}` : ''}.`
       : '',
+  ].join('\n')
+}
+
+function flappingSection(flapping) {
+  const { reconnect } = flapping
+  const modes = {
+    window: `${flapping.window} in flight`,
+    paced: `paced over ${flapping.paceMs / 1000} s`,
+  }
+  return [
+    '## Requests through a flapping server',
+    '',
+    `${int(flapping.requests)} echo requests from one Lifeline client (\`socket.request('echo', data)\`, request options at`,
+    `their defaults: timeout 10 s, resend on) to \`@lifeline/server\`, whose server cuts every connection every ${flapping.flapMs} ms:`,
+    'the TCP connection is destroyed without a close frame, so the requests and replies on the wire are lost with it,',
+    `and the client reconnects (delays with full jitter under a cap of ${reconnect.initialDelay} ms doubling to ${reconnect.maxDelay} ms; the defaults, up to`,
+    '1.8 s and growing, are made for outages, not for a link that lives 200 ms). Two ways of asking:',
+    `**${modes.window}**, the requests scenario's pipelining, as fast as replies come back; **${modes.paced}**, an even`,
+    'stream whatever is pending, so some requests are made while the link is down and wait in the queue.',
+    `${flapping.runs} run${flapping.runs === 1 ? '' : 's'} of each, a fresh server every run. **Time** is from the first request to the last settle.`,
+    'A promise settles once, so "exactly once" is checked where it can fail: every request resolved with its own',
+    "reply, and the server's handler ran once per request (handler runs = requests, no id twice). **Resent copies**",
+    'had reached the server before their link died with the reply; sent again on the next link with the same id,',
+    "they were answered from the server's dedupe window without running the handler.",
+    `Load average (1 min) of the machine: ${loadText(flapping.loadAverage)}.`,
+    '',
+    table(
+      [
+        'How they are made',
+        'Run',
+        'Time',
+        'req/s',
+        'Links cut',
+        'Reconnects',
+        'Resolved',
+        'Rejected',
+        'Never settled',
+        'Handler runs',
+        'Ids run twice',
+        'Resent copies answered from the dedupe window',
+      ],
+      flapping.results.map((r) => [
+        modes[r.mode],
+        r.run,
+        ms(r.timeMs),
+        int(r.requestsPerSec),
+        int(r.drops),
+        int(r.reconnects),
+        `${int(r.resolved)}/${int(r.requests)}`,
+        r.rejected ? `**${int(r.rejected)}**` : '0',
+        r.neverSettled ? `**${int(r.neverSettled)}**` : '0',
+        r.handlerRuns === r.requests ? int(r.handlerRuns) : `**${int(r.handlerRuns)}**`,
+        r.idsRunTwice ? `**${int(r.idsRunTwice)}**` : '0',
+        int(r.duplicates),
+      ]),
+    ),
   ].join('\n')
 }
 
@@ -530,10 +608,11 @@ function howTo() {
     '`bench/results/latest.json`, this page and its charts (`docs/benchmarks-*.svg`), and exits non-zero when a',
     'budget is missed. `npm run bench:quick --workspace bench` (QUICK=1) finishes in under 2 minutes: 3 shorter',
     'throughput runs, default herd settings only, a 10 s dead-link wait without the default-heartbeat row, leak',
-    'cycles for ws and Lifeline only, fewer round trips, a shorter restart run (outcomes 6 s after the last request),',
-    'rollup bundles for the comparison rows only, tabs up to 3. It writes',
+    'cycles for ws and Lifeline only, fewer round trips, one flapping run of each kind, a shorter restart run',
+    '(outcomes 6 s after the last request), rollup bundles for the comparison rows only, tabs up to 3. It writes',
     '`bench/results/quick.json`, `bench/results/quick.md` and its charts and leaves this page alone. `ONLY=requests,size`',
-    'runs a subset (`bench/results/partial.json`). `npm run bench:report --workspace bench` writes this page and its',
+    "runs a subset (`bench/results/partial.json`). `PIN=1` pins the requests scenario's client process and server",
+    'process to a core each (Linux, `taskset`). `npm run bench:report --workspace bench` writes this page and its',
     'charts again from `bench/results/latest.json` without running anything.',
   ].join('\n')
 }
@@ -546,6 +625,7 @@ export function markdown(results, chartPrefix) {
   if (results.throughput) sections.push(throughputSection(results.throughput, chart))
   if (results.overhead) sections.push(overheadSection(results.overhead))
   if (results.requests) sections.push(requestsSection(results.requests, chart))
+  if (results.flapping) sections.push(flappingSection(results.flapping))
   if (results.restart) sections.push(restartSection(results.restart, chart))
   if (results.herd) sections.push(herdSection(results.herd, chart))
   if (results.deadLink) sections.push(deadLinkSection(results.deadLink))

@@ -3,9 +3,12 @@
 // `emitWithAck` against a socket.io Server, and bare ws speaking the same JSON by hand.
 //
 // Sequential: one request at a time, each round trip timed (latency p50/p99). Pipelined: `total`
-// requests with `window` in flight (requests/s, client CPU per request). As in the throughput
-// scenario every client keeps one connection for a run and the libraries take turns slice by
-// slice, in an order that reverses every slice, so a busy moment falls on all of them alike.
+// requests with `window` in flight (requests/s, CPU per request of the client process and of the
+// server process, user and kernel apart). As in the throughput scenario every client keeps one
+// connection for a run and the libraries take turns slice by slice, in an order that reverses
+// every slice, so a busy moment falls on all of them alike. With `pin`, the client process and
+// the server child are pinned to a core each (../lib/affinity.mjs) while this runs.
+import { pinApart } from '../lib/affinity.mjs'
 import { now, withTimeout } from '../lib/clock.mjs'
 import { median, percentile, summary } from '../lib/stats.mjs'
 
@@ -46,7 +49,10 @@ function pipelined(client, total, window, timeout) {
   })
 }
 
-async function runOnce(libs, urls, config, reversed) {
+/** CPU µs spent between two `process.cpuUsage()` readings, user and kernel. */
+const spent = (before, after) => ({ user: after.user - before.user, system: after.system - before.system })
+
+async function runOnce(libs, urls, server, config, reversed) {
   const clients = new Map()
   try {
     for (const lib of libs) {
@@ -56,7 +62,7 @@ async function runOnce(libs, urls, config, reversed) {
       await pipelined(client, config.warmup, config.window, config.timeout)
       await sequential(client, config.sequential)
     }
-    const totals = new Map(libs.map((lib) => [lib, { ms: 0, cpuUs: 0, slices: [], latencies: [] }]))
+    const totals = new Map(libs.map((lib) => [lib, { ms: 0, slices: [], latencies: [], client: [], server: [] }]))
     globalThis.gc?.()
     for (let chunk = 0; chunk < config.chunks; chunk++) {
       const order = (chunk % 2 === 0) !== reversed ? libs : [...libs].reverse()
@@ -64,21 +70,38 @@ async function runOnce(libs, urls, config, reversed) {
         const client = clients.get(lib)
         const total = totals.get(lib)
         await sequential(client, config.sequential, total.latencies)
+        const serverBefore = await server.cpu()
         const cpuBefore = process.cpuUsage()
         const start = now()
         await pipelined(client, config.pipelined, config.window, config.timeout)
         const ms = now() - start
-        const cpu = process.cpuUsage(cpuBefore)
+        const cpuAfter = process.cpuUsage()
+        const serverAfter = await server.cpu()
         total.ms += ms
-        total.cpuUs += cpu.user + cpu.system
+        total.client.push(spent(cpuBefore, cpuAfter))
+        total.server.push(spent(serverBefore, serverAfter))
         total.slices.push(Math.round(config.pipelined / (ms / 1000)))
       }
     }
     const sent = config.pipelined * config.chunks
+    const perRequest = (list, key) =>
+      list.reduce((sum, cpu) => sum + (key ? cpu[key] : cpu.user + cpu.system), 0) / sent
     return new Map(
       libs.map((lib) => {
-        const { ms, cpuUs, slices, latencies } = totals.get(lib)
-        return [lib, { requestsPerSec: sent / (ms / 1000), cpuUsPerRequest: cpuUs / sent, slices, latencies }]
+        const { ms, slices, latencies, client, server: serverCpu } = totals.get(lib)
+        return [
+          lib,
+          {
+            requestsPerSec: sent / (ms / 1000),
+            cpuUsPerRequest: perRequest(client),
+            clientUserUs: perRequest(client, 'user'),
+            clientSystemUs: perRequest(client, 'system'),
+            serverUserUs: perRequest(serverCpu, 'user'),
+            serverSystemUs: perRequest(serverCpu, 'system'),
+            slices,
+            latencies,
+          },
+        ]
       }),
     )
   } finally {
@@ -97,7 +120,7 @@ export const requestRatio = (requests, name, baseline) => median(requestSliceRat
 
 /**
  * @param libs request clients (../adapters/rpc.mjs)
- * @param config { runs, chunks, sequential, pipelined, window, warmup, timeout }
+ * @param config { runs, chunks, sequential, pipelined, window, warmup, timeout, pin }
  */
 export async function requests(libs, server, config) {
   const urls = new Map()
@@ -106,22 +129,28 @@ export async function requests(libs, server, config) {
     urls.set(lib, `ws://127.0.0.1:${port}/`)
   }
   const runs = new Map(libs.map((lib) => [lib, []]))
+  const affinity = config.pin
+    ? pinApart(process.pid, server.pid)
+    : { pinned: false, layout: 'not pinned (wherever the scheduler puts them)', restore() {} }
+  config.log?.(`  ${affinity.layout}`)
   try {
     for (let run = 0; run < config.runs; run++) {
-      const results = await runOnce(libs, urls, config, run % 2 === 1)
+      const results = await runOnce(libs, urls, server, config, run % 2 === 1)
       const line = []
       for (const lib of libs) {
         const r = results.get(lib)
         runs.get(lib).push(r)
         line.push(
-          `${lib.name} p50 ${percentile(r.latencies, 50).toFixed(2)} ms, ${Math.round(r.requestsPerSec / 1000)}k req/s ${r.cpuUsPerRequest.toFixed(1)} µs`,
+          `${lib.name} p50 ${percentile(r.latencies, 50).toFixed(2)} ms, ${Math.round(r.requestsPerSec / 1000)}k req/s, client ${r.clientUserUs.toFixed(1)} + ${r.clientSystemUs.toFixed(1)} µs, server ${r.serverUserUs.toFixed(1)} + ${r.serverSystemUs.toFixed(1)} µs`,
         )
       }
       config.log?.(`  run ${run + 1}/${config.runs}: ${line.join('; ')}`)
     }
   } finally {
+    affinity.restore()
     for (const lib of libs) await server.down(`requests-${lib.name}`)
   }
+  const cpuSummary = (samples, key) => summary(samples.map((s) => s[key]))
   return {
     runs: config.runs,
     chunks: config.chunks,
@@ -129,7 +158,9 @@ export async function requests(libs, server, config) {
     pipelined: config.pipelined,
     window: config.window,
     warmup: config.warmup,
-    payload: `{ n, text } with a ${TEXT.length}-character text`,
+    layout: affinity.layout,
+    pinned: affinity.pinned,
+    payload: `{ n, text } with a ${TEXT.length}-character text, ${JSON.stringify({ n: 0, text: TEXT }).length}–${JSON.stringify({ n: config.pipelined, text: TEXT }).length} bytes as JSON`,
     results: libs.map((lib) => {
       const samples = runs.get(lib)
       const latencies = samples.flatMap((s) => s.latencies)
@@ -145,13 +176,13 @@ export async function requests(libs, server, config) {
           max: Math.max(...latencies),
         },
         requestsPerSec: summary(samples.map((s) => s.requestsPerSec)),
-        cpuUsPerRequest: summary(samples.map((s) => s.cpuUsPerRequest)),
+        cpuUsPerRequest: cpuSummary(samples, 'cpuUsPerRequest'),
+        clientUserUs: cpuSummary(samples, 'clientUserUs'),
+        clientSystemUs: cpuSummary(samples, 'clientSystemUs'),
+        serverUserUs: cpuSummary(samples, 'serverUserUs'),
+        serverSystemUs: cpuSummary(samples, 'serverSystemUs'),
         // Without the per-request latencies: the summary above is what the report needs.
-        samples: samples.map(({ requestsPerSec, cpuUsPerRequest, slices }) => ({
-          requestsPerSec,
-          cpuUsPerRequest,
-          slices,
-        })),
+        samples: samples.map(({ latencies: _, ...sample }) => sample),
       }
     }),
   }
