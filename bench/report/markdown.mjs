@@ -320,7 +320,10 @@ function requestsSection(requests, chart) {
         "every row. The bare ws and socket.io clients and servers and Lifeline's client all write frame by frame;",
         '`@lifeline/server` writes the frames of one turn of the event loop (the replies to the requests that arrived',
         'in one read) in one system call, hence its lower server kernel time and fewer reads at its client. The user',
-        "columns are the libraries' own code (and `ws`'s, which all of them run on).",
+        "columns are the libraries' own code (and `ws`'s, which all of them run on). The clients set the pace: client",
+        `CPU per request times requests/s is ${requests.results.map((r) => fixed(((r.clientUserUs.median + r.clientSystemUs.median) * r.requestsPerSec.median) / 1e6, 2)).join(', ')} of a core`,
+        `(${requests.results.map((r) => r.label).join(', ')}): each client process is busy all the time, so each rate is about one over its`,
+        'client CPU per request.',
       ]
     : []
   return [
@@ -337,7 +340,11 @@ function requestsSection(requests, chart) {
     `**Pipelined**: ${int(requests.pipelined)} requests per slice with ${requests.window} in flight, ${requests.chunks} slices per run, ${requests.runs} runs,`,
     'the clients taking turns slice by slice as in the throughput section; "vs bare ws" is the median of slice ratios.',
     'CPU is `process.cpuUsage()` per pipelined request, user + kernel (system) time, of the client process and of the',
-    'server process (which hosts all three servers; they take turns as their clients do).',
+    'server process (which hosts all three servers; they take turns as their clients do); **client GC** is the time',
+    "of the client process's garbage-collection pauses (`perf_hooks` `gc` entries) during the client's own slices,",
+    'per request, a part of its user time. A slice is long enough (about half a second) that each client pays for',
+    "most of its own garbage: with 5,000-request slices a good part of one client's garbage was collected during",
+    "the next client's slice.",
     `The same process layout for every library: one client process (the clients take turns), one server process, ${requests.layout ?? 'placement not recorded'}.`,
     `Load average (1 min) of the machine: ${loadText(requests.loadAverage)}.`,
     ...kernel,
@@ -354,7 +361,9 @@ function requestsSection(requests, chart) {
         'pipelined req/s (median)',
         'min–max',
         'vs bare ws',
-        ...(split ? ['client CPU µs/req (user + kernel)', 'server CPU µs/req (user + kernel)'] : ['client CPU µs/req']),
+        ...(split
+          ? ['client CPU µs/req (user + kernel)', 'client GC µs/req', 'server CPU µs/req (user + kernel)']
+          : ['client CPU µs/req']),
       ],
       requests.results.map((r) => [
         r.label,
@@ -365,7 +374,9 @@ function requestsSection(requests, chart) {
         int(r.requestsPerSec.median),
         range(r.requestsPerSec, int),
         ratio(requestRatio(requests, r.name, 'ws')),
-        ...(split ? [cpu(r, 'client'), cpu(r, 'server')] : [fixed(r.cpuUsPerRequest.median)]),
+        ...(split
+          ? [cpu(r, 'client'), r.clientGcUs ? fixed(r.clientGcUs.median, 1) : '–', cpu(r, 'server')]
+          : [fixed(r.cpuUsPerRequest.median)]),
       ]),
     ),
     '',

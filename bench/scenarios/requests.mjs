@@ -8,6 +8,7 @@
 // connection for a run and the libraries take turns slice by slice, in an order that reverses
 // every slice, so a busy moment falls on all of them alike. With `pin`, the client process and
 // the server child are pinned to a core each (../lib/affinity.mjs) while this runs.
+import { PerformanceObserver, performance } from 'node:perf_hooks'
 import { pinApart } from '../lib/affinity.mjs'
 import { now, withTimeout } from '../lib/clock.mjs'
 import { median, percentile, summary } from '../lib/stats.mjs'
@@ -52,6 +53,23 @@ function pipelined(client, total, window, timeout) {
 /** CPU µs spent between two `process.cpuUsage()` readings, user and kernel. */
 const spent = (before, after) => ({ user: after.user - before.user, system: after.system - before.system })
 
+/**
+ * The client process's garbage-collection pauses, `{ start, duration }` in performance.now() ms, so
+ * each slice can be charged the collections that ran during it (entries arrive a little later).
+ */
+function watchGc() {
+  const pauses = []
+  const observer = new PerformanceObserver((list) => {
+    for (const { startTime, duration } of list.getEntries()) pauses.push({ start: startTime, duration })
+  })
+  observer.observe({ entryTypes: ['gc'] })
+  return {
+    /** GC ms that began in [from, to). */
+    within: (from, to) => pauses.reduce((sum, p) => (p.start >= from && p.start < to ? sum + p.duration : sum), 0),
+    stop: () => observer.disconnect(),
+  }
+}
+
 async function runOnce(libs, urls, server, config, reversed) {
   const clients = new Map()
   try {
@@ -62,7 +80,10 @@ async function runOnce(libs, urls, server, config, reversed) {
       await pipelined(client, config.warmup, config.window, config.timeout)
       await sequential(client, config.sequential)
     }
-    const totals = new Map(libs.map((lib) => [lib, { ms: 0, slices: [], latencies: [], client: [], server: [] }]))
+    const totals = new Map(
+      libs.map((lib) => [lib, { ms: 0, slices: [], latencies: [], client: [], server: [], windows: [] }]),
+    )
+    const gc = watchGc()
     globalThis.gc?.()
     for (let chunk = 0; chunk < config.chunks; chunk++) {
       const order = (chunk % 2 === 0) !== reversed ? libs : [...libs].reverse()
@@ -73,7 +94,9 @@ async function runOnce(libs, urls, server, config, reversed) {
         const serverBefore = await server.cpu()
         const cpuBefore = process.cpuUsage()
         const start = now()
+        const from = performance.now()
         await pipelined(client, config.pipelined, config.window, config.timeout)
+        total.windows.push([from, performance.now()])
         const ms = now() - start
         const cpuAfter = process.cpuUsage()
         const serverAfter = await server.cpu()
@@ -83,12 +106,15 @@ async function runOnce(libs, urls, server, config, reversed) {
         total.slices.push(Math.round(config.pipelined / (ms / 1000)))
       }
     }
+    // The last pauses' entries are delivered on a later turn.
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    gc.stop()
     const sent = config.pipelined * config.chunks
     const perRequest = (list, key) =>
       list.reduce((sum, cpu) => sum + (key ? cpu[key] : cpu.user + cpu.system), 0) / sent
     return new Map(
       libs.map((lib) => {
-        const { ms, slices, latencies, client, server: serverCpu } = totals.get(lib)
+        const { ms, slices, latencies, client, server: serverCpu, windows } = totals.get(lib)
         return [
           lib,
           {
@@ -98,6 +124,7 @@ async function runOnce(libs, urls, server, config, reversed) {
             clientSystemUs: perRequest(client, 'system'),
             serverUserUs: perRequest(serverCpu, 'user'),
             serverSystemUs: perRequest(serverCpu, 'system'),
+            clientGcUs: (windows.reduce((sum, [from, to]) => sum + gc.within(from, to), 0) * 1000) / sent,
             slices,
             latencies,
           },
@@ -141,7 +168,7 @@ export async function requests(libs, server, config) {
         const r = results.get(lib)
         runs.get(lib).push(r)
         line.push(
-          `${lib.name} p50 ${percentile(r.latencies, 50).toFixed(2)} ms, ${Math.round(r.requestsPerSec / 1000)}k req/s, client ${r.clientUserUs.toFixed(1)} + ${r.clientSystemUs.toFixed(1)} µs, server ${r.serverUserUs.toFixed(1)} + ${r.serverSystemUs.toFixed(1)} µs`,
+          `${lib.name} p50 ${percentile(r.latencies, 50).toFixed(2)} ms, ${Math.round(r.requestsPerSec / 1000)}k req/s, client ${r.clientUserUs.toFixed(1)} + ${r.clientSystemUs.toFixed(1)} µs (GC ${r.clientGcUs.toFixed(1)}), server ${r.serverUserUs.toFixed(1)} + ${r.serverSystemUs.toFixed(1)} µs`,
         )
       }
       config.log?.(`  run ${run + 1}/${config.runs}: ${line.join('; ')}`)
@@ -181,6 +208,7 @@ export async function requests(libs, server, config) {
         clientSystemUs: cpuSummary(samples, 'clientSystemUs'),
         serverUserUs: cpuSummary(samples, 'serverUserUs'),
         serverSystemUs: cpuSummary(samples, 'serverSystemUs'),
+        clientGcUs: cpuSummary(samples, 'clientGcUs'),
         // Without the per-request latencies: the summary above is what the report needs.
         samples: samples.map(({ latencies: _, ...sample }) => sample),
       }
