@@ -74,24 +74,46 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
 
   /** A `state` notification is waiting to go out; it carries the snapshot as it is by then. */
   let notifying = false
+  /** The queued or pending count changed since the snapshot was built: it is rebuilt when read. */
+  let recount = false
+  /** The snapshot the last `state` event carried. */
+  let published = state
+  const snapshot = () => {
+    if (recount) {
+      recount = false
+      state = transition(state, { type: 'update', changes: { queued: outbox.items.length, pending: requests.size() } })
+    }
+    return state
+  }
+  const publish = () => {
+    notifying = false
+    // Nobody listens (requests and sends on the hot path): the snapshot waits until it is read.
+    if (!events.has('state')) return STALE
+    const before = published
+    published = snapshot()
+    // Counts that changed and changed back within one action leave the snapshot as it was.
+    return published === before ? STALE : published
+  }
+  const notify = () => {
+    if (notifying) return
+    notifying = true
+    emitFresh('state', publish)
+  }
   const dispatch = (event: Transition) => {
     const next = transition(state, event)
     if (next === state) return
     state = next
-    if (notifying) return
-    notifying = true
-    emitFresh('state', () => {
-      notifying = false
-      return state
-    })
+    notify()
   }
   const report = (error: LifelineError) => {
     log('warn', `${error.code}: ${error.message}`)
     dispatch({ type: 'update', changes: { lastError: error } })
     emit('error', error)
   }
+  /** The queue or the pending requests changed: the counts are read when the snapshot is next. */
   const counted = () => {
-    dispatch({ type: 'update', changes: { queued: outbox.items.length, pending: requests.size() } })
+    recount = true
+    notify()
     persistence?.changed()
   }
   const usable = () => {
@@ -131,7 +153,7 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
         try {
           // A string or binary ping is a ready frame; anything else is a message for the codec.
           const ping = settings.heartbeat?.ping()
-          ws.send(typeof ping === 'string' || isBinary(ping) ? ping : encode(ping as Envelope))
+          link.send(typeof ping === 'string' || isBinary(ping) ? ping : encode(ping as Envelope))
         } catch (cause) {
           report(fail('ENCODE_FAILED', 'cannot encode the ping', cause))
         }
@@ -151,7 +173,7 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
         hold()
         return null
       }
-      if (room(ws)) return ws
+      if (room(ws)) return link
       drainLater()
       return null
     },
@@ -173,6 +195,7 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
     debug: (...args) => log('debug', ...args),
     atomic,
     timeout: settings.requestTimeout,
+    now,
   })
   const persistence =
     settings.queue?.store &&
@@ -213,7 +236,7 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
 
   /** Writes what waits in the queue while the link has room, and keeps checking for the rest. */
   function writeQueue(ws: WebSocketLike): void {
-    outbox.flush(ws, () => room(ws))
+    outbox.flush(link, () => room(ws))
     if (outbox.items.length) drainLater()
   }
 
@@ -326,7 +349,7 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
   function flush(): void {
     const ws = link.ws
     if (!ws || !isOpen(ws)) return // closing already: its close event decides what happens next
-    requests.resend((frame) => ws.send(frame))
+    requests.resend(link.send)
     writeQueue(ws)
     clearTimeout(connectTimer)
     if (retry)
@@ -440,9 +463,10 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
       return events.on(type, handler, true)
     },
     off: events.off,
-    getSnapshot: () => state,
+    getSnapshot: snapshot,
     subscribe: (listener) => (disposed ? noop : events.on('state', () => listener())),
-    send: atomic((type, ...[data]) => {
+    // Not `...[data]`: the hot path, and the arguments array would be built on every call.
+    send: atomic((type: string, data?: unknown) => {
       typed(type)
       if (settings.logSensitive) log('debug', 'send', type, data)
       return outbox.send({ type, data, frame: encode(data === undefined ? { type } : { type, data }) })
@@ -454,9 +478,9 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
       }
       return outbox.send({ type: undefined, data: frame, frame })
     }),
-    request: atomic((type, ...[data, options]) => {
+    request: atomic((type: string, data?: unknown, options?: RequestOptions) => {
       typed(type)
-      return requests.request(type, data, options as RequestOptions | undefined) as never
+      return requests.request(type, data, options) as never
     }),
     handle(type, handler) {
       usable()

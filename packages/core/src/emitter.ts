@@ -37,8 +37,11 @@ export function createEmitter<Events extends object>(
   onFailure: (type: string, error: unknown) => void,
 ): Emitter<Events> {
   const ee = new EventEmitter()
-  /** Events waiting for the action under way: a type and a payload, or a read of one. */
-  const queue: Array<[type: string, payload: unknown, read?: () => unknown]> = []
+  /**
+   * Events waiting for the action under way, three slots each: a type, a payload, and a read of
+   * the payload or `undefined` (flat, so queueing an event allocates nothing).
+   */
+  const queue: unknown[] = []
   let depth = 0
   let draining = false
   let clearing = false
@@ -46,14 +49,19 @@ export function createEmitter<Events extends object>(
   const drain = () => {
     if (draining || depth) return
     draining = true
+    let next = 0
     try {
-      for (let next = queue.shift(); next; next = queue.shift()) {
-        const [type, payload, read] = next
+      while (next < queue.length) {
+        const type = queue[next] as string
+        const payload = queue[next + 1]
+        const read = queue[next + 2] as (() => unknown) | undefined
+        next += 3
         const value = read ? read() : payload
         if (value !== STALE && type) ee.emit(type, value)
       }
       if (clearing) ee.removeAllListeners()
     } finally {
+      queue.splice(0, next)
       draining = false
     }
   }
@@ -81,15 +89,15 @@ export function createEmitter<Events extends object>(
     },
     emit(type, payload) {
       // Nothing under way and nothing waiting (the hot path of incoming messages): out now.
-      if (depth || draining) queue.push([type as string, payload])
+      if (depth || draining) queue.push(type, payload, undefined)
       else ee.emit(type as string, payload)
     },
     emitFresh(type, read) {
-      queue.push([type as string, undefined, read])
+      queue.push(type, undefined, read)
       drain()
     },
     after(step) {
-      queue.push(['', undefined, step])
+      queue.push('', undefined, step)
       drain()
     },
     has: (type) => ee.listenerCount(type as string) > 0,

@@ -1,6 +1,5 @@
 import { after, type Timer } from './clock.js'
 import { type Frame, frameBytes } from './codec.js'
-import type { WebSocketLike } from './environment.js'
 import { LifelineError } from './errors.js'
 import type { QueueSettings } from './options.js'
 import type { DropReason, SendResult } from './types.js'
@@ -28,12 +27,17 @@ export interface QueuedMessage extends Outgoing {
   expiresAt: number
 }
 
+/** Where messages are written: the socket's link. */
+export interface Writer {
+  send(frame: Frame): void
+}
+
 /** What the outbox asks of its socket. */
 export interface OutboxHost {
   /** The socket's monotonic clock. */
   now(): number
   /** The link to write to now, or `null` when messages must wait in the queue. */
-  writable(): WebSocketLike | null
+  writable(): Writer | null
   /** Whether the socket is closed for good (sends are dropped). */
   closed(): boolean
   /** A message leaves unsent: emit `drop` (and settle its request). */
@@ -48,8 +52,8 @@ export interface OutboxHost {
 export interface Outbox {
   /** Writes `message` to the link, or queues it, or drops it. */
   send(message: Outgoing): SendResult
-  /** Writes queued messages to `ws`, oldest first, while `room()` says the link can take more. */
-  flush(ws: WebSocketLike, room: () => boolean): void
+  /** Writes queued messages to `link`, oldest first, while `room()` says the link can take more. */
+  flush(link: Writer, room: () => boolean): void
   /** Puts messages loaded from a store ahead of everything queued. */
   adopt(messages: QueuedMessage[]): void
   /** Whether the message with `id` is waiting in the queue. */
@@ -147,15 +151,15 @@ export function createOutbox(limits: QueueSettings | null, host: OutboxHost): Ou
         host.dropped(message, 'closed')
         return 'dropped'
       }
-      const ws = host.writable()
-      if (!ws) return enqueue(message)
-      ws.send(message.frame)
+      const link = host.writable()
+      if (!link) return enqueue(message)
+      link.send(message.frame)
       return 'sent'
     },
-    flush(ws, room) {
+    flush(link, room) {
       expire()
       let count = 0
-      while (count < items.length && room()) ws.send((items[count++] as QueuedMessage).frame)
+      while (count < items.length && room()) link.send((items[count++] as QueuedMessage).frame)
       take((_, index) => index < count)
     },
     adopt(messages) {
@@ -165,8 +169,11 @@ export function createOutbox(limits: QueueSettings | null, host: OutboxHost): Ou
       expire()
       schedule()
     },
-    has: (id) => items.some((item) => item.id === id),
-    remove: (id) => take((item) => item.id === id),
+    // A request settles with an empty queue on the hot path: nothing to look through.
+    has: (id) => items.length > 0 && items.some((item) => item.id === id),
+    remove: (id) => {
+      if (items.length) take((item) => item.id === id)
+    },
     clear: (reason) => take(() => true, reason),
     get items() {
       return items

@@ -1,4 +1,4 @@
-import { after } from './clock.js'
+import { after, type Timer } from './clock.js'
 import type { Envelope, Frame } from './codec.js'
 import { fail, LifelineError } from './errors.js'
 import type { Outgoing } from './outbox.js'
@@ -39,6 +39,8 @@ export interface RequestsHost {
   debug(...args: unknown[]): void
   /** The default timeout (`requestTimeout`). */
   readonly timeout: number
+  /** The socket's monotonic clock, in ms. */
+  now(): number
   /** Wraps a callback so the events it causes go out when it returns. */
   atomic<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void
 }
@@ -65,10 +67,17 @@ export interface Requests {
 
 interface Pending {
   message: Outgoing
+  /** How long it may wait, in ms, as given. */
+  timeout: number
+  /** When it times out, on the socket's clock; `Infinity` for never. */
+  deadline: number
   resend: boolean
   /** Written to a link that dropped before the reply: to be written again first on the next. */
   lost?: boolean
-  settle(error: LifelineError | null, value?: unknown): void
+  resolve(value: unknown): void
+  reject(error: LifelineError): void
+  signal: AbortSignal | undefined
+  abort: (() => void) | undefined
 }
 
 /** 64 random bits, fresh for every page load and process, so ids never repeat across tabs or reloads. */
@@ -82,10 +91,52 @@ let counter = 0
 export const nextId = (): string => `${prefix}.${(++counter).toString(36)}`
 
 const lost = (reason: string) => fail('REQUEST_LOST', `request lost: ${reason}`, reason)
+const aborted = (signal: AbortSignal) => fail('REQUEST_ABORTED', 'request aborted', signal.reason)
+const NO_OPTIONS: RequestOptions = {}
 
 export function createRequests(host: RequestsHost): Requests {
   const pending = new Map<string, Pending>()
   const handlers = new Map<string, (data: never) => unknown>()
+
+  /**
+   * One timer for every deadline: it is set for the earliest, settles what has expired when it
+   * fires and is set again for the next. Requests are answered far more often than they time
+   * out, so most never touch a timer, and none is left behind once nothing is pending.
+   */
+  let timer: Timer | undefined
+  let timerAt = Number.POSITIVE_INFINITY
+  const disarm = () => {
+    clearTimeout(timer)
+    timerAt = Number.POSITIVE_INFINITY
+  }
+  const arm = (at: number) => {
+    if (at >= timerAt) return
+    clearTimeout(timer)
+    timerAt = at
+    timer = after(expire, at - host.now())
+  }
+  const expire = host.atomic(() => {
+    timerAt = Number.POSITIVE_INFINITY
+    const now = host.now()
+    let next = Number.POSITIVE_INFINITY
+    for (const entry of [...pending.values()]) {
+      if (entry.deadline <= now) settle(entry, fail('REQUEST_TIMEOUT', `no reply in ${entry.timeout} ms`))
+      else next = Math.min(next, entry.deadline)
+    }
+    arm(next)
+  })
+
+  /** Settles `entry` once: later calls (a late reply, a second drop) do nothing. */
+  const settle = (entry: Pending, error: LifelineError | null, value?: unknown) => {
+    const { id } = entry.message as { id: string }
+    if (!pending.delete(id)) return
+    if (!pending.size) disarm()
+    if (entry.abort) entry.signal?.removeEventListener('abort', entry.abort)
+    host.remove(id)
+    host.changed()
+    if (error) entry.reject(error)
+    else entry.resolve(value)
+  }
 
   const reply = host.atomic((re: string, data: unknown, error?: unknown) => {
     let frame: Frame
@@ -99,46 +150,35 @@ export function createRequests(host: RequestsHost): Requests {
   })
 
   return {
-    request(type, data, { timeout = host.timeout, signal, resend = true } = {}) {
+    request(type, data, options) {
+      const { timeout = host.timeout, signal, resend = true } = options ?? NO_OPTIONS
       if (!(timeout >= 0)) throw new LifelineError('INVALID_OPTIONS', 'timeout must be ms >= 0')
       const id = nextId()
       const message = { type, data, id, frame: host.encode(data === undefined ? { type, id } : { type, data, id }) }
-      const aborted = () => fail('REQUEST_ABORTED', 'request aborted', signal?.reason)
-      if (signal?.aborted) return Promise.reject(aborted())
+      if (signal?.aborted) return Promise.reject(aborted(signal))
       let entry!: Pending
       const promise = new Promise((resolve, reject) => {
-        // Finite timeouts past what timers accept are clamped by `after`; Infinity waits for ever.
-        const timer =
-          timeout < Infinity
-            ? after(
-                host.atomic(() => entry.settle(fail('REQUEST_TIMEOUT', `no reply in ${timeout} ms`))),
-                timeout,
-              )
-            : undefined
-        const abort = host.atomic(() => entry.settle(aborted()))
         entry = {
           message,
+          timeout,
+          deadline: host.now() + timeout,
           resend,
-          settle(error, value) {
-            if (!pending.delete(id)) return
-            clearTimeout(timer)
-            signal?.removeEventListener('abort', abort)
-            host.remove(id)
-            host.changed()
-            if (error) reject(error)
-            else resolve(value)
-          },
+          resolve,
+          reject,
+          signal,
+          abort: signal && host.atomic(() => settle(entry, aborted(signal))),
         }
-        signal?.addEventListener('abort', abort)
       })
+      if (entry.abort) signal?.addEventListener('abort', entry.abort)
       pending.set(id, entry)
+      arm(entry.deadline)
       host.changed()
       try {
         host.send(message)
       } catch (error) {
         // QUEUE_FULL with `overflow: 'error'`: thrown, as `send` throws it.
         promise.catch(() => {})
-        entry.settle(error as LifelineError)
+        settle(entry, error as LifelineError)
         throw error
       }
       return promise
@@ -159,10 +199,12 @@ export function createRequests(host: RequestsHost): Requests {
         const reason = error as { message?: unknown } | null | undefined
         const entry = pending.get(re)
         if (!entry) host.debug('reply to no pending request', re)
-        entry?.settle(
-          reason == null ? null : fail('REQUEST_FAILED', String(reason?.message ?? 'request failed'), reason),
-          data,
-        )
+        else
+          settle(
+            entry,
+            reason == null ? null : fail('REQUEST_FAILED', String(reason.message ?? 'request failed'), reason),
+            data,
+          )
         return true
       }
       const handler = typeof id === 'string' && handlers.get(type as string)
@@ -179,7 +221,7 @@ export function createRequests(host: RequestsHost): Requests {
       for (const entry of pending.values()) {
         if (host.queued(entry.message.id as string)) continue
         if (entry.resend) entry.lost = true
-        else entry.settle(lost('link dropped'))
+        else settle(entry, lost('link dropped'))
       }
     },
 
@@ -190,10 +232,13 @@ export function createRequests(host: RequestsHost): Requests {
       }
     },
 
-    dropped: (id, reason) => pending.get(id)?.settle(lost(reason)),
+    dropped(id, reason) {
+      const entry = pending.get(id)
+      if (entry) settle(entry, lost(reason))
+    },
 
     close() {
-      for (const entry of pending.values()) entry.settle(lost('closed'))
+      for (const entry of pending.values()) settle(entry, lost('closed'))
     },
 
     size: () => pending.size,

@@ -1,0 +1,113 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { Snapshot } from '../types.js'
+import { FakeWebSocket } from './fakeWebSocket.js'
+import { openLink, setup } from './helpers.js'
+
+beforeEach(() => {
+  vi.useFakeTimers()
+  FakeWebSocket.reset()
+})
+afterEach(() => vi.useRealTimers())
+
+/** An open socket with no timers of its own (no heartbeat, no stable timer), and its fake link. */
+async function open(options: Parameters<typeof setup>[0] = {}) {
+  const { socket } = setup({ heartbeat: false, reconnect: false, ...options })
+  const ws = await openLink()
+  return { socket, ws, ids: () => ws.messages.map((m) => (m as { id: string }).id) }
+}
+
+/** What the promise settled with, once it has: `{ value }` or the rejection's code. */
+function outcome(promise: Promise<unknown>) {
+  const seen: { value?: unknown; code?: string } = {}
+  promise.then(
+    (value) => {
+      seen.value = value
+    },
+    (error: { code: string }) => {
+      seen.code = error.code
+    },
+  )
+  return seen
+}
+
+describe('request deadlines', () => {
+  it('100 requests in flight share one timer, and none is left once the last is answered', async () => {
+    const { socket, ws, ids } = await open()
+    const before = vi.getTimerCount()
+
+    const asked = Array.from({ length: 100 }, (_, n) => socket.request('ask', { n }))
+    expect(vi.getTimerCount()).toBe(before + 1)
+    for (const id of ids()) ws.serverSend({ re: id, data: 'ok' })
+
+    expect(await Promise.all(asked)).toEqual(Array(100).fill('ok'))
+    expect(vi.getTimerCount()).toBe(before)
+  })
+
+  it('each request times out at its own deadline, a short one made after a long one first', async () => {
+    const { socket } = await open()
+    const long = outcome(socket.request('ask', 1, { timeout: 5000 }))
+    await vi.advanceTimersByTimeAsync(1000)
+    const short = outcome(socket.request('ask', 2, { timeout: 1000 }))
+
+    await vi.advanceTimersByTimeAsync(999)
+    expect([long.code, short.code]).toEqual([undefined, undefined])
+    await vi.advanceTimersByTimeAsync(1)
+    expect([long.code, short.code]).toEqual([undefined, 'REQUEST_TIMEOUT'])
+    await vi.advanceTimersByTimeAsync(2999)
+    expect(long.code).toBeUndefined()
+    await vi.advanceTimersByTimeAsync(1)
+    expect(long.code).toBe('REQUEST_TIMEOUT')
+    expect(socket.getSnapshot().pending).toBe(0)
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('a request answered before its deadline leaves the timer to the next one, which still times out on time', async () => {
+    const { socket, ws, ids } = await open()
+    const first = outcome(socket.request('ask', 1, { timeout: 1000 }))
+    await vi.advanceTimersByTimeAsync(500)
+    const second = outcome(socket.request('ask', 2, { timeout: 1000 }))
+    ws.serverSend({ re: ids()[0], data: 'first' })
+
+    await vi.advanceTimersByTimeAsync(999)
+    expect([first.value, second.code]).toEqual(['first', undefined])
+    await vi.advanceTimersByTimeAsync(1)
+    expect(second.code).toBe('REQUEST_TIMEOUT')
+  })
+
+  it('a timeout of Infinity sets no timer', async () => {
+    const { socket } = await open()
+    const before = vi.getTimerCount()
+    socket.request('ask', 1, { timeout: Number.POSITIVE_INFINITY })
+    expect(vi.getTimerCount()).toBe(before)
+    expect(socket.getSnapshot().pending).toBe(1)
+  })
+})
+
+describe('queued and pending counts', () => {
+  it('are current whenever the snapshot is read, with no state listener, and the snapshot keeps its identity in between', async () => {
+    const { socket, ws, ids } = await open()
+    const asked = socket.request('ask', 1)
+    const during = socket.getSnapshot()
+    expect(during).toMatchObject({ pending: 1, queued: 0 })
+    expect(socket.getSnapshot()).toBe(during)
+
+    ws.serverSend({ re: ids()[0], data: 'ok' })
+    await asked
+    expect(socket.getSnapshot()).toMatchObject({ pending: 0 })
+    expect(Object.isFrozen(socket.getSnapshot())).toBe(true)
+  })
+
+  it('a count that changes and changes back within one call publishes no state event', async () => {
+    const { socket } = setup({ autoConnect: false, queue: { maxMessages: 1, overflow: 'error' } })
+    const states: Snapshot[] = []
+    socket.on('state', (state) => states.push(state))
+    socket.send('fill', 1)
+    expect(states.map(({ queued }) => queued)).toEqual([1])
+    states.length = 0
+
+    // Pending goes to 1 and back to 0 as the full queue refuses the request.
+    expect(() => socket.request('ask', 1)).toThrow(expect.objectContaining({ code: 'QUEUE_FULL' }))
+    expect(states).toEqual([])
+    expect(socket.getSnapshot()).toMatchObject({ pending: 0, queued: 1 })
+  })
+})
