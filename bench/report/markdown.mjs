@@ -317,13 +317,14 @@ function requestsSection(requests, chart) {
         'socket as it is sent, one `writev` system call per frame, and every write wakes the process at the other end;',
         `with bare ws that kernel time is ${fixed(ws.clientSystemUs.median, 1)} µs of the client's CPU per request and ${fixed(ws.serverSystemUs.median, 1)} µs of the server's here (a`,
         'virtual machine, where system calls and cross-core wake-ups cost more than on bare metal), a large share of',
-        "every row. The bare ws and socket.io clients and servers and Lifeline's client all write frame by frame;",
-        '`@lifeline/server` writes the frames of one turn of the event loop (the replies to the requests that arrived',
-        'in one read) in one system call, hence its lower server kernel time and fewer reads at its client. The user',
-        "columns are the libraries' own code (and `ws`'s, which all of them run on). The clients set the pace: client",
-        `CPU per request times requests/s is ${requests.results.map((r) => fixed(((r.clientUserUs.median + r.clientSystemUs.median) * r.requestsPerSec.median) / 1e6, 2)).join(', ')} of a core`,
-        `(${requests.results.map((r) => r.label).join(', ')}): each client process is busy all the time, so each rate is about one over its`,
-        'client CPU per request.',
+        'every row. The bare ws and socket.io clients and servers write frame by frame. Lifeline on `ws`, client and',
+        'server, writes the frames of one turn of the event loop together: the client in batches of at most 16 frames',
+        '(so the server starts on the first while the rest are written), `@lifeline/server` all the replies to the',
+        "requests that arrived in one read; hence their lower kernel time. The user columns are the libraries' own",
+        "code (and `ws`'s, which all of them run on). Client CPU per request times requests/s, the share of a core the",
+        `client kept busy, is ${requests.results.map((r) => fixed(((r.clientUserUs.median + r.clientSystemUs.median) * r.requestsPerSec.median) / 1e6, 2)).join(', ')}`,
+        `(${requests.results.map((r) => r.label).join(', ')}): near 1, the client sets the pace and its rate is about one over its CPU per`,
+        'request; below, it also waits for the server.',
       ]
     : []
   return [
