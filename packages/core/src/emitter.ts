@@ -39,29 +39,43 @@ export function createEmitter<Events extends object>(
   const ee = new EventEmitter()
   /**
    * Events waiting for the action under way, three slots each: a type, a payload, and a read of
-   * the payload or `undefined` (flat, so queueing an event allocates nothing).
+   * the payload or `undefined`. Flat and reused, so queueing an event allocates nothing: `size`
+   * slots are in use, and the array keeps its length.
    */
   const queue: unknown[] = []
+  let size = 0
   let depth = 0
   let draining = false
   let clearing = false
+
+  const push = (type: string, payload: unknown, read: (() => unknown) | undefined) => {
+    queue[size] = type
+    queue[size + 1] = payload
+    queue[size + 2] = read
+    size += 3
+  }
 
   const drain = () => {
     if (draining || depth) return
     draining = true
     let next = 0
     try {
-      while (next < queue.length) {
+      while (next < size) {
         const type = queue[next] as string
         const payload = queue[next + 1]
         const read = queue[next + 2] as (() => unknown) | undefined
+        queue[next + 1] = queue[next + 2] = undefined // no payload is kept once it went out
         next += 3
         const value = read ? read() : payload
         if (value !== STALE && type) ee.emit(type, value)
       }
       if (clearing) ee.removeAllListeners()
     } finally {
-      queue.splice(0, next)
+      // After a throw, what was not emitted yet moves to the front.
+      queue.copyWithin(0, next, size)
+      size -= next
+      // A burst (thousands of drops at once) does not keep its room for ever.
+      if (!size && queue.length > 3072) queue.length = 0
       draining = false
     }
   }
@@ -89,15 +103,15 @@ export function createEmitter<Events extends object>(
     },
     emit(type, payload) {
       // Nothing under way and nothing waiting (the hot path of incoming messages): out now.
-      if (depth || draining) queue.push(type, payload, undefined)
+      if (depth || draining) push(type as string, payload, undefined)
       else ee.emit(type as string, payload)
     },
     emitFresh(type, read) {
-      queue.push(type, undefined, read)
+      push(type as string, undefined, read)
       drain()
     },
     after(step) {
-      queue.push('', undefined, step)
+      push('', undefined, step)
       drain()
     },
     has: (type) => ee.listenerCount(type as string) > 0,

@@ -94,6 +94,14 @@ const lost = (reason: string) => fail('REQUEST_LOST', `request lost: ${reason}`,
 const aborted = (signal: AbortSignal) => fail('REQUEST_ABORTED', 'request aborted', signal.reason)
 const NO_OPTIONS: RequestOptions = {}
 
+/** The functions of the promise made last: one executor serves every request, so none is made per request. */
+let resolveLast: (value: unknown) => void
+let rejectLast: (error: LifelineError) => void
+const capture = (resolve: (value: unknown) => void, reject: (error: LifelineError) => void) => {
+  resolveLast = resolve
+  rejectLast = reject
+}
+
 export function createRequests(host: RequestsHost): Requests {
   const pending = new Map<string, Pending>()
   const handlers = new Map<string, (data: never) => unknown>()
@@ -156,19 +164,17 @@ export function createRequests(host: RequestsHost): Requests {
       const id = nextId()
       const message = { type, data, id, frame: host.encode(data === undefined ? { type, id } : { type, data, id }) }
       if (signal?.aborted) return Promise.reject(aborted(signal))
-      let entry!: Pending
-      const promise = new Promise((resolve, reject) => {
-        entry = {
-          message,
-          timeout,
-          deadline: host.now() + timeout,
-          resend,
-          resolve,
-          reject,
-          signal,
-          abort: signal && host.atomic(() => settle(entry, aborted(signal))),
-        }
-      })
+      const promise = new Promise(capture)
+      const entry: Pending = {
+        message,
+        timeout,
+        deadline: host.now() + timeout,
+        resend,
+        resolve: resolveLast,
+        reject: rejectLast,
+        signal,
+        abort: signal && host.atomic(() => settle(entry, aborted(signal))),
+      }
       if (entry.abort) signal?.addEventListener('abort', entry.abort)
       pending.set(id, entry)
       arm(entry.deadline)

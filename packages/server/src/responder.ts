@@ -41,21 +41,42 @@ export function createResponder(host: ResponderHost) {
     }
   }
 
-  /** The reply frame of a handler's outcome; never rejects. */
-  function run(handler: AnyHandler, { type, id, data }: Request): Promise<string> {
+  /** The error reply frame for what a handler threw or rejected with. */
+  function failure(thrown: unknown, info: RequestInfo): string {
+    let reply: ErrorReply
+    try {
+      reply = host.formatError(thrown, info)
+    } catch (cause) {
+      host.report(new LifelineServerError('HANDLER_FAILED', 'formatError threw', { cause }))
+      reply = { message: 'request failed' }
+    }
+    return encodeReply({ re: info.id, error: reply })
+  }
+
+  /** Sends a first attempt's reply, then stores it for duplicates (the asker has it either way). */
+  function deliver(peer: PeerConnection, key: string | null, reply: string) {
+    peer.write(reply)
+    if (key !== null) settle(key, reply)
+  }
+
+  /**
+   * Runs the handler of a first attempt and delivers the reply frame of its outcome: at once for
+   * a value returned synchronously (no promise is made), once settled for a promise; never throws.
+   */
+  function run(peer: PeerConnection, handler: AnyHandler, { type, id, data }: Request, key: string | null) {
     const info = { type, id }
-    return new Promise((resolve) => resolve(handler(data, info))).then(
-      (value) => encodeReply({ re: id, data: value }),
-      (thrown) => {
-        let reply: ErrorReply
-        try {
-          reply = host.formatError(thrown, info)
-        } catch (cause) {
-          host.report(new LifelineServerError('HANDLER_FAILED', 'formatError threw', { cause }))
-          reply = { message: 'request failed' }
-        }
-        return encodeReply({ re: id, error: reply })
-      },
+    let value: unknown
+    try {
+      value = handler(data, info)
+    } catch (thrown) {
+      return deliver(peer, key, failure(thrown, info))
+    }
+    if (typeof (value as PromiseLike<unknown> | null)?.then !== 'function') {
+      return deliver(peer, key, encodeReply({ re: id, data: value }))
+    }
+    Promise.resolve(value).then(
+      (resolved) => deliver(peer, key, encodeReply({ re: id, data: resolved })),
+      (thrown) => deliver(peer, key, failure(thrown, info)),
     )
   }
 
@@ -83,12 +104,7 @@ export function createResponder(host: ResponderHost) {
 
   function first(peer: PeerConnection, handler: AnyHandler, request: Request, key: string | null) {
     host.count('requests')
-    run(handler, request).then((reply) => {
-      peer.write(reply)
-      if (key === null) return
-      // Stored after it was sent: the asker has it either way, and a duplicate waits for it.
-      settle(key, reply)
-    })
+    run(peer, handler, request, key)
   }
 
   function duplicate(peer: PeerConnection, reply: string) {

@@ -32,12 +32,27 @@ const startChat = (options?: Parameters<typeof startHub>[0]) =>
 const openChat = (url: string | (() => string), options?: Parameters<typeof openClient>[1]) =>
   openClient<ServerSends, ClientSends, Replies>(url, options)
 
-/** Sends a frame and waits for the pong of a ping sent after it: the server has read the frame. */
-async function sendAndSync(ws: WebSocket, ...frames: Array<string | Buffer>) {
+/**
+ * Sends frames and waits for the pong of a ping sent after them: the server has read every frame
+ * by then. Resolves with what the server sent before the pong (the replies of handlers that
+ * answered at once), in order.
+ */
+function sendAndSync(ws: WebSocket, ...frames: Array<string | Buffer>): Promise<string[]> {
+  const before: string[] = []
+  const synced = new Promise<string[]>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no pong within 5 s')), 5000)
+    const listener = (raw: unknown) => {
+      const text = String(raw)
+      if (text !== '{"type":"pong"}') return void before.push(text)
+      clearTimeout(timer)
+      ws.off('message', listener)
+      resolve(before)
+    }
+    ws.on('message', listener)
+  })
   for (const frame of frames) ws.send(frame)
-  const pong = nextFrame(ws)
   ws.send('{"type":"ping"}')
-  expect(await pong).toBe('{"type":"pong"}')
+  return synced
 }
 
 describe('messages', () => {
@@ -279,7 +294,10 @@ describe('requests from clients', () => {
     const calls = vi.fn(({ n }: { n: number }) => n)
     hub.on('connection', (peer) => peer.handle('slow', calls))
     const ws = await rawClient(url)
-    await sendAndSync(ws, '{"type":"slow","data":{"n":3},"id":"same"}', '{"type":"slow","data":{"n":4},"id":"same"}')
+    // A handler that returns at once is answered at once: both replies come before the pong, in order.
+    expect(
+      await sendAndSync(ws, '{"type":"slow","data":{"n":3},"id":"same"}', '{"type":"slow","data":{"n":4},"id":"same"}'),
+    ).toEqual(['{"re":"same","data":3}', '{"re":"same","data":4}'])
     expect(calls).toHaveBeenCalledTimes(2)
     expect(hub.stats).toMatchObject({ requests: 2, duplicates: 0 })
   })

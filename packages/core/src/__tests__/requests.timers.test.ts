@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { ConnectOptions } from '../options.js'
 import type { Snapshot } from '../types.js'
 import { FakeWebSocket } from './fakeWebSocket.js'
 import { openLink, setup } from './helpers.js'
@@ -10,7 +11,7 @@ beforeEach(() => {
 afterEach(() => vi.useRealTimers())
 
 /** An open socket with no timers of its own (no heartbeat, no stable timer), and its fake link. */
-async function open(options: Parameters<typeof setup>[0] = {}) {
+async function open(options: ConnectOptions = {}) {
   const { socket } = setup({ heartbeat: false, reconnect: false, ...options })
   const ws = await openLink()
   return { socket, ws, ids: () => ws.messages.map((m) => (m as { id: string }).id) }
