@@ -69,6 +69,8 @@ interface Entry {
   slots: number
   /** Duplicates waiting for the reply, made on the first. */
   waiters?: Set<Waiter>
+  /** Forgotten: its slots in the expiry queue are skipped. */
+  gone: boolean
 }
 
 /** A duplicate waiting for the first reply. */
@@ -106,6 +108,7 @@ export function memoryAdapter(): Adapter {
   }
 
   const forget = (entry: Entry) => {
+    entry.gone = true
     entries.delete(entry.key)
     for (const waiter of entry.waiters ?? []) waiter.reject(lapsed())
   }
@@ -113,7 +116,7 @@ export function memoryAdapter(): Adapter {
   const sweep = (now: number) => {
     for (; head < queue.length; head++) {
       const entry = queue[head] as Entry
-      if (entries.get(entry.key) !== entry) continue // forgotten already
+      if (entry.gone) continue
       if (entry.slots > 1) {
         entry.slots-- // queued again since: this slot is spent
         continue
@@ -138,10 +141,14 @@ export function memoryAdapter(): Adapter {
 
     claim(key, signal) {
       const now = performance.now()
-      sweep(now)
-      const entry = entries.get(key)
+      let entry = entries.get(key)
+      // Expired, and not swept yet: forgotten now (the sweep below takes the others).
+      if (entry && entry.expires <= now) {
+        forget(entry)
+        entry = undefined
+      }
       if (!entry) {
-        const claimed: Entry = { key, reply: null, expires: 0, slots: 0 }
+        const claimed: Entry = { key, reply: null, expires: 0, slots: 0, gone: false }
         entries.set(key, claimed)
         enqueue(claimed, now)
         sweep(now)
@@ -177,7 +184,7 @@ export function memoryAdapter(): Adapter {
       let entry = entries.get(key)
       if (!entry) {
         // Forgotten while its handler ran (the window is full of newer ids): kept again from now.
-        entry = { key, reply, expires: 0, slots: 0 }
+        entry = { key, reply, expires: 0, slots: 0, gone: false }
         entries.set(key, entry)
       }
       const { waiters } = entry
