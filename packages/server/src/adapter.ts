@@ -110,7 +110,8 @@ export function memoryAdapter(): Adapter {
   const forget = (entry: Entry) => {
     entry.gone = true
     entries.delete(entry.key)
-    for (const waiter of entry.waiters ?? []) waiter.reject(lapsed())
+    // Most entries never had a duplicate waiting: no iterator for them.
+    if (entry.waiters) for (const waiter of entry.waiters) waiter.reject(lapsed())
   }
 
   const sweep = (now: number) => {
@@ -191,7 +192,7 @@ export function memoryAdapter(): Adapter {
       entry.reply = reply
       entry.waiters = undefined
       enqueue(entry, now)
-      for (const waiter of waiters ?? []) waiter.resolve(reply)
+      if (waiters) for (const waiter of waiters) waiter.resolve(reply)
       sweep(now)
     },
 
