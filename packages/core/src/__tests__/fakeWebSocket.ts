@@ -108,6 +108,47 @@ export class FakeWebSocket implements WebSocketLike {
   }
 }
 
+/**
+ * A FakeWebSocket with what Node's `ws` keeps in `_socket`: a TCP socket that can be corked.
+ * Frames sent while it is corked are held and reach `wire` when it is uncorked; a `terminate()`
+ * while corked loses them, as destroying a TCP socket loses what it has not written.
+ */
+export class CorkableFakeWebSocket extends FakeWebSocket {
+  /** Frames that left, in order. */
+  wire: Array<string | ArrayBuffer | ArrayBufferView> = []
+  /** Frames lost to a terminate() while corked. */
+  lost: Array<string | ArrayBuffer | ArrayBufferView> = []
+  private held: Array<string | ArrayBuffer | ArrayBufferView> = []
+  private depth = 0
+  readonly _socket = {
+    cork: () => {
+      this.depth++
+    },
+    uncork: () => {
+      this.depth--
+      if (this.depth === 0) this.wire.push(...this.held.splice(0))
+    },
+  }
+
+  /** Whether writes are held back now. */
+  get corked(): boolean {
+    return this.depth > 0
+  }
+
+  override send(data: string | ArrayBuffer | ArrayBufferView): void {
+    const before = this.sent.length
+    super.send(data)
+    if (this.sent.length === before) return
+    if (this.depth) this.held.push(data)
+    else this.wire.push(data)
+  }
+
+  override terminate(): void {
+    this.lost.push(...this.held.splice(0))
+    super.terminate()
+  }
+}
+
 /** A fake `window`: records listeners and fires events on demand. */
 export function fakeWindow() {
   const listeners = new Map<string, Set<() => void>>()

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { mulberry32 } from '../../test/support/random.js'
 import { connect, type Socket } from '../index.js'
-import { FakeWebSocket, fakeWindow } from './fakeWebSocket.js'
+import { CorkableFakeWebSocket, FakeWebSocket, fakeWindow } from './fakeWebSocket.js'
 
 const RUNS = 120
 const STEPS = 250
@@ -50,8 +50,10 @@ async function run(seed: number): Promise<number> {
   let next = 0
   const seq = () => ++next
   const ledger: Ledger = { sent: new Map(), dropped: new Set() }
+  // Half the runs on a WebSocket like Node's ws, whose writes Lifeline batches by corking its TCP socket.
+  const corkable = random() < 0.5
   const socket = connect('wss://example.test/live', {
-    WebSocket: FakeWebSocket,
+    WebSocket: corkable ? CorkableFakeWebSocket : FakeWebSocket,
     browserEvents: win,
     autoConnect: random() < 0.8,
     heartbeat: random() < 0.5 && { interval: 1000, timeout: 500 },
@@ -85,10 +87,11 @@ async function run(seed: number): Promise<number> {
   })
   socket.subscribe(react)
 
+  /** What left for the server: on a corkable link, only what was let out of the cork. */
   const written = () => {
     const seqs: number[] = []
     for (const ws of FakeWebSocket.instances)
-      for (const frame of ws.sent) {
+      for (const frame of ws instanceof CorkableFakeWebSocket ? ws.wire : ws.sent) {
         const s = seqOf(frame)
         if (s !== undefined && (JSON.parse(String(frame)) as { type: string }).type === 'chat') seqs.push(s)
       }
@@ -112,6 +115,9 @@ async function run(seed: number): Promise<number> {
     expect(new Set(out).size, `${where}: a message written twice`).toBe(out.length)
     for (const s of out) expect(ledger.dropped.has(s), `${where}: message ${s} written and dropped`).toBe(false)
     expect(queued, `${where}: queued`).toBeLessThanOrEqual(20)
+    for (const ws of FakeWebSocket.instances) {
+      if (ws instanceof CorkableFakeWebSocket) expect(ws.lost, `${where}: frames cut off in the cork`).toEqual([])
+    }
   }
 
   for (let step = 0; step < STEPS; step++) {
@@ -155,6 +161,8 @@ async function run(seed: number): Promise<number> {
   // Closed for good: nothing left, and every message was written or dropped.
   expect(vi.getTimerCount(), `seed ${seed}: timers after dispose`).toBe(0)
   expect(FakeWebSocket.live(), `seed ${seed}: live WebSockets after dispose`).toHaveLength(0)
+  const corked = FakeWebSocket.instances.filter((ws) => ws instanceof CorkableFakeWebSocket && ws.corked)
+  expect(corked, `seed ${seed}: a link left corked`).toEqual([])
   const out = new Set(written())
   for (const [s, result] of ledger.sent) {
     if (result === 'request') continue
