@@ -12,13 +12,8 @@
 // once" is checked where it can fail: every request resolved with its own reply, and the server's
 // handler ran once per request (its count equals `requests`, no id twice). Copies resent after a
 // drop that reached the server were answered from its dedupe window (`duplicates`).
+import { ask } from '../lib/asking.mjs'
 import { now, sleep } from '../lib/clock.mjs'
-
-const TEXT = 'x'.repeat(48)
-
-function describe(error) {
-  return typeof error?.code === 'string' ? error.code : String(error?.message ?? error).slice(0, 60)
-}
 
 /** Issues the requests of one run; resolves with each request's outcome once all settled or `limit` passed. */
 function issueAll(client, mode, config) {
@@ -43,17 +38,7 @@ function issueAll(client, mode, config) {
         if (settled === config.requests) finish()
         else if (mode === 'window' && made < config.requests) issue()
       }
-      let promise
-      try {
-        promise = client.request({ n, text: TEXT })
-      } catch (error) {
-        done(`threw ${describe(error)}`)
-        return
-      }
-      promise.then(
-        (reply) => done(reply?.n === n ? 'resolved' : 'wrong reply'),
-        (error) => done(`rejected ${describe(error)}`),
-      )
+      ask(client, n, done)
     }
     if (mode === 'window') {
       while (made < Math.min(config.window, config.requests)) issue()

@@ -7,13 +7,8 @@
 // rejected (by error code or message), or never settled. The server records every handler run,
 // so requests run twice are counted. All clients run at the same time (they share the moment of
 // the crash); the numbers are counts, not timings.
+import { ask } from '../lib/asking.mjs'
 import { now, sleep } from '../lib/clock.mjs'
-
-const TEXT = 'x'.repeat(48)
-
-function describe(error) {
-  return typeof error?.code === 'string' ? error.code : String(error?.message ?? error).slice(0, 60)
-}
 
 async function prepare(variant, server, config) {
   const name = `restart-${variant.name}`
@@ -33,17 +28,7 @@ function issue(run) {
     record.settledAt = now()
     record.outcome = outcome
   }
-  let promise
-  try {
-    promise = run.client.request({ n, text: TEXT })
-  } catch (error) {
-    settle(`threw ${describe(error)}`)
-    return
-  }
-  promise.then(
-    (reply) => settle(reply?.n === n ? 'resolved' : 'wrong reply'),
-    (error) => settle(`rejected ${describe(error)}`),
-  )
+  ask(run.client, n, settle)
 }
 
 function summarise(run, collected, config) {

@@ -10,10 +10,9 @@
 // the server child are pinned to a core each (../lib/affinity.mjs) while this runs.
 import { PerformanceObserver, performance } from 'node:perf_hooks'
 import { pinApart } from '../lib/affinity.mjs'
+import { TEXT } from '../lib/asking.mjs'
 import { now, withTimeout } from '../lib/clock.mjs'
 import { median, percentile, summary } from '../lib/stats.mjs'
-
-const TEXT = 'x'.repeat(48)
 
 async function sequential(client, count, latencies) {
   for (let n = 0; n < count; n++) {
