@@ -110,24 +110,33 @@ export class FakeWebSocket implements WebSocketLike {
 
 /**
  * A FakeWebSocket with what Node's `ws` keeps in `_socket`: a TCP socket that can be corked.
- * Frames sent while it is corked are held and reach `wire` when it is uncorked; a `terminate()`
+ * Frames sent while it is corked are held and leave together when it is uncorked; a `terminate()`
  * while corked loses them, as destroying a TCP socket loses what it has not written.
  */
 export class CorkableFakeWebSocket extends FakeWebSocket {
-  /** Frames that left, in order. */
-  wire: Array<string | ArrayBuffer | ArrayBufferView> = []
+  /** The frames that left, batch by batch: what one uncork let go, or one frame sent while uncorked. */
+  batches: Array<Array<string | ArrayBuffer | ArrayBufferView>> = []
   /** Frames lost to a terminate() while corked. */
   lost: Array<string | ArrayBuffer | ArrayBufferView> = []
+  /** The calls made on the socket and its TCP socket, in order: cork, uncork, send, close. */
+  calls: string[] = []
   private held: Array<string | ArrayBuffer | ArrayBufferView> = []
   private depth = 0
   readonly _socket = {
     cork: () => {
       this.depth++
+      this.calls.push('cork')
     },
     uncork: () => {
       this.depth--
-      if (this.depth === 0) this.wire.push(...this.held.splice(0))
+      this.calls.push('uncork')
+      if (this.depth === 0 && this.held.length) this.batches.push(this.held.splice(0))
     },
+  }
+
+  /** Frames that left, in order. */
+  get wire(): Array<string | ArrayBuffer | ArrayBufferView> {
+    return this.batches.flat()
   }
 
   /** Whether writes are held back now. */
@@ -138,9 +147,15 @@ export class CorkableFakeWebSocket extends FakeWebSocket {
   override send(data: string | ArrayBuffer | ArrayBufferView): void {
     const before = this.sent.length
     super.send(data)
+    this.calls.push('send')
     if (this.sent.length === before) return
     if (this.depth) this.held.push(data)
-    else this.wire.push(data)
+    else this.batches.push([data])
+  }
+
+  override close(code?: number, reason?: string): void {
+    this.calls.push('close')
+    super.close(code, reason)
   }
 
   override terminate(): void {

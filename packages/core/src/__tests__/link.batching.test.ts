@@ -2,44 +2,8 @@ import type { AddressInfo } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import WebSocket, { WebSocketServer } from 'ws'
 import { connect } from '../connect.js'
-import { FakeWebSocket } from './fakeWebSocket.js'
+import { CorkableFakeWebSocket, FakeWebSocket } from './fakeWebSocket.js'
 import { openLink, setup } from './helpers.js'
-
-/** What Node's `ws` keeps in `_socket`: a TCP socket whose writes wait while it is corked. */
-function corkable(ws: FakeWebSocket) {
-  const log: string[] = []
-  let depth = 0
-  let held: unknown[] = []
-  const flushes: unknown[][] = []
-  const tcp = {
-    cork() {
-      depth++
-      log.push('cork')
-    },
-    uncork() {
-      depth--
-      log.push('uncork')
-      if (depth === 0 && held.length) {
-        flushes.push(held)
-        held = []
-      }
-    },
-  }
-  const send = ws.send.bind(ws)
-  ws.send = (frame) => {
-    send(frame)
-    if (depth) held.push(frame)
-    else flushes.push([frame])
-    log.push('send')
-  }
-  const close = ws.close.bind(ws)
-  ws.close = (code, reason) => {
-    log.push('close')
-    close(code, reason)
-  }
-  Object.assign(ws, { _socket: tcp })
-  return { log, flushes, depth: () => depth }
-}
 
 describe('write batching where the WebSocket is Node ws', () => {
   beforeEach(() => {
@@ -49,47 +13,44 @@ describe('write batching where the WebSocket is Node ws', () => {
   afterEach(() => vi.useRealTimers())
 
   it('lets the frames of one turn go together, 16 at most, and uncorks by the end of the turn', async () => {
-    const { socket } = setup({ heartbeat: false })
-    const ws = await openLink()
-    const tcp = corkable(ws)
+    const { socket } = setup({ heartbeat: false, WebSocket: CorkableFakeWebSocket })
+    const ws = (await openLink()) as CorkableFakeWebSocket
 
     for (let n = 0; n < 40; n++) socket.send('n', n)
     // Two full batches have gone; the rest wait for the end of the turn.
-    expect(tcp.flushes.map((batch) => batch.length)).toEqual([16, 16])
+    expect(ws.batches.map((batch) => batch.length)).toEqual([16, 16])
     await Promise.resolve()
     await new Promise((resolve) => process.nextTick(resolve))
 
-    expect(tcp.flushes.map((batch) => batch.length)).toEqual([16, 16, 8])
-    expect(tcp.depth()).toBe(0)
+    expect(ws.batches.map((batch) => batch.length)).toEqual([16, 16, 8])
+    expect(ws.corked).toBe(false)
     expect(ws.messages.map((m) => (m as { data: number }).data)).toEqual([...Array(40).keys()])
   })
 
   it('sends written by promise jobs after the first still join its batch', async () => {
-    const { socket } = setup({ heartbeat: false })
-    const ws = await openLink()
-    const tcp = corkable(ws)
+    const { socket } = setup({ heartbeat: false, WebSocket: CorkableFakeWebSocket })
+    const ws = (await openLink()) as CorkableFakeWebSocket
 
     socket.send('n', 1)
     await Promise.resolve()
     socket.send('n', 2)
     await new Promise((resolve) => process.nextTick(resolve))
 
-    expect(tcp.flushes).toEqual([[JSON.stringify({ type: 'n', data: 1 }), JSON.stringify({ type: 'n', data: 2 })]])
+    expect(ws.batches).toEqual([[JSON.stringify({ type: 'n', data: 1 }), JSON.stringify({ type: 'n', data: 2 })]])
   })
 
   it('lets the batch go before the link is closed, so the frames go ahead of the close', async () => {
-    const { socket } = setup({ heartbeat: false })
-    const ws = await openLink()
-    const tcp = corkable(ws)
+    const { socket } = setup({ heartbeat: false, WebSocket: CorkableFakeWebSocket })
+    const ws = (await openLink()) as CorkableFakeWebSocket
 
     socket.send('n', 1)
     socket.send('n', 2)
     socket.close()
 
-    expect(tcp.log).toEqual(['cork', 'send', 'send', 'uncork', 'close'])
-    expect(tcp.flushes).toHaveLength(1)
+    expect(ws.calls).toEqual(['cork', 'send', 'send', 'uncork', 'close'])
+    expect(ws.batches).toHaveLength(1)
     await new Promise((resolve) => process.nextTick(resolve))
-    expect(tcp.depth()).toBe(0)
+    expect(ws.corked).toBe(false)
   })
 
   it('writes straight through where the WebSocket has no corkable socket (browsers, runtimes)', async () => {
