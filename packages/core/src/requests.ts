@@ -127,7 +127,7 @@ export function createRequests(host: RequestsHost): Requests {
     timerAt = Number.POSITIVE_INFINITY
     const now = host.now()
     let next = Number.POSITIVE_INFINITY
-    for (const entry of [...pending.values()]) {
+    for (const entry of pending.values()) {
       if (entry.deadline <= now) settle(entry, fail('REQUEST_TIMEOUT', `no reply in ${entry.timeout} ms`))
       else next = Math.min(next, entry.deadline)
     }
