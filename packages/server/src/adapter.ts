@@ -63,13 +63,11 @@ interface Entry {
   key: string
   /** The first reply; `null` while its handler runs. */
   reply: string | null
-  /** Monotonic ms after which the entry is forgotten. */
+  /** Monotonic ms after which the entry is forgotten: `ttl` after its reply, or after its claim while it has none. */
   expires: number
-  /** How many slots of the expiry queue hold it: 2 between its reply and its claim's slot being swept. */
-  slots: number
   /** Duplicates waiting for the reply, made on the first. */
   waiters?: Set<Waiter>
-  /** Forgotten: its slots in the expiry queue are skipped. */
+  /** Forgotten: its slot in the expiry queue is skipped. */
   gone: boolean
 }
 
@@ -86,7 +84,7 @@ const COMPACT_AFTER = 1024
 
 /**
  * The default adapter: broadcasts stay in this process, and the dedupe window is a map of at
- * most `max` ids (oldest out first), each kept `ttl` ms after its reply.
+ * most `max` ids (the earliest claimed out first), each kept `ttl` ms after its reply.
  *
  * @example
  * ```ts
@@ -96,15 +94,17 @@ const COMPACT_AFTER = 1024
 export function memoryAdapter(): Adapter {
   let window: DedupeWindow = { ttl: 0, max: 0 }
   const entries = new Map<string, Entry>()
-  // Entries in expiry order (each expires at `now + ttl` of when it was queued), oldest at
-  // `head`. A reply queues its entry again at the end; the earlier slot is skipped when reached.
+  // Entries in the order they were claimed, oldest at `head`: the order they are forgotten in
+  // when the window is full. A reply moves an entry's expiry later but not its place, so a slot
+  // may wait behind one that expires later; `claim` never answers from an expired entry.
   let queue: Entry[] = []
   let head = 0
 
-  const enqueue = (entry: Entry, now: number) => {
-    entry.expires = now + window.ttl
-    entry.slots++
+  const add = (key: string, reply: string | null, now: number) => {
+    const entry: Entry = { key, reply, expires: now + window.ttl, gone: false }
+    entries.set(key, entry)
     queue.push(entry)
+    sweep(now)
   }
 
   const forget = (entry: Entry) => {
@@ -118,10 +118,6 @@ export function memoryAdapter(): Adapter {
     for (; head < queue.length; head++) {
       const entry = queue[head] as Entry
       if (entry.gone) continue
-      if (entry.slots > 1) {
-        entry.slots-- // queued again since: this slot is spent
-        continue
-      }
       if (entry.expires > now && entries.size <= window.max) break
       forget(entry)
     }
@@ -149,10 +145,7 @@ export function memoryAdapter(): Adapter {
         entry = undefined
       }
       if (!entry) {
-        const claimed: Entry = { key, reply: null, expires: 0, slots: 0, gone: false }
-        entries.set(key, claimed)
-        enqueue(claimed, now)
-        sweep(now)
+        add(key, null, now)
         return null
       }
       if (entry.reply !== null) return entry.reply
@@ -182,18 +175,14 @@ export function memoryAdapter(): Adapter {
 
     settle(key, reply) {
       const now = performance.now()
-      let entry = entries.get(key)
-      if (!entry) {
-        // Forgotten while its handler ran (the window is full of newer ids): kept again from now.
-        entry = { key, reply, expires: 0, slots: 0, gone: false }
-        entries.set(key, entry)
-      }
+      const entry = entries.get(key)
+      // Forgotten while its handler ran (the window is full of newer ids): kept again from now.
+      if (!entry) return add(key, reply, now)
       const { waiters } = entry
       entry.reply = reply
+      entry.expires = now + window.ttl
       entry.waiters = undefined
-      enqueue(entry, now)
       if (waiters) for (const waiter of waiters) waiter.resolve(reply)
-      sweep(now)
     },
 
     close() {

@@ -49,6 +49,19 @@ describe('memoryAdapter', () => {
     expect(adapter.claim('a', signal())).toBeNull()
   })
 
+  it('forgets an expired key even behind an older claim whose late reply expires after it', () => {
+    const adapter = start()
+    adapter.claim('slow', signal())
+    vi.advanceTimersByTime(1)
+    adapter.claim('fast', signal())
+    adapter.settle('fast', 'fast reply')
+    vi.advanceTimersByTime(TTL - 2)
+    adapter.settle('slow', 'slow reply') // kept until 2 * TTL - 1
+    vi.advanceTimersByTime(2)
+    expect(adapter.claim('fast', signal())).toBeNull()
+    expect(adapter.claim('slow', signal())).toBe('slow reply')
+  })
+
   it('keeps at most max keys, forgetting the oldest first', () => {
     const adapter = start(3)
     for (const key of ['a', 'b', 'c', 'd']) {
