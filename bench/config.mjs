@@ -70,6 +70,8 @@ export const config = {
     window: 100,
     paceMs: 2000,
     flapMs: 200,
+    /** The first cut of a run, this long after its first request (then every `flapMs`). */
+    firstCutMs: 50,
     reconnect: { initialDelay: 10, maxDelay: 50 },
     runs: QUICK ? 1 : 3,
     limit: 30_000,

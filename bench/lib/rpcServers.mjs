@@ -60,7 +60,7 @@ const kinds = { lifeline: lifelineServer, 'socket.io': socketIoServer, 'ws-rpc':
  * @param {'lifeline' | 'socket.io' | 'ws-rpc'} kind
  * @param {number} port 0 for a free one, or the port of the server this one replaces
  * @param {{ workMs: number, onRequest(data): void, adapter?: object, flapMs?: number }} options
- * @returns {Promise<{ port: number, clients(): number, stats(): object, crash(): Promise<void> }>}
+ * @returns {Promise<{ port: number, clients(): number, stats(): object, reflap(firstMs: number): void, crash(): Promise<void> }>}
  */
 export function startRpcServer(kind, port, options) {
   const make = kinds[kind]
@@ -80,7 +80,12 @@ export function startRpcServer(kind, port, options) {
     }
     sockets.clear()
   }
-  const flapping = options.flapMs ? setInterval(cutAll, options.flapMs) : null
+  let flapping = options.flapMs ? setInterval(cutAll, options.flapMs) : null
+  let firstCut = null
+  const stopFlapping = () => {
+    clearTimeout(firstCut)
+    clearInterval(flapping)
+  }
   return new Promise((resolve, reject) => {
     http.once('error', reject)
     http.listen(port, '127.0.0.1', () => {
@@ -89,8 +94,16 @@ export function startRpcServer(kind, port, options) {
         clients: () => sockets.size,
         // `cuts`: connections cut by the flapping; `hub`: @lifeline/server's counts (requests run, duplicates).
         stats: () => ({ cuts: stats.cuts, ...(stats.hub && { hub: stats.hub() }) }),
+        /** Starts the cuts over: the next in `firstMs`, then every `flapMs`, so a run of requests begun now meets one soon. */
+        reflap(firstMs) {
+          stopFlapping()
+          firstCut = setTimeout(() => {
+            cutAll()
+            flapping = setInterval(cutAll, options.flapMs)
+          }, firstMs)
+        },
         async crash() {
-          clearInterval(flapping)
+          stopFlapping()
           cutAll()
           http.closeAllConnections?.()
           await Promise.all([stop(), new Promise((done) => (http.listening ? http.close(() => done()) : done()))])

@@ -82,6 +82,11 @@ function down(name) {
   return new Promise((resolve) => wss.close(() => resolve({ at })))
 }
 
+/** A flapping request server's next cut in `firstMs`, then every `flapMs` (see ./rpcServers.mjs). */
+function reflap(name, firstMs) {
+  servers.get(name)?.rpc?.reflap(firstMs)
+}
+
 /** Returns and forgets what a server recorded so far. */
 function take(name) {
   const entry = servers.get(name)
@@ -96,7 +101,7 @@ function take(name) {
 /** This process's CPU time so far, in µs (`process.cpuUsage()`). */
 const cpu = () => process.cpuUsage()
 
-const commands = { listen, listenRpc, down, take, cpu }
+const commands = { listen, listenRpc, reflap, down, take, cpu }
 
 process.on('message', async ({ id, command, args }) => {
   try {

@@ -7,7 +7,8 @@ const SERVER = fileURLToPath(new URL('./server.mjs', import.meta.url))
 
 /**
  * @returns {Promise<{ pid: number, listen(name, port?): Promise<{port, at}>,
- *   listenRpc(name, kind, port?, options?): Promise<{port, at}>, down(name): Promise<{at}>,
+ *   listenRpc(name, kind, port?, options?): Promise<{port, at}>, reflap(name, firstMs): Promise<void>,
+ *   down(name): Promise<{at}>,
  *   take(name): Promise<{handshakes, collected, clients, stats}>, cpu(): Promise<{user, system}>,
  *   stop(): Promise<void> }>}
  */
@@ -39,6 +40,7 @@ export async function startServer() {
     pid: child.pid,
     listen: (name, port = 0) => call('listen', name, port),
     listenRpc: (name, kind, port = 0, options = {}) => call('listenRpc', name, kind, port, options),
+    reflap: (name, firstMs) => call('reflap', name, firstMs),
     down: (name) => call('down', name),
     take: (name) => call('take', name),
     cpu: () => call('cpu'),

@@ -64,6 +64,10 @@ async function runOnce(lib, server, mode, run, config) {
   try {
     const ready = await Promise.race([client.ready.then(() => true), sleep(5000).then(() => false)])
     if (!ready) throw new Error(`flapping: ${lib.name} not connected in 5 s`)
+    // The cuts start over with the run: the first `firstCutMs` after it begins, then every
+    // `flapMs`. Left to the server's own rhythm, a run that lasts about one interval could fall
+    // between two cuts and prove nothing.
+    await server.reflap(name, config.firstCutMs)
     const { cuts: cutsBefore } = (await server.take(name)).stats
     const opensBefore = opens
     const start = now()
@@ -111,7 +115,7 @@ export const heldOnce = (r) =>
 
 /**
  * @param lib the Lifeline request client (../adapters/rpc.mjs)
- * @param config { requests, window, paceMs, flapMs, reconnect, runs, limit }
+ * @param config { requests, window, paceMs, flapMs, firstCutMs, reconnect, runs, limit }
  */
 export async function flapping(lib, server, config) {
   const results = []
