@@ -96,6 +96,7 @@ export function startRpcServer(kind, port, options) {
         stats: () => ({ cuts: stats.cuts, ...(stats.hub && { hub: stats.hub() }) }),
         /** Starts the cuts over: the next in `firstMs`, then every `flapMs`, so a run of requests begun now meets one soon. */
         reflap(firstMs) {
+          if (!options.flapMs) return
           stopFlapping()
           firstCut = setTimeout(() => {
             cutAll()
