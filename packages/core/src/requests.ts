@@ -252,7 +252,8 @@ export function createRequests(host: RequestsHost): Requests {
 
     resend(write) {
       for (const entry of Object.values(pending)) {
-        if (entry.lost) write(entry.message.frame)
+        // Skipped if what an earlier write set off has settled it meanwhile.
+        if (entry.lost && pending[entry.id] === entry) write(entry.message.frame)
         entry.lost = false
       }
     },
