@@ -114,6 +114,10 @@ export function createRequests(host: RequestsHost): Requests {
    */
   const pending: Record<string, Pending> = Object.create(null)
   let count = 0
+  /** Runs `fn` on every pending request, oldest first; one settled meanwhile is skipped, as a Map's own iteration skips it. */
+  const each = (fn: (entry: Pending) => void) => {
+    for (const id in pending) fn(pending[id] as Pending)
+  }
   const handlers = new Map<string, (data: never) => unknown>()
 
   /**
@@ -137,10 +141,10 @@ export function createRequests(host: RequestsHost): Requests {
     timerAt = Number.POSITIVE_INFINITY
     const now = host.now()
     let next = Number.POSITIVE_INFINITY
-    for (const entry of Object.values(pending)) {
+    each((entry) => {
       if (entry.deadline <= now) settle(entry, fail('REQUEST_TIMEOUT', `no reply in ${entry.timeout} ms`))
       else next = Math.min(next, entry.deadline)
-    }
+    })
     arm(next)
   })
 
@@ -243,19 +247,18 @@ export function createRequests(host: RequestsHost): Requests {
     },
 
     lost() {
-      for (const entry of Object.values(pending)) {
-        if (host.queued(entry.id)) continue
+      each((entry) => {
+        if (host.queued(entry.id)) return
         if (entry.resend) entry.lost = true
         else settle(entry, lost('link dropped'))
-      }
+      })
     },
 
     resend(write) {
-      for (const entry of Object.values(pending)) {
-        // Skipped if what an earlier write set off has settled it meanwhile.
-        if (entry.lost && pending[entry.id] === entry) write(entry.message.frame)
+      each((entry) => {
+        if (entry.lost) write(entry.message.frame)
         entry.lost = false
-      }
+      })
     },
 
     dropped(id, reason) {
@@ -264,7 +267,7 @@ export function createRequests(host: RequestsHost): Requests {
     },
 
     close() {
-      for (const entry of Object.values(pending)) settle(entry, lost('closed'))
+      each((entry) => settle(entry, lost('closed')))
     },
 
     size: () => count,
