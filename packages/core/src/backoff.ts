@@ -21,13 +21,15 @@ export interface BackoffOptions {
  * The delay before reconnect attempt `attempt` (1 for the first retry). A pure function:
  * `cap = min(maxDelay, initialDelay * factor ** (attempt - 1))`, then jitter is drawn
  * inside `[0, cap]`, after capping, so clients at the cap still spread out. The exponent
- * is bounded, so no attempt number gives NaN, a 0 from overflow, or more than `maxDelay`.
+ * is bounded, so no attempt number gives NaN, a 0 from overflow, or (without `elapsed`) more
+ * than `maxDelay`.
  *
- * With full jitter and `elapsed` (ms since the first failure of this run of attempts), the draw
- * is kept to the part of `[0, cap]` that falls in the attempt's own window of the timeline:
- * attempt n waits until somewhere in `[cap(1) + … + cap(n-1), cap(1) + … + cap(n)]` after the
- * first failure. Clients whose first retries were refused at once (a server still down) then
- * come back spread over their window instead of piling up into a long tail.
+ * With full jitter and `elapsed` (ms since the first failure of this run of attempts), attempt n
+ * happens at a moment drawn uniformly over its own window of the timeline,
+ * `[cap(1) + … + cap(n-1), cap(1) + … + cap(n)]` after the first failure, whatever moment the
+ * attempt before it drew: clients whose first retries were refused at once (a server still down)
+ * come back spread over each window, at every attempt, however long the outage lasts. The wait is
+ * then the time to that moment: at most `cap(n-1) + cap(n)`, so at most twice `maxDelay`.
  *
  * @param random - a source of numbers in [0, 1), `Math.random` unless you pass one.
  * @param elapsed - ms since the run of failed attempts began; without it, full jitter is plain.
@@ -56,11 +58,11 @@ export function backoffDelay(
     // Where the attempt's window starts: the caps before it (past a few dozen attempts, each is the last cap).
     let start = Math.max(0, attempt - 64) * high
     for (let n = 1; n < Math.min(attempt, 64); n++) start += cap(n)
-    // Only where the window overlaps [0, cap]; a client behind it (slow failures) or far ahead
-    // of it (a small factor) draws plain full jitter.
-    if (start - elapsed < high && start + high > elapsed) {
+    // A client inside or just before its window draws its moment over what is left of it; one
+    // behind it (slow failures) or far ahead of it draws plain full jitter.
+    if (start + high > elapsed && start - elapsed <= high) {
       low = Math.max(0, start - elapsed)
-      top = Math.min(high, start + high - elapsed)
+      top = Math.min(MAX_TIMER_DELAY, start + high - elapsed)
     }
   }
   return Math.round(low + (top - low) * random())

@@ -68,15 +68,49 @@ describe('backoff', () => {
       expect(backoffDelay(1, full, top, 0)).toBe(1000)
     })
 
-    it('keeps a retry after a quick refusal inside its own window, never beyond its cap', () => {
-      // Refused 10 ms after the drop: attempt 2 waits until [1000, 3000] after the drop.
+    it('draws a retry after a quick refusal over the whole of its own window', () => {
+      // Refused 10 ms after the drop: attempt 2 happens in [1000, 3000] after the drop.
       expect(backoffDelay(2, full, bottom, 10)).toBe(990)
-      expect(backoffDelay(2, full, top, 10)).toBe(2000)
-      // Attempt 3 after two quick refusals: [3000, 7000] after the drop, a wait of at most the cap.
+      expect(backoffDelay(2, full, top, 10)).toBe(2990)
+      // Attempt 3 after two quick refusals: [3000, 7000] after the drop.
       expect(backoffDelay(3, full, bottom, 20)).toBe(2980)
-      expect(backoffDelay(3, full, top, 20)).toBe(4000)
+      expect(backoffDelay(3, full, top, 20)).toBe(6980)
+      // Late in its window: what is left of it.
+      expect(backoffDelay(3, full, bottom, 5000)).toBe(0)
+      expect(backoffDelay(3, full, top, 5000)).toBe(2000)
     })
 
+    it('waits at most twice maxDelay, and never beyond the end of the window', () => {
+      const capped = { ...full, maxDelay: 4000 } // windows of 4 s from attempt 3 on: [3000, 7000], [7000, 11000]…
+      for (let elapsed = 0; elapsed < 20_000; elapsed += 250) {
+        for (const attempt of [3, 4, 5]) {
+          const delay = backoffDelay(attempt, capped, top, elapsed)
+          expect(delay).toBeLessThanOrEqual(8000)
+          expect(elapsed + delay).toBeLessThanOrEqual(Math.max(elapsed + 4000, 3000 + (attempt - 2) * 4000))
+        }
+      }
+    })
+
+    it('keeps a herd spread at every attempt of a long outage, never collapsing into lockstep at the cap', () => {
+      // 1,000 clients dropped together; the server refuses at once for 10 minutes. At every
+      // moment, no 100 ms slice of the timeline may hold more than a few of the clients' attempts.
+      let seed = 11
+      const random = () => {
+        seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
+        return seed / 2 ** 31
+      }
+      const slices = new Map<number, number>()
+      for (let client = 0; client < 1000; client++) {
+        let time = 0
+        for (let attempt = 1; time < 600_000; attempt++) {
+          time += backoffDelay(attempt, { ...base, jitter: 'full' }, random, time) + 1 // refused after 1 ms
+          const slice = Math.floor(time / 100)
+          if (time >= 60_000) slices.set(slice, (slices.get(slice) ?? 0) + 1)
+        }
+      }
+      // Uniform over 30 s windows: about 3.3 attempts per 100 ms; lockstep would put hundreds in one.
+      expect(Math.max(...slices.values())).toBeLessThanOrEqual(20)
+    })
     it('falls back to plain full jitter for a client behind its window (slow failures)', () => {
       expect(backoffDelay(2, full, bottom, 5000)).toBe(0)
       expect(backoffDelay(2, full, top, 5000)).toBe(2000)
