@@ -279,7 +279,7 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
     const create = (target: string | URL, resolvedProtocols: string | string[] | undefined) => {
       try {
         const href = resolveUrl(target)
-        log('debug', 'connecting', settings.logSensitive ? href : redactUrl(href))
+        log('debug', `connecting to ${settings.logSensitive ? href : redactUrl(href)}`)
         link.open(findWebSocket(settings.WebSocket), href, resolvedProtocols)
       } catch (cause) {
         lose(null, isLifelineError(cause) ? cause : fail('CONNECT_FAILED', 'WebSocket threw', cause))
@@ -383,7 +383,7 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
     dispatch({ type: 'wait', at: Date.now() + delay, close: reported })
     if (wasOpen && reported) emit('close', { ...reported, willReconnect: true })
     const { attempt: next } = state
-    log('debug', 'retry', next, delay)
+    log('debug', `reconnecting in ${delay} ms (attempt ${next})`)
     emitFresh('reconnecting', () =>
       generation === link.generation && state.status === 'reconnecting' ? { attempt: next, delay } : STALE,
     )

@@ -84,6 +84,18 @@ export function isLifelineError(value: unknown): value is LifelineError {
   )
 }
 
-/** A {@link LifelineError} with its `cause`. */
-export const fail = (code: ErrorCode, message: string, cause?: unknown): LifelineError =>
-  new LifelineError(code, message, { cause })
+/** What `cause` says of itself, for a message: its own `message`, or the value as text; never throws. */
+function describe(cause: unknown): string {
+  try {
+    const text = cause instanceof Error ? cause.message : String(cause)
+    return typeof text === 'string' ? text : ''
+  } catch {
+    return ''
+  }
+}
+
+/** A {@link LifelineError} with its `cause`, whose message ends with the cause's (`url failed: Failed to fetch`). */
+export const fail = (code: ErrorCode, message: string, cause?: unknown): LifelineError => {
+  const said = cause === undefined ? '' : describe(cause)
+  return new LifelineError(code, said ? `${message}: ${said}` : message, { cause })
+}

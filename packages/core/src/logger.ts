@@ -15,8 +15,17 @@ export function toLogger(option: boolean | Partial<Logger> | undefined): Partial
   return option === true ? console : option || null
 }
 
-/** A URL fit for a log line: its origin and path, never credentials or a query that may hold a token. */
+/**
+ * A URL fit for a log line: the password and every query value replaced by `***`
+ * (`wss://example.com/live?token=***`), so a token in the query never reaches a log.
+ */
 export function redactUrl(href: string): string {
-  const { origin, pathname } = new URL(href)
-  return origin + pathname
+  const url = new URL(href)
+  if (url.password) url.password = '***'
+  const names = [...url.searchParams.keys()]
+  if (!names.length) return url.href
+  // Written by hand: URLSearchParams would percent-encode the asterisks.
+  url.search = ''
+  url.hash = ''
+  return `${url.href}?${names.map((name) => `${encodeURIComponent(name)}=***`).join('&')}`
 }

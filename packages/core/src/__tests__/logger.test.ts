@@ -21,8 +21,11 @@ function recordingLogger() {
 }
 
 describe('logger', () => {
-  it('keeps credentials and the query out of logged URLs', () => {
-    expect(redactUrl('wss://user:secret@example.com/live?token=abc&room=1')).toBe('wss://example.com/live')
+  it('keeps passwords and query values out of logged URLs, as the guide shows them', () => {
+    expect(redactUrl('wss://user:secret@example.com/live?token=abc&room=1')).toBe(
+      'wss://user:***@example.com/live?token=***&room=***',
+    )
+    expect(redactUrl('wss://example.com/live?token=s3cret')).toBe('wss://example.com/live?token=***')
     expect(redactUrl('wss://example.com/live')).toBe('wss://example.com/live')
   })
 
@@ -39,7 +42,9 @@ describe('logger', () => {
     ws.serverClose(1006)
     socket.dispose()
     const all = lines.join('\n')
-    expect(all).toContain('connecting wss://example.com/live\n')
+    expect(lines).toContain('[lifeline] connecting to wss://example.com/live?token=***')
+    expect(lines).toContain('[lifeline] open')
+    expect(lines.some((line) => /^\[lifeline\] reconnecting in \d+ ms \(attempt 1\)$/.test(line))).toBe(true)
     expect(all).not.toContain('s3cret')
     expect(all).not.toContain('private')
   })

@@ -89,6 +89,8 @@ describe('urls', () => {
     socket.on('error', (e) => errors.push(e))
     await vi.advanceTimersByTimeAsync(0)
     expect(errors).toEqual([expect.objectContaining({ code: 'URL_PROVIDER_FAILED', cause: new Error('auth down') })])
+    // The cause is in the message too, where a log line or an error tracker shows it.
+    expect((errors[0] as Error).message).toBe('url or protocols failed: auth down')
     await vi.advanceTimersByTimeAsync(100)
     expect(url).toHaveBeenCalledTimes(2)
     expect(FakeWebSocket.instances).toHaveLength(0)
