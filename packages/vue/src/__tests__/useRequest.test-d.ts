@@ -1,7 +1,7 @@
 import type { LifelineError, RequestOptions, Socket } from '@lifeline/core'
 import { describe, expectTypeOf, it } from 'vitest'
 import type { ShallowRef } from 'vue'
-import { type RequestStatus, type UseRequestReturn, useRequest, useSocket } from '../index.js'
+import { type RequestStatus, type UseRequestResult, useRequest, useSocket } from '../index.js'
 
 interface Incoming {
   chat: { from: string; text: string }
@@ -26,9 +26,9 @@ describe('useRequest', () => {
     expectTypeOf(user.status).toEqualTypeOf<Readonly<ShallowRef<RequestStatus>>>()
     expectTypeOf(user.pending).toEqualTypeOf<Readonly<ShallowRef<boolean>>>()
     expectTypeOf(user.send).parameters.toEqualTypeOf<[data: { id: string }, options?: RequestOptions]>()
-    expectTypeOf(user.send({ id: '1' })).toEqualTypeOf<Promise<{ name: string }>>()
+    expectTypeOf(user.send({ id: '1' })).toEqualTypeOf<Promise<{ name: string } | undefined>>()
     expectTypeOf(user).toEqualTypeOf<
-      UseRequestReturn<{ name: string }, [data: { id: string }, options?: RequestOptions]>
+      UseRequestResult<{ name: string }, [data: { id: string }, options?: RequestOptions]>
     >()
     // @ts-expect-error: the payload is checked against Outgoing
     user.send({ id: 1 })
@@ -37,7 +37,7 @@ describe('useRequest', () => {
   })
 
   it('lets data be left out where the payload allows undefined; no Replies entry is unknown', () => {
-    expectTypeOf(useRequest('whoami', socket).send()).toEqualTypeOf<Promise<string>>()
+    expectTypeOf(useRequest('whoami', socket).send()).toEqualTypeOf<Promise<string | undefined>>()
     expectTypeOf(useRequest('chat', socket).data.value).toEqualTypeOf<unknown>()
     // @ts-expect-error: 'presence' is no outgoing type
     useRequest('presence', socket)

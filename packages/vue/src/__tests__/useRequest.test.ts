@@ -1,4 +1,4 @@
-import { connect, isLifelineError, type LifelineError, type Socket } from '@lifeline/core'
+import { connect, isLifelineError, type Socket } from '@lifeline/core'
 import { mount } from '@vue/test-utils'
 import { describe, expect, it, vi } from 'vitest'
 import { createSSRApp, defineComponent, effectScope, h, watch } from 'vue'
@@ -34,12 +34,6 @@ async function reply(n: number, body: { data?: unknown; error?: unknown }): Prom
   FakeWebSocket.last.serverSend({ re: requests()[n]?.id, ...body })
   await settle()
 }
-
-const rejection = (promise: Promise<unknown>) =>
-  promise.then(
-    () => null,
-    (error: LifelineError) => error,
-  )
 
 /** Runs `fn` in an effect scope, as a component's setup or a store would. */
 function inScope<T>(fn: () => T) {
@@ -106,7 +100,7 @@ describe('useRequest', () => {
     search.send({ q: 'ab' })
     await settle()
 
-    expect((await rejection(first))?.code).toBe('REQUEST_ABORTED')
+    expect(await first).toBeUndefined() // replaced: the refs follow the newer one
     await reply(0, { data: ['stale'] })
     await reply(1, { data: ['fresh'] })
 
@@ -141,7 +135,7 @@ describe('useRequest', () => {
 
     stop()
 
-    expect((await rejection(sent))?.code).toBe('REQUEST_ABORTED')
+    expect(await sent).toBeUndefined()
     expect(socket.getSnapshot()).toMatchObject({ queued: 0, pending: 0 })
     FakeWebSocket.last.serverOpen()
     await settle()
@@ -191,16 +185,55 @@ describe('useRequest', () => {
 })
 
 describe('useRequest during a server render', () => {
+  it('a failing send from a template handler or a watcher reports nothing to Vue: the failure is in error', async () => {
+    const socket = await open()
+    const errorHandler = vi.fn()
+    const warnHandler = vi.fn()
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const warnings = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const UserName = defineComponent({
+      props: { id: { type: String, required: true } },
+      setup(props) {
+        const { send, error } = useRequest('getUser', socket)
+        watch(
+          () => props.id,
+          (id) => send({ id }),
+          { immediate: true },
+        )
+        return () => h('button', { onClick: () => send({ id: props.id }) }, error.value?.code ?? 'ok')
+      },
+    })
+    const wrapper = mount(UserName, {
+      props: { id: '1' },
+      global: { config: { errorHandler, warnHandler } },
+    })
+    await settle()
+    await wrapper.setProps({ id: '2' }) // the watcher's new send replaces the first: REQUEST_ABORTED
+    await settle()
+    await reply(1, { error: { code: 'NOT_FOUND', message: 'no user 2' } })
+    await wrapper.find('button').trigger('click')
+    await settle()
+    await reply(2, { error: { code: 'NOT_FOUND', message: 'no user 2' } })
+
+    expect(wrapper.text()).toBe('REQUEST_FAILED')
+    expect(errorHandler).not.toHaveBeenCalled()
+    expect(warnHandler).not.toHaveBeenCalled()
+    expect(errors).not.toHaveBeenCalled()
+    expect(warnings).not.toHaveBeenCalled()
+    wrapper.unmount()
+    socket.dispose()
+  })
+
   it('stays idle and asks nothing, even when setup sends on an open socket', async () => {
     const socket = await open()
     const unhandled = vi.fn()
     process.on('unhandledRejection', unhandled)
-    let refusal: LifelineError | null = null
+    let answer: unknown = 'not yet'
     const Profile = defineComponent({
       setup() {
         const user = useRequest('getUser', socket)
-        user.send({ id: '1' }).catch((error: LifelineError) => {
-          refusal = error
+        user.send({ id: '1' }).then((data) => {
+          answer = data
         })
         return () => h('p', `${user.status.value}|${user.pending.value}|${String(user.data.value)}`)
       },
@@ -211,7 +244,7 @@ describe('useRequest during a server render', () => {
       await settle()
       expect(requests()).toEqual([])
       expect(socket.getSnapshot().pending).toBe(0)
-      expect(refusal).toMatchObject({ code: 'REQUEST_LOST' })
+      expect(answer).toBeUndefined()
       expect(unhandled).not.toHaveBeenCalled()
     } finally {
       process.off('unhandledRejection', unhandled)
