@@ -183,8 +183,9 @@ export function connectShared<
   /** Calls the listeners of `type`; returns whether there were any. */
   const emit = (type: string, payload: unknown): boolean => {
     let heard = false
+    // A copy, so a listener added meanwhile waits for the next event; one removed meanwhile is skipped.
     for (const entry of [...listeners]) {
-      if (entry[0] !== type) continue
+      if (entry[0] !== type || !listeners.has(entry)) continue
       heard = true
       if (entry[2]) listeners.delete(entry)
       try {
