@@ -1,6 +1,13 @@
 import { after, type Timer } from './clock.js'
 import type { HeartbeatOptions } from './options.js'
 
+/**
+ * How long a probe (after `offline` or `online`) waits for an answer, in ms, when the heartbeat's
+ * `timeout` is longer: the browser said the network changed, so a link that stays silent this
+ * long is replaced without waiting for the full timeout.
+ */
+export const PROBE_TIMEOUT = 2000
+
 /** Heartbeat settings with defaults applied. */
 export type HeartbeatSettings = Required<HeartbeatOptions>
 
@@ -24,7 +31,10 @@ export interface Heartbeat {
   received(): void
   /** Notes a pong; returns the round trip in ms, or `null` if no ping was outstanding. */
   pong(): number | null
-  /** Pings now, unless a ping is awaited already, and checks for an answer after `timeout`. */
+  /**
+   * Pings now, unless a ping is awaited already, and checks for an answer within
+   * {@link PROBE_TIMEOUT} (or `timeout`, if shorter).
+   */
   probe(): void
   /** Whether the deadline has passed, whether or not a timer noticed. */
   expired(): boolean
@@ -57,10 +67,10 @@ export function createHeartbeat({ interval, timeout }: HeartbeatSettings, host: 
     deadline = until
     graceTaken = false
   }
-  const ping = () => {
+  const ping = (wait = timeout) => {
     pingedAt = host.now()
-    await_(pingedAt + timeout)
-    schedule(timeout)
+    await_(pingedAt + wait)
+    schedule(wait)
     host.ping()
   }
   function check() {
@@ -101,7 +111,14 @@ export function createHeartbeat({ interval, timeout }: HeartbeatSettings, host: 
       return latency
     },
     probe() {
-      if (!awaiting) ping()
+      const wait = Math.min(timeout, PROBE_TIMEOUT)
+      if (!awaiting) return ping(wait)
+      // A ping is out already: its answer is now wanted as soon as a probe's would be.
+      const now = host.now()
+      if (now + wait < deadline) {
+        deadline = now + wait
+        schedule(wait)
+      }
     },
     expired() {
       return host.now() >= (awaiting ? deadline : lastIncoming + interval + timeout)

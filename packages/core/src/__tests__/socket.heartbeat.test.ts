@@ -149,6 +149,33 @@ describe('heartbeat', () => {
     socket.dispose()
   })
 
+  it('gives an offline probe 2 s, not the heartbeat timeout, to be answered', async () => {
+    const win = fakeWindow()
+    const { socket } = setup({ heartbeat: { interval: 25_000, timeout: 10_000 }, browserEvents: win })
+    const ws = await openLink()
+    win.fire('offline')
+    expect(ws.messages).toEqual([{ type: 'ping' }])
+    vi.advanceTimersByTime(1999)
+    expect(socket.getSnapshot().status).toBe('open')
+    vi.advanceTimersByTime(2)
+    expect(socket.getSnapshot().status).toBe('reconnecting')
+    socket.dispose()
+  })
+
+  it('shortens the wait for a ping already out when the browser says offline', async () => {
+    const win = fakeWindow()
+    const { socket } = setup({ heartbeat: { interval: 25_000, timeout: 10_000 }, browserEvents: win })
+    const ws = await openLink()
+    vi.advanceTimersByTime(25_000) // the heartbeat's own ping: 10 s to answer
+    expect(ws.messages).toEqual([{ type: 'ping' }])
+    vi.advanceTimersByTime(1000)
+    win.fire('offline')
+    expect(ws.messages).toEqual([{ type: 'ping' }]) // no second ping
+    vi.advanceTimersByTime(2001)
+    expect(socket.getSnapshot().status).toBe('reconnecting')
+    socket.dispose()
+  })
+
   it('waits for the answer to a probe sent in the same millisecond as the last frame', async () => {
     const win = fakeWindow()
     const { socket } = setup({ heartbeat: { interval: 60_000, timeout: 100 }, browserEvents: win })
