@@ -5,11 +5,19 @@ export const MAX_TIMER_DELAY = 2 ** 31 - 1
 export type Timer = ReturnType<typeof setTimeout>
 
 /**
+ * How far the wall clock must get ahead of `performance.now()` between two reads, in ms, to be
+ * taken as a sleep. Below it, the gap is the two clocks' granularity and drift: 1 ms steps of
+ * `Date.now()` against sub-millisecond ones, which would make the clock run fast if counted.
+ */
+export const SLEEP_THRESHOLD = 1000
+
+/**
  * A clock for durations, one per socket: milliseconds that never go back. It follows
- * `performance.now()`, and also takes a forward step of the wall clock as time passed, since
- * some platforms stop the monotonic clock while the machine sleeps and a deadline must still
- * be seen as passed after a wake. A backward step of the wall clock (NTP, a user changing the
- * time) is ignored: it neither postpones a deadline nor gives a negative latency.
+ * `performance.now()`. Some platforms stop that clock while the machine sleeps, and a deadline
+ * must still be seen as passed after a wake: so when the wall clock got ahead of it by more than
+ * {@link SLEEP_THRESHOLD} since the last read, the wall clock's step counts instead. A backward
+ * step of the wall clock (NTP, a user changing the time) is ignored: it neither postpones a
+ * deadline nor gives a negative latency.
  */
 export function monotonic(): () => number {
   const perf = () => globalThis.performance?.now() ?? Date.now()
@@ -19,7 +27,8 @@ export function monotonic(): () => number {
   return () => {
     const w = Date.now()
     const m = perf()
-    elapsed += Math.max(m - mono, w - wall)
+    const step = Math.max(0, m - mono)
+    elapsed += w - wall > step + SLEEP_THRESHOLD ? w - wall : step
     wall = w
     mono = m
     return elapsed

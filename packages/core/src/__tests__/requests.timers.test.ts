@@ -75,6 +75,42 @@ describe('request deadlines', () => {
     expect(second.code).toBe('REQUEST_TIMEOUT')
   })
 
+  it('on a busy socket, a request times out no earlier than its timeout: the clock keeps real time', async () => {
+    // Real clocks, stubbed: `Date.now()` in 1 ms steps, `performance.now()` in 5 µs steps, moved
+    // together by the test; only the timers are fake.
+    vi.useRealTimers()
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const { now: dateNow } = Date
+    const performanceNow = performance.now
+    let ticks = 0 // of 50 µs, counted in whole numbers so that no rounding creeps in
+    Date.now = () => 1_700_000_000_000 + Math.floor(ticks / 20)
+    performance.now = () => Math.floor(ticks * 10) / 200
+    try {
+      const { socket, ws } = await open()
+      const slow = outcome(socket.request('ask', 'slow', { timeout: 2000 }))
+      const short = outcome(socket.request('ask', 'short', { timeout: 100 }))
+      // 20 requests a millisecond, each answered at once; the short one's expiry sets the timer for the slow one.
+      const answered: Array<Promise<unknown>> = []
+      for (let ms = 1; ms < 2000; ms++) {
+        for (let n = 0; n < 20; n++) {
+          ticks++
+          answered.push(socket.request('ask', n))
+          ws.serverSend({ re: JSON.parse(String(ws.sent.at(-1))).id, data: n })
+        }
+        await vi.advanceTimersByTimeAsync(1)
+        if (ms === 100) expect(short.code).toBe('REQUEST_TIMEOUT')
+      }
+      expect(slow.code).toBeUndefined()
+      ticks += 20
+      await vi.advanceTimersByTimeAsync(1)
+      expect(slow.code).toBe('REQUEST_TIMEOUT')
+      await Promise.all(answered)
+    } finally {
+      Date.now = dateNow
+      performance.now = performanceNow
+    }
+  })
+
   it('a timeout of Infinity sets no timer', async () => {
     const { socket } = await open()
     const before = vi.getTimerCount()
