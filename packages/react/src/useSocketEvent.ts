@@ -1,6 +1,6 @@
 import type { MessageMap, Socket, SocketEvents } from '@lifeline/core'
 import { listen } from '@lifeline/core/adapters'
-import { useEffect, useInsertionEffect, useRef } from 'react'
+import { useCallback, useEffect, useInsertionEffect, useRef } from 'react'
 import { useTargetSocket } from './SocketContext.js'
 import type { EventName } from './types.js'
 
@@ -12,6 +12,8 @@ import type { EventName } from './types.js'
  * @param type - a message type of `In`, or `open`, `close`, `error`, `reconnecting`, `state`, `message`, `drop`, `latency`.
  * @param handler - called with the event's payload.
  * @param socket - the socket to listen to; defaults to the nearest `SocketProvider`'s.
+ * @returns a function that stops listening before the component unmounts (a new socket or type
+ * listens again), the same for every render; as in `@lifeline/vue`.
  * @example
  * ```tsx
  * // Typed by the socket passed:
@@ -25,12 +27,24 @@ export function useSocketEvent<
   In extends MessageMap<In> = Record<string, unknown>,
   Out = Record<string, unknown>,
   K extends EventName<In> = EventName<In>,
->(type: K, handler: (payload: SocketEvents<In>[K]) => void, socket?: Socket<In, Out>): void {
+>(type: K, handler: (payload: SocketEvents<In>[K]) => void, socket?: Socket<In, Out>): () => void {
   const target = useTargetSocket(socket, 'useSocketEvent')
   const latest = useRef(handler)
+  const off = useRef<(() => void) | null>(null)
   // Runs before any other effect of the commit, so no event can reach a stale handler.
   useInsertionEffect(() => {
     latest.current = handler
   })
-  useEffect(() => listen(target, type, (payload) => latest.current(payload as SocketEvents<In>[K])), [target, type])
+  useEffect(() => {
+    const stop = listen(target, type, (payload) => latest.current(payload as SocketEvents<In>[K]))
+    off.current = stop
+    return () => {
+      stop()
+      off.current = null
+    }
+  }, [target, type])
+  return useCallback(() => {
+    off.current?.()
+    off.current = null
+  }, [])
 }

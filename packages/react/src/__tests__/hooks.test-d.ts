@@ -34,6 +34,8 @@ describe('useSocketEvent', () => {
     useSocketEvent('chat', (msg) => expectTypeOf(msg).toEqualTypeOf<{ from: string; text: string }>(), socket)
     useSocketEvent('close', (event) => expectTypeOf(event.willReconnect).toBeBoolean(), socket)
     useSocketEvent('state', (state) => expectTypeOf(state).toEqualTypeOf<Snapshot>(), socket)
+    // The same return type as in @lifeline/vue: a function that stops listening.
+    expectTypeOf(useSocketEvent('chat', () => {}, socket)).toEqualTypeOf<() => void>()
     // @ts-expect-error: a wrong payload type
     useSocketEvent('chat', (msg: { text: number }) => msg, socket)
     // @ts-expect-error: not an incoming type

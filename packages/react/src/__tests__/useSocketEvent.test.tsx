@@ -50,6 +50,22 @@ describe('useSocketEvent', () => {
     socket.dispose()
   })
 
+  it('returns the same function on every render, which stops listening before unmount, as in Vue', () => {
+    const socket = open()
+    const handler = vi.fn()
+    const { result, rerender, unmount } = renderHook(() => useSocketEvent('chat', handler, socket))
+    const off = result.current
+    rerender()
+    expect(result.current).toBe(off)
+    act(() => FakeWebSocket.last.serverEmit('chat', { from: 'ana', text: 'one' }))
+    act(() => off())
+    act(() => FakeWebSocket.last.serverEmit('chat', { from: 'ana', text: 'two' }))
+    expect(handler.mock.calls.map(([msg]) => msg.text)).toEqual(['one'])
+    unmount()
+    off() // harmless after unmount
+    socket.dispose()
+  })
+
   it('listens to lifecycle events', () => {
     const socket = open()
     const close = vi.fn()
