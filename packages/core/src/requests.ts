@@ -1,6 +1,6 @@
 import { after, type Timer } from './clock.js'
 import type { Envelope, Frame } from './codec.js'
-import { fail, LifelineError } from './errors.js'
+import { fail, isLifelineError, LifelineError } from './errors.js'
 import type { Outgoing } from './outbox.js'
 import type { DropReason, SendResult } from './types.js'
 
@@ -96,6 +96,27 @@ const lost = (reason: string) => fail('REQUEST_LOST', `request lost: ${reason}`,
 const aborted = (signal: AbortSignal) => fail('REQUEST_ABORTED', 'request aborted', signal.reason)
 const NO_OPTIONS: RequestOptions = {}
 
+/**
+ * The error reply for what a handler threw: its `code` and `message`, read with care, since a
+ * handler may throw anything (`null`, an object with no prototype, an error whose getters throw).
+ */
+const errorReply = (thrown: unknown): { code?: unknown; message: string } => {
+  const read = (key: 'code' | 'message'): unknown => {
+    try {
+      return (thrown as Record<string, unknown> | null | undefined)?.[key]
+    } catch {
+      return undefined
+    }
+  }
+  let message: string
+  try {
+    message = String(read('message') ?? thrown)
+  } catch {
+    message = 'request failed'
+  }
+  return { code: read('code'), message }
+}
+
 /** The functions of the promise made last: one executor serves every request, so none is made per request. */
 let resolveLast: (value: unknown) => void
 let rejectLast: (error: LifelineError) => void
@@ -167,15 +188,25 @@ export function createRequests(host: RequestsHost): Requests {
     else resolve(value)
   }
 
+  /**
+   * Answers the server's request `re`. It runs in the background, after the handler: whatever
+   * goes wrong (a reply the codec refuses, a full queue with `overflow: 'error'`) is reported as
+   * an `error` event, and a reply that cannot be encoded becomes an error reply.
+   */
   const reply = host.atomic((re: string, data: unknown, error?: unknown) => {
     let frame: Frame
     try {
-      frame = host.encode(error ? { re, error } : { re, data })
+      try {
+        frame = host.encode(error ? { re, error } : { re, data })
+      } catch (cause) {
+        host.report(cause as LifelineError)
+        frame = host.encode({ re, error: { message: 'cannot encode the reply' } })
+      }
+      host.send({ type: undefined, data: data ?? error, frame })
     } catch (cause) {
-      host.report(cause as LifelineError)
-      frame = host.encode({ re, error: { message: 'cannot encode the reply' } })
+      // QUEUE_FULL with `overflow: 'error'`, or a codec that cannot encode even the error reply.
+      host.report(fail(isLifelineError(cause) ? cause.code : 'ENCODE_FAILED', `reply to ${re} not sent`, cause))
     }
-    host.send({ type: undefined, data: data ?? error, frame })
   })
 
   return {
@@ -240,8 +271,7 @@ export function createRequests(host: RequestsHost): Requests {
       if (!handler) return false
       new Promise((resolve) => resolve(handler(data as never))).then(
         (value) => reply(id, value),
-        (thrown: { code?: unknown; message?: unknown }) =>
-          reply(id, undefined, { code: thrown?.code, message: String(thrown?.message ?? thrown) }),
+        (thrown: unknown) => reply(id, undefined, errorReply(thrown)),
       )
       return true
     },
