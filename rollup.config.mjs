@@ -26,6 +26,8 @@ const packages = [
       },
       // For framework adapters: bundled into their IIFEs, so it needs none of its own.
       { input: 'adapters' },
+      // The wire protocol, for @lifeline/server, @lifeline/testing and other servers: no IIFE.
+      { input: 'protocol' },
       // Adds Lifeline.LifelineWebSocket to the core bundle's global, for pages that use WebSocket directly.
       {
         input: 'websocket',

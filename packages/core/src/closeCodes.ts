@@ -1,15 +1,7 @@
+import { isTerminalCloseCode, NORMAL } from './protocol/closeCodes.js'
 import type { CloseInfo } from './types.js'
 
-// The close codes Lifeline gives meaning to (RFC 6455 section 7.4.1; 4000-4999 are the app's).
-/** The normal end of a connection. */
-export const NORMAL = 1000
-/** The link dropped without a close frame. */
-export const ABNORMAL = 1006
-/** The server is overloaded: try again later, and not soon. */
-export const TRY_AGAIN_LATER = 1013
-
-/** 1000 normal, 1003 unsupported data, 1007 invalid payload, 1008 policy, 1009 too big, 1010 extension. */
-const TERMINAL = [NORMAL, 1003, 1007, 1008, 1009, 1010]
+export { ABNORMAL, NORMAL, TRY_AGAIN_LATER } from './protocol/closeCodes.js'
 
 /**
  * The default reconnect policy for a close the server made: no reconnect after 1000, 1003,
@@ -25,8 +17,7 @@ const TERMINAL = [NORMAL, 1003, 1007, 1008, 1009, 1010]
  * ```
  */
 export function defaultShouldReconnect(close: CloseInfo): boolean {
-  const { code } = close
-  return !(TERMINAL.includes(code) || (code >= 4400 && code < 4500))
+  return !isTerminalCloseCode(close.code)
 }
 
 /** Whether `code` may be passed to `socket.close(code)`: 1000 or 3000–4999, as browsers allow. */

@@ -1,22 +1,9 @@
+import { type Envelope, encodeEnvelope } from './protocol/envelope.js'
+
+export type { Envelope }
+
 /** A frame as it travels on the wire. */
 export type Frame = string | ArrayBuffer | ArrayBufferView
-
-/**
- * What `send(type, data)` hands to a codec, and what the JSON envelope carries. A request has
- * an `id`; its reply has no `type`, names the request in `re` and carries `data` or `error`.
- */
-export interface Envelope<T extends string = string, D = unknown> {
-  /** The message type: `send('chat', …)` gives `'chat'`; absent in replies. */
-  type?: T
-  /** The payload; absent when `send(type)` had none. */
-  data?: D
-  /** A request's id, unique across tabs and reloads. */
-  id?: string
-  /** In a reply: the id of the request it answers. */
-  re?: string
-  /** In an error reply: what went wrong, `{ code?, message? }` by convention. */
-  error?: unknown
-}
 
 /**
  * How messages map to frames. `encode` may throw for a value it cannot represent (the
@@ -66,7 +53,7 @@ export const jsonCodec: Codec = {
     // JSON would leave a function or symbol payload out of the frame without a word.
     const kind = typeof message.data
     if (kind === 'function' || kind === 'symbol') throw new TypeError(`a ${kind} is not JSON`)
-    return JSON.stringify(message)
+    return encodeEnvelope(message)
   },
   decode(frame) {
     return JSON.parse(frameText(frame))

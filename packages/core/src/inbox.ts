@@ -1,6 +1,7 @@
 import { exceedsBytes } from './codec.js'
 import { LifelineError } from './errors.js'
 import type { Settings } from './options.js'
+import { classify } from './protocol/classify.js'
 import type { LifecycleEvents } from './types.js'
 
 /** What the inbox asks of its socket. */
@@ -29,8 +30,11 @@ const RESERVED: ReadonlySet<string> = new Set<keyof LifecycleEvents>([
 
 /**
  * Reads every incoming frame: the size limit first (an oversized frame is never parsed), then
- * the codec, then pongs, replies and requests, and what is left is emitted as `message` and
- * under its type.
+ * the codec, then pongs, then replies and requests (whatever the envelope's classifier does not
+ * call a plain message goes to the socket's requests, which take what is theirs), and what is
+ * left is emitted as `message` and, when it has a string `type`, under that type. A client
+ * delivers what it cannot classify rather than drop it: with a custom codec any decoded value
+ * is a message.
  */
 export function createInbox(
   { codec, maxIncomingBytes, heartbeat }: Pick<Settings, 'codec' | 'maxIncomingBytes' | 'heartbeat'>,
@@ -55,7 +59,7 @@ export function createInbox(
       return host.report(new LifelineError('DECODE_FAILED', 'cannot decode a frame', { cause }))
     }
     if (isPong(message)) return host.pong()
-    if (host.route(message)) return
+    if (classify(message).kind !== 'message' && host.route(message)) return
     host.emit('message', message)
     const { type, data } = (message ?? {}) as { type?: unknown; data?: unknown }
     if (typeof type === 'string' && !RESERVED.has(type)) host.emit(type, data)

@@ -1,7 +1,8 @@
 import { after } from './clock.js'
-import { ABNORMAL } from './closeCodes.js'
 import type { Frame } from './codec.js'
 import type { WebSocketConstructor, WebSocketLike } from './environment.js'
+import { ABNORMAL } from './protocol/closeCodes.js'
+import { createWriteBatch } from './protocol/writeBatch.js'
 import type { CloseInfo } from './types.js'
 
 /** What a link reports to its socket. */
@@ -48,47 +49,21 @@ const CLOSE_GRACE = 1000
 
 const noop = () => {}
 
-/** The part of Node's `net.Socket` that holds writes back and lets them go in one system call. */
-interface Corkable {
-  cork(): void
-  uncork(): void
-}
-
-/**
- * The most frames a batch holds before it is let go: enough to save most system calls, few
- * enough that the far end starts on the first frames while the rest are being written.
- */
-const BATCH = 16
-
-/** Runs `fn` once the current turn's callbacks and promise jobs have run. */
-const endOfTurn = (fn: () => void) =>
-  ((globalThis as { process?: { nextTick?: (fn: () => void) => void } }).process?.nextTick ?? queueMicrotask)(fn)
-
 function detach(ws: WebSocketLike): void {
   // Never null: Node's `ws` throws an 'error' event that has no listener.
   ws.onopen = ws.onmessage = ws.onerror = ws.onclose = noop
 }
 
 /**
- * Writes are batched per turn where the WebSocket is Node's `ws`: the first frame written in a
- * turn corks its TCP socket (`_socket`, which `ws` corks itself around each frame; corks nest),
- * and it is uncorked at the end of the turn or after {@link BATCH} frames, so a burst of sends
- * or the requests that follow a burst of replies leave in one `writev` per 16 frames instead of
- * one system call each. Order, content and
- * `bufferedAmount` are unchanged, and a link is uncorked before it is closed or cut. Elsewhere
- * (browsers, runtimes' own WebSockets) frames go straight to `send`, which batches on its own.
+ * Writes are batched per turn where the WebSocket is Node's `ws` (see `createWriteBatch` in the
+ * protocol module: a `writev` per 16 frames instead of one system call each), and a link's batch
+ * is let go before it is closed or cut. Elsewhere (browsers, runtimes' own WebSockets) frames go
+ * straight to `send`, which batches on its own.
  */
 export function createLink(handlers: LinkHandlers): Link {
   let ws: WebSocketLike | null = null
   let generation = 0
-  let corked: Corkable | null = null
-  /** Frames in the current batch. */
-  let batched = 0
-  const uncork = () => {
-    const tcp = corked
-    corked = null
-    tcp?.uncork()
-  }
+  const batch = createWriteBatch()
   return {
     get ws() {
       return ws
@@ -98,20 +73,7 @@ export function createLink(handlers: LinkHandlers): Link {
     },
     next: () => ++generation,
     send(frame) {
-      const socket = ws as WebSocketLike & { _socket?: Partial<Corkable> | null }
-      const tcp = socket._socket
-      if (!corked && tcp?.cork && tcp.uncork) {
-        corked = tcp as Corkable
-        corked.cork()
-        batched = 0
-        endOfTurn(uncork)
-      }
-      socket.send(frame)
-      if (corked && ++batched === BATCH) {
-        batched = 0
-        corked.uncork()
-        corked.cork()
-      }
+      batch.send(ws as WebSocketLike, frame)
     },
     open(WebSocket, url, protocols) {
       const mine = generation
@@ -142,7 +104,7 @@ export function createLink(handlers: LinkHandlers): Link {
       const socket = ws
       if (!socket) return
       ws = null
-      uncork()
+      batch.flush()
       detach(socket)
       try {
         if (!close) return socket.terminate ? socket.terminate() : socket.close()

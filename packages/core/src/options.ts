@@ -5,6 +5,7 @@ import { type BrowserEventTarget, findWebSocket, type WebSocketConstructor } fro
 import { LifelineError } from './errors.js'
 import { type Logger, toLogger } from './logger.js'
 import type { Overflow } from './outbox.js'
+import { isPong, ping } from './protocol/pingPong.js'
 import type { QueueStore } from './queueStore.js'
 import type { Socket } from './socket.js'
 import type { CloseInfo, MessageMap } from './types.js'
@@ -269,8 +270,8 @@ const RECONNECT = {
 const HEARTBEAT = {
   interval: ms(25_000, true),
   timeout: ms(10_000, true),
-  ping: fn(() => ({ type: 'ping' })),
-  isPong: fn((message: unknown) => message === 'pong' || (message as { type?: unknown } | null)?.type === 'pong'),
+  ping: fn(ping),
+  isPong: fn(isPong),
 } satisfies Record<keyof HeartbeatSettings, Rule>
 
 const QUEUE = {

@@ -1,17 +1,12 @@
 import type { Frame } from './codec.js'
+import type { RequestArgs as ArgsWithOptions, ReplyOf, SendArgs } from './protocol/messageMap.js'
 import type { RequestOptions } from './requests.js'
 import type { MessageMap, SendResult, Snapshot, SocketEvents } from './types.js'
 
-/** The arguments of `send(type, data)`: `data` is optional only where the payload type allows `undefined`. */
-export type SendArgs<Out, K extends keyof Out> = undefined extends Out[K] ? [data?: Out[K]] : [data: Out[K]]
+export type { ReplyOf, SendArgs }
 
 /** The arguments of `request(type, data, options)`: `send`'s, then the request's options. */
-export type RequestArgs<Out, K extends keyof Out> = undefined extends Out[K]
-  ? [data?: Out[K], options?: RequestOptions]
-  : [data: Out[K], options?: RequestOptions]
-
-/** What `request(type)` resolves with: the reply type declared for `type` in `Replies`, else `unknown`. */
-export type ReplyOf<Replies, K> = K extends keyof Replies ? Replies[K] : unknown
+export type RequestArgs<Out, K extends keyof Out> = ArgsWithOptions<Out, K, RequestOptions>
 
 /**
  * A WebSocket that stays alive. Made by {@link connect}.

@@ -1,4 +1,5 @@
 import type { LifelineError } from './errors.js'
+import type { MessageMap as ReservingMessageMap } from './protocol/messageMap.js'
 
 /** How a link ended: the numbers from the WebSocket `close` event. */
 export interface CloseInfo {
@@ -124,15 +125,7 @@ export type ReservedName = keyof LifecycleEvents
  * says so: `Type '{ by: string; }' is not assignable to type '"Error: 'close' is a reserved
  * event name (a lifecycle event); rename this message type"'`.
  */
-export type MessageMap<T> = {
-  // What the compiler quotes when a name is reserved.
-  [K in keyof T]: K extends ReservedName
-    ? `Error: '${K & string}' is a reserved event name (a lifecycle event); rename this message type`
-    : unknown
-} & {
-  // Keeps a reserved name's payload `never`, as generic code over `In` relies on.
-  [K in keyof T]: K extends ReservedName ? never : unknown
-}
+export type MessageMap<T> = ReservingMessageMap<T, ReservedName, 'a reserved event name (a lifecycle event)'>
 
 /** The events a socket with incoming messages `In` emits: its messages plus the lifecycle. */
 export type SocketEvents<In> = LifecycleEvents & Omit<In, ReservedName>

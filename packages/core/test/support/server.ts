@@ -1,18 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { Socket as NetSocket } from 'node:net'
+import { type Envelope, errorReply, isPing, pongFrame, reply } from '@lifeline/core/protocol'
 import WebSocket, { type RawData, WebSocketServer } from 'ws'
 
-/**
- * Lifeline's JSON envelope, as the server reads and writes it. A request carries an `id`; a
- * reply has no `type`, names the request in `re` and carries `data` or `error`.
- */
-export interface Envelope {
-  type?: string
-  data?: unknown
-  id?: string
-  re?: string
-  error?: unknown
-}
+export type { Envelope }
 
 /**
  * Answers one request: the value it returns (or resolves with) is the reply's `data`; a throw or
@@ -198,11 +189,9 @@ export class TestServer {
     if (!answer) {
       this.handled.set(request.id, (this.handled.get(request.id) ?? 0) + 1)
       answer = new Promise((resolve) => resolve(responder(request.data, request, connection))).then(
-        (data): Envelope => ({ re: request.id, data }),
-        (thrown: { code?: unknown; message?: unknown }): Envelope => ({
-          re: request.id,
-          error: { code: thrown?.code, message: String(thrown?.message ?? thrown) },
-        }),
+        (data) => reply(request.id, data),
+        (thrown: { code?: unknown; message?: unknown }) =>
+          errorReply(request.id, { code: thrown?.code, message: String(thrown?.message ?? thrown) }),
       )
       this.#answers.set(request.id, answer)
     }
@@ -361,7 +350,7 @@ export class TestServer {
     if (this.onMessage?.(message, connection) !== true) {
       const responder = typeof message.id === 'string' && this.#responders.get(message.type as string)
       if (responder) this.#answer(message as Envelope & { id: string }, connection, responder)
-      else if (message.type === 'ping' && this.pong) connection.send({ type: 'pong' })
+      else if (isPing(message) && this.pong) connection.ws.send(pongFrame(message))
       else if (message.type === 'chat') connection.ws.send(text as string)
     }
     this.#changed()

@@ -1,0 +1,35 @@
+/**
+ * Lifeline's wire protocol, shared by the client (`@lifeline/core`), the server
+ * (`@lifeline/server`) and the testing kit (`@lifeline/testing`), for anyone who speaks it: the
+ * JSON envelope and its classifier, the heartbeat's ping and pong, the close codes, per-turn
+ * write batching on Node's `ws`, and the types that check message maps. Runs anywhere (no
+ * Node-only API); docs/protocol.md is the specification.
+ *
+ * @example
+ * ```ts
+ * import { classify, envelope, pongFrame } from '@lifeline/core/protocol'
+ *
+ * ws.on('message', (raw) => {
+ *   const message = JSON.parse(String(raw))
+ *   const frame = classify(message)
+ *   if (frame.kind === 'ping') ws.send(pongFrame(message))
+ *   else if (frame.kind === 'message') console.log(frame.type, frame.data)
+ * })
+ * ws.send(JSON.stringify(envelope('chat', { text: 'hi' })))
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { type Classified, classify } from './protocol/classify.js'
+export { ABNORMAL, GOING_AWAY, isTerminalCloseCode, NORMAL, TRY_AGAIN_LATER } from './protocol/closeCodes.js'
+export {
+  type Envelope,
+  type ErrorReply,
+  encodeEnvelope,
+  envelope,
+  errorReply,
+  reply,
+} from './protocol/envelope.js'
+export type { MessageMap, ReplyOf, RequestArgs, SendArgs } from './protocol/messageMap.js'
+export { isPing, isPong, ping, pongFrame, TEXT_PING, TEXT_PONG } from './protocol/pingPong.js'
+export { BATCH_FRAMES, createWriteBatch, type WriteBatch } from './protocol/writeBatch.js'
