@@ -1,6 +1,7 @@
 import { EventEmitter } from 'eventemitter3'
 
-type Listener = ((payload: unknown) => void) & { handler?: unknown }
+/** A subscription as eventemitter3 holds it: the handler, and whether it is still subscribed. */
+type Listener = ((payload: unknown) => void) & { handler?: unknown; removed?: boolean }
 
 /** What a deferred event's `read` returns when the event no longer holds and must not go out. */
 export const STALE: unique symbol = Symbol('stale')
@@ -15,6 +16,9 @@ export const STALE: unique symbol = Symbol('stale')
  *
  * Every subscription gets its own guard, so the function `on` returns removes exactly that
  * subscription; a handler that throws is reported through `onFailure` and the others still run.
+ * Listeners follow a `Set`'s semantics where it matters to a store: one removed while an event is
+ * going out is not called for it (even if it was due later in the same event), as zustand and
+ * TanStack Query do. One added while an event is going out is first called for the next event.
  */
 export interface Emitter<Events extends object> {
   on<K extends keyof Events>(type: K, handler: (payload: Events[K]) => void, once?: boolean): () => void
@@ -69,7 +73,11 @@ export function createEmitter<Events extends object>(
         const value = read ? read() : payload
         if (value !== STALE && type) ee.emit(type, value)
       }
-      if (clearing) ee.removeAllListeners()
+      if (clearing) {
+        for (const type of ee.eventNames() as string[]) {
+          for (const listener of ee.listeners(type) as Listener[]) remove(type, listener)
+        }
+      }
     } finally {
       // After a throw, what was not emitted yet moves to the front.
       queue.copyWithin(0, next, size)
@@ -80,9 +88,16 @@ export function createEmitter<Events extends object>(
     }
   }
 
+  /** Unsubscribes `listener`; eventemitter3 calls the listeners an event had when it began, so it is also marked. */
+  const remove = (type: string, listener: Listener) => {
+    listener.removed = true
+    ee.off(type, listener)
+  }
+
   return {
     on(type, handler, once) {
       const listener: Listener = (payload) => {
+        if (listener.removed) return
         try {
           handler(payload as never)
         } catch (error) {
@@ -91,14 +106,11 @@ export function createEmitter<Events extends object>(
       }
       listener.handler = handler
       ee[once ? 'once' : 'on'](type as string, listener)
-      return () => {
-        ee.off(type as string, listener)
-      }
+      return () => remove(type as string, listener)
     },
     off(type, handler) {
-      if (!handler) return void ee.removeAllListeners(type as string)
       for (const listener of ee.listeners(type as string) as Listener[]) {
-        if (listener.handler === handler) ee.off(type as string, listener)
+        if (!handler || listener.handler === handler) remove(type as string, listener)
       }
     },
     emit(type, payload) {
