@@ -16,9 +16,9 @@ export const STALE: unique symbol = Symbol('stale')
  *
  * Every subscription gets its own guard, so the function `on` returns removes exactly that
  * subscription; a handler that throws is reported through `onFailure` and the others still run.
- * Listeners follow a `Set`'s semantics where it matters to a store: one removed while an event is
- * going out is not called for it (even if it was due later in the same event), as zustand and
- * TanStack Query do. One added while an event is going out is first called for the next event.
+ * A listener removed while an event is going out is not called for it, even if it was due later
+ * in the same event, as with the `Set` of listeners of zustand and TanStack Query. One added
+ * while an event is going out is first called for the next event.
  */
 export interface Emitter<Events extends object> {
   on<K extends keyof Events>(type: K, handler: (payload: Events[K]) => void, once?: boolean): () => void
