@@ -12,6 +12,8 @@ const OPEN = 1
 const CLOSING = 2
 const CLOSED = 3
 const STATES = { CONNECTING, OPEN, CLOSING, CLOSED } as const
+/** The events a WebSocket fires, each with its `on*` handler. */
+const TYPES = ['open', 'message', 'error', 'close']
 
 // biome-ignore lint/suspicious/noExplicitAny: platform classes, looked up when used (only EventTarget and Blob at import).
 const platform = globalThis as any
@@ -63,7 +65,7 @@ export class LifelineWebSocket
   declare readonly CLOSING: 2
   /** `3`, as {@link LifelineWebSocket.CLOSED}. */
   declare readonly CLOSED: 3
-  /** Called on every `open`. */
+  /** Called on every `open`. Each `on*` handler is called before the listeners of its event, `dispatchEvent`'s included. */
   declare onopen: ((this: WebSocket, event: Event) => unknown) | null
   /** Called for every incoming message; `event.data` is a string, a `Blob` or an `ArrayBuffer` (see `binaryType`). */
   declare onmessage: ((this: WebSocket, event: MessageEvent) => unknown) | null
@@ -76,12 +78,6 @@ export class LifelineWebSocket
   declare readonly socket: Socket
   /** The URL, resolved: absolute, `ws:` or `wss:`. */
   declare readonly url: string
-  /**
-   * How binary messages arrive: `'blob'` (the standard's default, where `Blob` exists) or `'arraybuffer'`.
-   * @default 'blob'
-   */
-  declare binaryType: BinaryType
-
   /** The state behind the public members, kept in a closure (see {@link create}). */
   declare private _: Inner
 
@@ -93,10 +89,20 @@ export class LifelineWebSocket
    */
   constructor(url: string | URL, protocols?: string | string[], options: LifelineWebSocketOptions = {}) {
     super()
-    this.binaryType = hasBlob ? 'blob' : 'arraybuffer'
-    this.onopen = this.onmessage = this.onerror = this.onclose = null
     const inner = create(this, url, protocols, options)
     Object.assign(this, { _: inner, socket: inner.socket, url: inner.url })
+  }
+
+  /**
+   * How binary messages arrive: `'blob'` (the standard's default, where `Blob` exists) or
+   * `'arraybuffer'`. Any other value is ignored, as the standard says.
+   * @default 'blob'
+   */
+  get binaryType(): BinaryType {
+    return this._.binaryType
+  }
+  set binaryType(value: BinaryType) {
+    if (value === 'blob' || value === 'arraybuffer') this._.binaryType = value
   }
 
   /** `CONNECTING` (also while reconnecting), `OPEN`, `CLOSING` or `CLOSED`. */
@@ -120,15 +126,16 @@ export class LifelineWebSocket
   }
 
   /**
-   * Sends a text or binary message. While not open it waits in the queue, flushed in order on
-   * open; with `reconnect: false` it throws `InvalidStateError` before the open, as the standard
-   * says. After the end it is discarded.
+   * Sends a text or binary message; any other value is sent as a string (`send(123)` sends `"123"`),
+   * as the standard says. While not open it waits in the queue, flushed in order on open; with
+   * `reconnect: false` it throws `InvalidStateError` before the open, as the standard says. After
+   * the end it is discarded.
    *
    * @throws `ENCODE_FAILED` for a `Blob`: send `await blob.arrayBuffer()` instead (reading a Blob is
    * asynchronous, and the queue keeps frames in order as they are sent).
    */
   send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
-    this._.send(data as Frame)
+    this._.send(data)
   }
 
   /**
@@ -147,16 +154,24 @@ export class LifelineWebSocket
 
 type Frame = string | ArrayBuffer | ArrayBufferView
 
+type Handler = ((this: LifelineWebSocket, event: Event) => unknown) | null
+
 /** What the public members read and call. */
 interface Inner {
   socket: Socket
   url: string
   state: number
+  binaryType: BinaryType
+  /** The `on*` handlers, under their own names. */
+  [handler: `on${string}`]: Handler | undefined
+  /** The first listener of every event: it calls the `on*` handler of the event's type. */
+  handleEvent(event: Event): void
   /** The server's choice on the last open; `null` before the first. */
   protocol: string | null
   extensions: string
   buffered(): number
-  send(data: Frame): void
+  /** Sends `data`: a frame, or any other value, made a string. */
+  send(data: unknown): void
   close(code?: number, reason?: string): void
 }
 
@@ -201,18 +216,11 @@ function create(
     autoConnect: false,
   })
   /**
-   * Calls `on<type>`, then the listeners, with a DOM event of class `Ctor`, or, where the platform
-   * lacks it (CloseEvent in Node 20), an `Event` with the same fields.
+   * Dispatches a DOM event of class `Ctor`, or, where the platform lacks it (CloseEvent in Node
+   * 20), an `Event` with the same fields.
    */
   const fire = (type: string, init?: object, Ctor?: typeof Event) => {
-    const event = Ctor ? new Ctor(type, init) : Object.assign(new platform.Event(type), init)
-    try {
-      ;(target as unknown as Record<string, Function | null>)[`on${type}`]?.call(target, event)
-    } catch (error) {
-      // As a throwing listener is: reported, and the others still run.
-      ;(platform.reportError ?? console.error)(error)
-    }
-    target.dispatchEvent(event)
+    target.dispatchEvent(Ctor ? new Ctor(type, init) : Object.assign(new platform.Event(type), init))
   }
   const end = ({ code, reason, wasClean }: CloseInfo) => {
     if (!wasClean) fire('error')
@@ -233,6 +241,15 @@ function create(
     socket,
     url: '',
     state: CONNECTING,
+    binaryType: hasBlob ? 'blob' : 'arraybuffer',
+    handleEvent(event) {
+      try {
+        self[`on${event.type}`]?.call(target, event)
+      } catch (error) {
+        // As a throwing listener is: reported, and the others still run.
+        ;(platform.reportError ?? console.error)(error)
+      }
+    },
     protocol: null,
     extensions: '',
     buffered() {
@@ -241,10 +258,14 @@ function create(
       return bytes
     },
     send(data) {
+      // Anything but binary data (or a Blob, refused by the codec) is sent as a string; a Symbol throws a TypeError.
+      if (!(data instanceof ArrayBuffer || ArrayBuffer.isView(data) || (hasBlob && data instanceof platform.Blob))) {
+        data = `${data}`
+      }
       if (plain && self.state === CONNECTING) {
         throw new DOMException('not open yet', 'InvalidStateError')
       }
-      write(data)
+      write(data as Frame)
     },
     close(code, reason) {
       const { state } = self
@@ -267,6 +288,8 @@ function create(
       })
     },
   }
+  // Before any listener of the user's, so the `on*` handler runs first, with the event as dispatched.
+  for (const type of TYPES) target.addEventListener(type, self)
   socket.on('open', () => {
     self.state = OPEN
     self.protocol = link?.protocol ?? ''
@@ -274,7 +297,7 @@ function create(
     fire('open')
   })
   socket.on('message', (frame) => {
-    const data = typeof frame !== 'string' && target.binaryType === 'blob' ? new platform.Blob([frame]) : frame
+    const data = typeof frame !== 'string' && self.binaryType === 'blob' ? new platform.Blob([frame]) : frame
     fire('message', { data }, platform.MessageEvent)
   })
   socket.on('close', (close) => {
@@ -291,3 +314,15 @@ const DROPPED: CloseInfo = { code: 1006, reason: '', wasClean: false }
 
 Object.assign(LifelineWebSocket, STATES)
 Object.assign(LifelineWebSocket.prototype, STATES)
+for (const type of TYPES) {
+  const key = `on${type}` as const
+  Object.defineProperty(LifelineWebSocket.prototype, key, {
+    get(this: { _: Inner }) {
+      return this._[key] ?? null
+    },
+    set(this: { _: Inner }, handler: unknown) {
+      // As the standard says, a value that is not a function is null.
+      this._[key] = typeof handler === 'function' ? (handler as Handler) : null
+    },
+  })
+}

@@ -46,7 +46,7 @@ describe('LifelineWebSocket events', () => {
     expect(closes[0]).toMatchObject({ type: 'close', code: 4000, reason: 'bye', wasClean: true })
   })
 
-  it('calls the on* handler, then the listeners, and reports a throwing handler without skipping the rest', async () => {
+  it('reports a throwing on* handler without skipping the listeners after it', async () => {
     const { ws } = open()
     await serverOpen()
     const reported = vi.fn()
@@ -76,6 +76,82 @@ describe('LifelineWebSocket events', () => {
     expect(data[0]).toBeInstanceOf(Blob)
     expect(data[1]).toBeInstanceOf(ArrayBuffer)
     expect(data[2]).toBe('text')
+  })
+})
+
+describe('LifelineWebSocket, as the standard says', () => {
+  it('gives on* handlers the socket as this, event.target and event.currentTarget', async () => {
+    const { ws } = open() // with listeners of its own, added first
+    const seen: Array<[string, unknown, unknown, unknown]> = []
+    const record = function (this: unknown, event: Event) {
+      seen.push([event.type, this, event.target, event.currentTarget])
+    }
+    ws.onopen = ws.onmessage = ws.onerror = ws.onclose = record
+    const link = await serverOpen()
+    link.serverSend('hi')
+    link.serverClose(1006)
+    expect(seen.map(([type]) => type)).toEqual(['open', 'message', 'error', 'close'])
+    for (const [, self, target, currentTarget] of seen) {
+      expect(self).toBe(ws)
+      expect(target).toBe(ws)
+      expect(currentTarget).toBe(ws)
+    }
+  })
+
+  it('delivers an event given to dispatchEvent to the on* handler too', () => {
+    const { ws } = open()
+    const data: unknown[] = []
+    ws.onmessage = (event) => data.push(event.data)
+    ws.dispatchEvent(new MessageEvent('message', { data: 'local' }))
+    expect(data).toEqual(['local'])
+  })
+
+  it('runs the on* handler before the listeners, whenever it was set; null removes it', () => {
+    const { ws } = open()
+    const calls: string[] = []
+    ws.addEventListener('message', () => calls.push('listener'))
+    ws.onmessage = () => calls.push('handler')
+    ws.dispatchEvent(new MessageEvent('message'))
+    ws.onmessage = () => calls.push('new handler')
+    ws.dispatchEvent(new MessageEvent('message'))
+    ws.onmessage = null
+    expect(ws.onmessage).toBeNull()
+    ws.dispatchEvent(new MessageEvent('message'))
+    expect(calls).toEqual(['handler', 'listener', 'new handler', 'listener', 'listener'])
+  })
+
+  it('takes a value that is not a function as null, as the handler', () => {
+    const { ws } = open()
+    ws.onmessage = () => {}
+    ws.onmessage = 'not a function' as never
+    expect(ws.onmessage).toBeNull()
+    expect(ws.onopen).toBeNull()
+  })
+
+  it('ignores an invalid binaryType: the value stays as it was', async () => {
+    const { ws } = open()
+    const link = await serverOpen()
+    const data: unknown[] = []
+    ws.onmessage = (event) => data.push(event.data)
+    ws.binaryType = 'text' as BinaryType
+    expect(ws.binaryType).toBe('blob')
+    ws.binaryType = 'arraybuffer'
+    ws.binaryType = 'nodebuffer' as BinaryType
+    expect(ws.binaryType).toBe('arraybuffer')
+    link.serverSend(new Uint8Array([1]).buffer)
+    expect(data[0]).toBeInstanceOf(ArrayBuffer)
+  })
+
+  it('sends a value that is neither text nor binary as a string, and throws a TypeError for a Symbol', async () => {
+    const { ws } = open()
+    ws.send(123 as never)
+    expect(ws.bufferedAmount).toBe(3) // queued as "123"
+    const link = await serverOpen()
+    ws.send(null as never)
+    ws.send({ toString: () => 'object' } as never)
+    ws.send(undefined as never)
+    expect(() => ws.send(Symbol('no') as never)).toThrow(TypeError)
+    expect(link.sent).toEqual(['123', 'null', 'object', 'undefined'])
   })
 })
 
