@@ -82,7 +82,7 @@ describe.skipIf(!chromiumPath)('connectShared in Chromium', () => {
   })
 
   for (const end of ['closes', 'crashes'] as const) {
-    it(`hands over within 3 s when the leader tab ${end}: what followers sent meanwhile arrives once, requests are resent`, async () => {
+    it(`hands over within 3 s when the leader tab ${end}: what followers sent meanwhile arrives, requests are resent`, async () => {
       const { server, context } = harness()
       const pages = await threeTabs()
       const snapshots = await Promise.all(pages.map(snapshot))
@@ -128,13 +128,9 @@ describe.skipIf(!chromiumPath)('connectShared in Chromium', () => {
       const last = (tab: number) => sent(server.received, 'tick', tab).includes(199)
       await until(() => last(0) && last(1), 'every tick', 10_000)
       for (const tab of [0, 1]) {
-        if (end === 'closes') {
-          expect(sent(server.received, 'tick', tab)).toEqual(ticks)
-          continue
-        }
-        // A crash can cut the leader off between writing a frame and telling the tab: such a frame
-        // is written again by the next leader. Nothing is lost, the order holds, and a frame comes
-        // twice only if the crashed leader's link carried it.
+        // The leader acknowledges a frame once its WebSocket's buffer let it go; a tab writes again to
+        // the next leader what it did not hear acknowledged. Nothing is lost, the order holds, and a
+        // frame comes twice only if the old leader's link carried it: at most 64 of a tab's.
         const ticksOn = (connection: number) =>
           sent(
             server.received.filter((m) => m.connection === connection),
@@ -145,6 +141,7 @@ describe.skipIf(!chromiumPath)('connectShared in Chromium', () => {
         expect([...before, ...after.filter((n) => !before.includes(n))]).toEqual(ticks)
         expect(after).toEqual(ticks.slice(ticks.indexOf(after[0] as number)))
         const twice = after.filter((n) => before.includes(n))
+        expect(twice.length).toBeLessThanOrEqual(64)
         if (twice.length) console.log(`tab ${tab}: ${twice.length} tick(s) the crashed leader had written came again`)
       }
       expect(server.open).toBe(1)

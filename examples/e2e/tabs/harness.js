@@ -33,3 +33,12 @@ const ask = (type, n) =>
     },
   )
 Object.assign(window, { socket, log, replies, ask })
+/** Sends `total` ticks `{ tab, n, pad }`, `burst` at a time every `every` ms, each padded with `pad` characters. */
+const ticking = (tab, every, burst, pad, total) => {
+  let n = 0
+  const timer = setInterval(() => {
+    for (let i = 0; i < burst && n < total; i++) socket.send('tick', { tab, n: n++, pad: 'x'.repeat(pad) })
+    if (n === total) clearInterval(timer)
+  }, every)
+}
+Object.assign(window, { ticking })

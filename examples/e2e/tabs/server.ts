@@ -27,6 +27,8 @@ export interface TabsServer {
   readonly opened: number
   /** When each connection opened (Date.now()). */
   readonly openedAt: number[]
+  /** Each connection (1, 2, …, as `connections[n - 1]`): when it opened and closed at the server (`performance.now()`). */
+  readonly connections: Array<{ opened: number; closed?: number; code?: number }>
   received: Received[]
   /** Sends `{ type, data }` to every connection. */
   broadcast(type: string, data?: unknown): void
@@ -73,6 +75,7 @@ export async function startTabsServer(): Promise<TabsServer> {
   const server = {
     opened: 0,
     openedAt: [] as number[],
+    connections: [] as Array<{ opened: number; closed?: number; code?: number }>,
     received: [] as Received[],
   }
 
@@ -83,8 +86,14 @@ export async function startTabsServer(): Promise<TabsServer> {
     wss.handleUpgrade(req, socket, head, (ws) => {
       const connection = ++server.opened
       server.openedAt.push(Date.now())
+      const times: (typeof server.connections)[number] = { opened: performance.now() }
+      server.connections.push(times)
       sockets.add(ws)
-      ws.on('close', () => sockets.delete(ws))
+      ws.on('close', (code) => {
+        sockets.delete(ws)
+        times.closed = performance.now()
+        times.code = code
+      })
       ws.on('message', (raw) => {
         const message = JSON.parse(String(raw)) as Received
         server.received.push({ ...message, connection })

@@ -14,6 +14,8 @@ export interface FakeTab {
   BroadcastChannel: new (name: string) => TabChannel
   /** The tab crashes or is closed: its locks are released and its channels go silent, without a word. */
   kill(): void
+  /** The tab's renderer crashes: as `kill()`, and what it posted that was not delivered yet is lost with it. */
+  crash(): void
   readonly dead: boolean
 }
 
@@ -54,6 +56,7 @@ export function fakeBrowser() {
 
   function tab(): FakeTab {
     let dead = false
+    let crashed = false
     const self: FakeTab = {
       get dead() {
         return dead
@@ -96,7 +99,7 @@ export function fakeBrowser() {
             if (other === this.entry || other.name !== this.entry.name || other.tab.dead) continue
             const data = structuredClone(message)
             setTimeout(() => {
-              if (!other.closed && !other.tab.dead) other.channel.onmessage?.({ data })
+              if (!crashed && !other.closed && !other.tab.dead) other.channel.onmessage?.({ data })
             }, 0)
           }
         }
@@ -104,6 +107,10 @@ export function fakeBrowser() {
           this.entry.closed = true
           channels.delete(this.entry)
         }
+      },
+      crash() {
+        crashed = true
+        self.kill()
       },
       kill() {
         dead = true

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { IN_FLIGHT } from '../tabs/connectShared.js'
 import { FakeWebSocket } from './fakeWebSocket.js'
 import { browser, links, received, serverOpens, settle } from './tabsHelpers.js'
 
@@ -164,6 +165,24 @@ describe('connectShared: when the leader goes', () => {
     expect(b.socket.getSnapshot()).toMatchObject({ status: 'open', leader: true, tabs: 1 })
     for (const t of tabs) t.socket.dispose()
     expect(links()).toEqual([])
+  })
+
+  it('after a crash, at most IN_FLIGHT of a tab’s frames arrive twice, and none is lost', async () => {
+    const { ws, leader, b, tabs } = await three()
+    // Everything written stays in the buffer: the server has it, the leader cannot know yet.
+    Object.defineProperty(ws, 'bufferedAmount', { get: () => ws.sent.join('').length })
+    for (let n = 0; n < 100; n++) b.socket.send('b', n)
+    await settle()
+    leader.crash()
+    await settle()
+    const next = await serverOpens()
+    const all = [...(received(ws, 'b') as number[]), ...(received(next, 'b') as number[])]
+    expect(new Set(all)).toEqual(new Set(Array.from({ length: 100 }, (_, n) => n)))
+    expect(all.length - 100).toBeLessThanOrEqual(IN_FLIGHT)
+    expect(received(next, 'b')).toEqual(
+      Array.from({ length: 100 }, (_, n) => n).slice(100 - (received(next, 'b') as number[]).length),
+    )
+    for (const t of tabs) t.socket.dispose()
   })
 
   it('counts a follower that crashed out of the group', async () => {

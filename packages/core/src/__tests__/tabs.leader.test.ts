@@ -68,13 +68,57 @@ describe("the leader's side", () => {
     await vi.advanceTimersByTimeAsync(100)
     await settle()
     expect(ws.sent).toEqual(['f1', 'f2'])
-    expect(acks()).toEqual([1, 2])
+    // An acknowledgement covers every frame up to its number.
+    expect(acks().at(-1)).toBe(2)
     // Waiting when the connection closes for good: dropped, so never acknowledged.
     Object.assign(ws, { bufferedAmount: 2 * 1024 * 1024 })
     await post(write(3))
     ws.serverClose(4401, 'unauthorized')
     await settle()
+    expect(acks().at(-1)).toBe(2)
+    channel.close()
+    leader.socket.dispose()
+  })
+
+  it("acknowledges a frame only once the WebSocket's buffer has let it go: a crash loses what the buffer holds", async () => {
+    const { leader, ws, post, acks, channel } = await leaderAndPeer()
+    let buffered = 0
+    Object.defineProperty(ws, 'bufferedAmount', { get: () => buffered })
+    const send = ws.send.bind(ws)
+    ws.send = (frame) => {
+      buffered += String(frame).length
+      send(frame)
+    }
+    await post(write(1))
+    await post(write(2))
+    expect(ws.sent).toEqual(['f1', 'f2'])
+    await vi.advanceTimersByTimeAsync(100)
+    expect(acks()).toEqual([]) // both still in the buffer
+    buffered = 2 // the first frame left
+    await vi.advanceTimersByTimeAsync(100)
+    expect(acks()).toEqual([1])
+    buffered = 0
+    await vi.advanceTimersByTimeAsync(100)
     expect(acks()).toEqual([1, 2])
+    channel.close()
+    leader.socket.dispose()
+  })
+
+  it('writes again, first, what a link closed with still in its buffer, and never acknowledges it twice', async () => {
+    const { leader, ws, post, acks, channel } = await leaderAndPeer()
+    Object.defineProperty(ws, 'bufferedAmount', { get: () => (ws.sent.length ? 2 : 0) })
+    await post(write(1))
+    await post(write(2))
+    expect(ws.sent).toEqual(['f1', 'f2'])
+    ws.serverClose(1006)
+    await settle()
+    expect(acks()).toEqual([1]) // f2 never left
+    await post(write(3, 1))
+    await vi.advanceTimersByTimeAsync(5000)
+    const next = await serverOpens()
+    await settle()
+    expect(next.sent).toEqual(['f2', 'f3'])
+    expect(acks().at(-1)).toBe(3)
     channel.close()
     leader.socket.dispose()
   })

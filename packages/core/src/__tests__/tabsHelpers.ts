@@ -14,6 +14,8 @@ export interface Tab {
   of(type: string): unknown[]
   /** The tab crashes or is closed by the user: the browser frees its locks and closes its WebSocket. */
   kill(): void
+  /** The tab's renderer crashes: as `kill()`, and what it posted to the other tabs and was not delivered is lost. */
+  crash(): void
 }
 
 /** A browser profile with fake Web Locks and channels, and tabs running `connectShared` in it. */
@@ -42,6 +44,10 @@ export function browser(options: SharedOptions = {}) {
       kill() {
         fake.kill()
         // What the page held is gone with it; nothing it does from now on reaches another tab.
+        socket.dispose()
+      },
+      crash() {
+        fake.crash()
         socket.dispose()
       },
     }

@@ -13,6 +13,8 @@ import {
   type Socket,
   type Status,
   type UrlOption,
+  type WebSocketConstructor,
+  type WebSocketLike,
 } from '@lifeline/core'
 import type {
   FromLeader,
@@ -82,6 +84,25 @@ const OWN = ['reconnecting', 'latency', 'state', 'error']
 const noop = () => {}
 const active = (status: Status) => status !== 'idle' && status !== 'closed'
 const randomId = () => Math.random().toString(36).slice(2)
+/**
+ * The most frames a tab has written to its leader and not seen acknowledged; the rest wait in the
+ * tab. A leader that crashes may have written these without the tab hearing it: at most this many
+ * of a tab's frames can arrive twice.
+ */
+export const IN_FLIGHT = 64
+/** How often a leader checks its WebSocket's buffer while frames wait or are not acknowledged, in ms. */
+const DRAIN_POLL = 5
+/** The bytes a frame takes in a WebSocket's buffer (`bufferedAmount` counts text as UTF-8). */
+const size = (f: Frame) => {
+  if (typeof f !== 'string') return f.byteLength
+  let n = f.length
+  for (let i = 0; i < f.length; i++) {
+    const c = f.charCodeAt(i)
+    // Two bytes up to U+07FF, three beyond; a surrogate pair (two units) is four.
+    if (c > 0x7f) n += c > 0x7ff && (c < 0xd800 || c > 0xdfff) ? 2 : 1
+  }
+  return n
+}
 const uncaught = (error: unknown) =>
   ((globalThis as { reportError?: (error: unknown) => void }).reportError ?? console.error)(error)
 /** Resolves when `signal` aborts: holds a Web Lock until then. */
@@ -164,10 +185,18 @@ export function connectShared<
 
   // ---- the leader's part, while this tab leads ----
   let real: Socket | null = null
+  /** The real socket's WebSocket, the bytes of the tabs' frames written to it, and the frames that wait. */
+  let ws: WebSocketLike | null = null
+  let bytes = 0
   const tabs = new Map<string, Hello>()
-  /** The last frame number taken from each tab: written, or waiting in the real socket's queue. */
+  /** The last frame number taken from each tab: written, or waiting to be. */
   let accepted = seen
-  let waiting: Array<[tab: string, n: number]> = []
+  /** Frames taken and not written yet (the link is down or full), in order. */
+  let waiting: Array<[tab: string, n: number, f: Frame]> = []
+  /** Frames written and not acknowledged yet, with the byte count at their end: acknowledged once the WebSocket's buffer has let them go. */
+  let written: Array<[tab: string, n: number, end: number, f: Frame]> = []
+  let drainTimer: ReturnType<typeof setTimeout> | undefined
+  const highWaterMark = options.highWaterMark ?? 1_048_576
 
   const live = () => active(inner.getSnapshot().status)
 
@@ -257,7 +286,7 @@ export function connectShared<
     }
     send(frame: Frame) {
       unacked.push([++seq, structuredClone(frame)])
-      write(seq, frame)
+      if (seq <= acked + IN_FLIGHT) write(seq, frame)
     }
     close() {
       this.readyState = 3
@@ -272,7 +301,7 @@ export function connectShared<
     if (t && up && !t.readyState) {
       t.readyState = 1
       // What no leader has written yet goes first, in order, ahead of what the socket queued since.
-      for (const [n, f] of [...unacked]) write(n, f)
+      for (const [n, f] of unacked.slice(0, IN_FLIGHT)) write(n, f)
       t.onopen({})
     } else if (t?.readyState === 1 && !up) {
       // This tab's socket reports the close as the link's (unless the leader went), and reconnects
@@ -327,8 +356,13 @@ export function connectShared<
     } else if (m.k === 'a') {
       seen.set(m.to, m.n)
       if (m.to === me && m.n > acked) {
+        const before = acked
         acked = m.n
         unacked = unacked.filter(([n]) => n > m.n)
+        // The frames that waited for room in flight go now, unless the tunnel is closed (the next leader gets them).
+        if (tunnel?.readyState === 1) {
+          for (const [n, f] of unacked) if (n > before + IN_FLIGHT && n <= acked + IN_FLIGHT) write(n, f)
+        }
       }
     }
   }
@@ -338,12 +372,11 @@ export function connectShared<
   /** The real socket's state, for every tab: its first from this tab makes this tab their leader. */
   const broadcast = () => {
     const s = (real as Socket).getSnapshot()
-    // The real queue holds only the tabs' frames, and lets the oldest go first: to the link,
-    // or all at once when the socket closes for good.
-    const closed = s.status === 'closed'
-    const written = closed ? 0 : Math.max(0, waiting.length - s.queued)
-    for (const [to, n] of waiting.slice(0, written)) toAll({ k: 'a', to, n })
-    waiting = closed ? [] : waiting.slice(written)
+    if (s.status === 'closed') {
+      // Closed for good: the tabs drop what they still hold.
+      waiting = []
+      written = []
+    } else pump()
     let queued = 0
     let pending = 0
     for (const { q, p } of tabs.values()) {
@@ -365,6 +398,64 @@ export function connectShared<
     toAll(to ? { k: 'f', f, to } : { k: 'f', f })
   }
 
+  /**
+   * Acknowledges the frames the WebSocket's buffer has let go of (a crash of this tab loses what it
+   * still holds; the tabs keep those frames for the next leader), and writes what waits while the
+   * link is open and has room. Checks again soon while anything is left.
+   */
+  function pump() {
+    const socket = real
+    clearTimeout(drainTimer)
+    drainTimer = undefined
+    if (!socket || !ws) return
+    const link = ws
+    const buffered = () => Number(link.bufferedAmount ?? 0)
+    // Frames the real socket queued itself (a link in doubt) are counted in `bytes` but not yet in the buffer.
+    if (socket.getSnapshot().queued === 0) {
+      const gone = bytes - buffered()
+      const last = new Map<string, number>()
+      while (written.length && (written[0] as (typeof written)[0])[2] <= gone) {
+        const [t, n] = written.shift() as (typeof written)[0]
+        last.set(t, n)
+      }
+      for (const [to, n] of last) toAll({ k: 'a', to, n })
+      while (
+        waiting.length &&
+        real === socket &&
+        socket.getSnapshot().status === 'open' &&
+        socket.getSnapshot().queued === 0 &&
+        buffered() <= highWaterMark
+      ) {
+        const [t, n, f] = waiting.shift() as (typeof waiting)[0]
+        bytes += size(f)
+        written.push([t, n, bytes, f])
+        socket.sendRaw(f)
+      }
+    }
+    if (real === socket && (waiting.length || written.length)) drainTimer = setTimeout(pump, DRAIN_POLL)
+  }
+
+  /**
+   * The real socket made a new WebSocket: what the old one let go of is acknowledged, and what it
+   * still held (it closed with them unsent) waits to be written again, first.
+   */
+  const relink = (next: WebSocketLike) => {
+    pump()
+    waiting = [...written.map(([t, n, , f]): (typeof waiting)[0] => [t, n, f]), ...waiting]
+    written = []
+    bytes = 0
+    ws = next
+  }
+  const Base = (options.WebSocket ?? g.WebSocket) as WebSocketConstructor | undefined
+  /** The WebSocket constructor of the leader's socket: the one it makes is the one whose buffer the leader watches. */
+  const Watched =
+    Base &&
+    (function Watched(url: string, protocols?: string | string[]) {
+      const next = new Base(url, protocols)
+      relink(next)
+      return next
+    } as unknown as WebSocketConstructor)
+
   const isPong =
     (heartbeat as HeartbeatOptions | undefined)?.isPong ??
     ((message: unknown) => !!heartbeat && (message === 'pong' || (message as Envelope | null)?.type === 'pong'))
@@ -374,6 +465,7 @@ export function connectShared<
     accepted = new Map(seen)
     const socket = connect(url, {
       ...options,
+      WebSocket: Watched,
       // Connect at once if the group was connected (no backoff after a failover), or this tab wants to.
       autoConnect: live() || (!!group && active(group)),
       // Only the tabs' frames wait here, and only while the link cannot take them: the tabs keep the limits.
@@ -383,7 +475,12 @@ export function connectShared<
         decode(frame) {
           const message = codec.decode(frame)
           // After the real socket has read it, so the tabs see it after what it caused there.
-          if (!isPong(message)) queueMicrotask(() => real === socket && relay(frame, message))
+          queueMicrotask(() => {
+            if (real !== socket) return
+            if (!isPong(message)) relay(frame, message)
+            // An event a hidden tab's timers cannot delay: a chance to acknowledge what went out.
+            if (written.length) pump()
+          })
           return message
         },
       },
@@ -410,7 +507,11 @@ export function connectShared<
       else socket.close(1000, 'leader left')
       socket.dispose()
       tabs.clear()
+      clearTimeout(drainTimer)
       waiting = []
+      written = []
+      ws = null
+      bytes = 0
     }
     return socket
   }
@@ -443,10 +544,8 @@ export function connectShared<
       const last = Math.max(accepted.get(t) ?? 0, m.a)
       if (m.n !== last + 1) return
       accepted.set(t, m.n)
-      const result = socket.sendRaw(m.f)
-      if (result === 'sent') toAll({ k: 'a', to: t, n: m.n })
-      else if (result === 'queued') waiting.push([t, m.n])
-      else accepted.set(t, last) // closed: the tabs drop what they still hold
+      waiting.push([t, m.n, m.f])
+      pump()
     } else if (k === 'o') socket.open()
     else if (k === 'r') socket.reconnect(m)
     else if (k === 'h') {
