@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { QueueSettings } from '../options.js'
-import { createOutbox, type Outgoing } from '../outbox.js'
+import { createOutbox, type Outgoing, type Overflow, type QueuedMessage } from '../outbox.js'
 import type { DropReason } from '../types.js'
 
 const limits: QueueSettings = { maxMessages: 3, maxBytes: 1000, overflow: 'drop-oldest', ttl: Number.POSITIVE_INFINITY }
@@ -103,5 +103,110 @@ describe('the outbox queue', () => {
     const { send, drops } = offline(null)
     expect(send(1)).toEqual(['dropped'])
     expect(drops).toEqual([[1, 'offline']])
+  })
+})
+
+/** Messages as a store gives them back: `expiresAt` on the outbox's clock, `Infinity` for never. */
+const loaded = (...list: Array<[data: number, expiresAt?: number, id?: string]>): QueuedMessage[] =>
+  list.map(([data, expiresAt = Number.POSITIVE_INFINITY, id]) => ({
+    type: 'n',
+    data,
+    frame: String(data),
+    bytes: String(data).length,
+    expiresAt,
+    ...(id !== undefined && { id }),
+  }))
+
+describe('messages loaded from a store', () => {
+  it('go ahead of everything queued, and expired ones are dropped as such', () => {
+    const { outbox, send, drops, queued, advance } = offline({ ...limits, maxMessages: 10 })
+    advance(100)
+    send(3)
+    outbox.adopt(loaded([1, 200], [0, 50], [2]))
+    expect(drops).toEqual([[0, 'expired']])
+    expect(queued()).toEqual([1, 2, 3])
+  })
+
+  it('expire each at its own time, even behind one that never expires', () => {
+    vi.useFakeTimers()
+    try {
+      const { outbox, drops, written, ws, advance } = offline({ ...limits, maxMessages: 10 })
+      outbox.adopt(loaded([1, Number.POSITIVE_INFINITY, 'request'], [2, 100], [3], [4, 300]))
+      advance(150)
+      vi.advanceTimersByTime(150)
+      expect(drops).toEqual([[2, 'expired']])
+      advance(200)
+      outbox.flush(ws, () => true) // before its timer: the flush expires what is due first
+      expect(drops).toEqual([
+        [2, 'expired'],
+        [4, 'expired'],
+      ])
+      expect(written).toEqual(['1', '3'])
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it.each<[Overflow, number[], number[]]>([
+    ['drop-oldest', [1, 2], [3, 4, 5]],
+    ['drop-newest', [4, 5], [1, 2, 3]],
+    ['error', [4, 5], [1, 2, 3]],
+  ])('are held to maxMessages with %s, as if they had been sent first', (overflow, dropped, kept) => {
+    const { outbox, send, drops, queued } = offline({ ...limits, overflow })
+    send(4, 5)
+    outbox.adopt(loaded([1], [2], [3]))
+    expect(drops).toEqual(dropped.map((data) => [data, 'overflow']))
+    expect(queued()).toEqual(kept)
+  })
+
+  it('are held to maxBytes, and one larger than the whole queue is refused on its own', () => {
+    const { outbox, drops, queued } = offline({ ...limits, maxMessages: 100, maxBytes: 3 })
+    outbox.adopt(loaded([1], [12345], [22], [3]))
+    expect(drops).toEqual([
+      [12345, 'overflow'],
+      [1, 'overflow'],
+    ])
+    expect(queued()).toEqual([22, 3])
+  })
+
+  it('keep one copy of a request stored twice', () => {
+    const { outbox, queued } = offline({ ...limits, maxMessages: 10 })
+    outbox.adopt(loaded([1, undefined, 'a'], [2, undefined, 'a'], [3]))
+    expect(queued()).toEqual([1, 3])
+    expect(outbox.has('a')).toBe(true)
+    outbox.remove('a')
+    expect(outbox.has('a')).toBe(false)
+    expect(queued()).toEqual([3])
+  })
+
+  it('cost no more per send, lookup or flush when there are many of them', () => {
+    const QUEUED = 10_000
+    const { outbox, send, ws, advance } = offline({ ...limits, maxMessages: QUEUED, ttl: 1000 })
+    // Every read of a queued message's fields is counted: the work each call does.
+    let reads = 0
+    const counted = loaded(
+      ...Array.from({ length: QUEUED }, (_, i): [number, number, string] => [i, 5000 + i, `r${i}`]),
+    ).map(
+      (message) =>
+        new Proxy(message, {
+          get(target, key, receiver) {
+            reads++
+            return Reflect.get(target, key, receiver)
+          },
+        }),
+    )
+    outbox.adopt(counted)
+    const work = (step: () => unknown) => {
+      reads = 0
+      step()
+      return reads
+    }
+    expect(work(() => outbox.has('r5000'))).toBeLessThan(10)
+    expect(work(() => outbox.has('none'))).toBeLessThan(10)
+    expect(work(() => outbox.remove('none'))).toBeLessThan(10)
+    expect(work(() => send(1))).toBeLessThan(20) // evicts the oldest
+    advance(100)
+    expect(work(() => send(2))).toBeLessThan(20)
+    expect(work(() => outbox.flush(ws, () => outbox.items.length > QUEUED - 3))).toBeLessThan(30)
   })
 })
