@@ -57,8 +57,8 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
   let stableTimer: Timer | undefined
   /** Polls a congested link (there is no drain event) until its buffer has room again. */
   let drainTimer: Timer | undefined
-  /** Messages a store kept from an earlier page, loading until the first flush. */
-  let loading: Promise<void> | null | undefined
+  /** A store's messages, loading: the first flush waits for them (at most `LOAD_TIMEOUT`). */
+  let loading: Promise<void> | null = null
 
   const events = createEmitter<SocketEvents<In>>((type, cause) => {
     // Re-reporting a failure of an `error` or `state` handler could loop, so those are only
@@ -81,7 +81,7 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
   const snapshot = () => {
     if (recount) {
       recount = false
-      state = transition(state, { type: 'update', changes: { queued: outbox.items.length, pending: requests.size() } })
+      state = transition(state, { type: 'update', changes: { queued: outbox.size, pending: requests.size() } })
     }
     return state
   }
@@ -167,7 +167,7 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
       const ws = link.ws
       if (!ws || !isOpen(ws)) return null
       // Until the queue has drained, only `onOpen`'s own sends skip it.
-      if (direct !== link.generation && (state.status !== 'open' || held || outbox.items.length)) return null
+      if (direct !== link.generation && (state.status !== 'open' || held || outbox.size)) return null
       if (heartbeat?.expired()) {
         // The deadline passed unnoticed (a throttled timer, a stalled loop): keep the message and check the link.
         hold()
@@ -202,7 +202,19 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
     createPersistence(settings.queue.store, {
       now,
       waiting: () => [...requests.unanswered(), ...outbox.items],
+      decode: (frame) => codec.decode(frame),
+      // Loaded once, at once: what an earlier page stored goes ahead of everything sent since.
+      adopt: atomic((messages) => {
+        outbox.adopt(messages)
+        // Items that came after the first flush stopped waiting for them go out now.
+        const ws = link.ws
+        if (ws && state.status === 'open' && !held) writeQueue(ws)
+      }),
       report,
+    })
+  if (persistence)
+    loading = persistence.loaded.then(() => {
+      loading = null
     })
   const inbox = createInbox(settings, {
     alive() {
@@ -237,7 +249,7 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
   /** Writes what waits in the queue while the link has room, and keeps checking for the rest. */
   function writeQueue(ws: WebSocketLike): void {
     outbox.flush(link, () => room(ws))
-    if (outbox.items.length) drainLater()
+    if (outbox.size) drainLater()
   }
 
   function drainLater(): void {
@@ -252,13 +264,6 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
   }
 
   function attempt(): void {
-    // A store's messages go ahead of everything sent since: loaded once, before the first flush.
-    loading ??= persistence?.load().then(
-      atomic((items) => {
-        loading = null
-        outbox.adopt(items)
-      }),
-    )
     const generation = link.next()
     const current = () => generation === link.generation
     const { connectTimeout, protocols } = settings

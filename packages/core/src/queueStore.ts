@@ -1,3 +1,4 @@
+import { after } from './clock.js'
 import { frameBytes } from './codec.js'
 import { fail, type LifelineError } from './errors.js'
 import type { Outgoing, QueuedMessage } from './outbox.js'
@@ -19,9 +20,11 @@ export interface StoredItem {
 /**
  * Where a socket keeps what is waiting to be sent, so it survives a reload or a crash of the page:
  * queued messages never written, and requests written but not answered. `load` is called once,
- * before the first flush; `save` after every change, with everything waiting, oldest first.
- * Either may be async; a throw or rejection is reported as `STORE_FAILED` and the in-memory
- * queue carries on. {@link webStorageQueue} is the built-in one.
+ * when the socket is created, and the first flush waits for it (5 s at most); `save` after every
+ * change once `load` has settled, with everything waiting, oldest first, one save at a time.
+ * Either may be async; a throw or rejection, malformed items (left out) or a load that does not
+ * settle in time are reported as `STORE_FAILED`, and the in-memory queue carries on.
+ * {@link webStorageQueue} is the built-in one.
  *
  * @example
  * ```ts
@@ -37,19 +40,26 @@ export interface QueueStore {
   save(items: StoredItem[]): void | Promise<void>
 }
 
+/** How long a socket waits for its store's `load`, in ms, before it carries on without it. */
+export const LOAD_TIMEOUT = 5000
+
 /** What persistence asks of its socket. */
 export interface PersistenceHost {
   /** The socket's monotonic clock. */
   now(): number
   /** Everything waiting now, oldest first. */
   waiting(): Array<Outgoing & { expiresAt?: number }>
+  /** Reads a frame with the socket's codec. */
+  decode(frame: string | ArrayBuffer): unknown
+  /** Takes the loaded messages into the queue, ahead of everything queued. */
+  adopt(messages: QueuedMessage[]): void
   report(error: LifelineError): void
 }
 
 /** Loads once and saves after changes, batched to one save per task. */
 export interface Persistence {
-  /** The stored items as queued messages (expired ones included: the queue drops them). */
-  load(): Promise<QueuedMessage[]>
+  /** Settles once the stored messages were adopted, or the store failed or timed out; never rejects. */
+  readonly loaded: Promise<void>
   /** Something waiting changed: save soon. */
   changed(): void
 }
@@ -63,56 +73,138 @@ const bytesOf = (frame: ArrayBuffer | ArrayBufferView) =>
   ArrayBuffer.isView(frame) ? new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength) : new Uint8Array(frame)
 const fromBase64 = (text: string) => Uint8Array.from(atob(text), (char) => char.charCodeAt(0))
 
+const isItem = (item: StoredItem | null): item is StoredItem =>
+  typeof item?.frame === 'string' &&
+  (item.binary === undefined || item.binary === true) &&
+  (item.type === undefined || typeof item.type === 'string') &&
+  (item.id === undefined || typeof item.id === 'string') &&
+  (item.expiresAt == null || Number.isFinite(item.expiresAt))
+
+/**
+ * Keeps a socket's waiting messages in `store`. It loads once, at once, and saves nothing until
+ * the load has settled, so a load never reads back what this socket saved, and nothing is
+ * saved over items not loaded yet. Saves go one at a time, the latest list each time, so an
+ * async store never finishes an older save after a newer one.
+ */
 export function createPersistence(store: QueueStore, host: PersistenceHost): Persistence {
-  let scheduled = false
+  let ready = false
+  /** A save is due (it waits for the load, or for the save under way). */
+  let due = false
+  let saving = false
+  /** The stored form of each message, made once. */
+  const stored = new WeakMap<Outgoing, StoredItem>()
   const failed = (cause: unknown) => host.report(fail('STORE_FAILED', 'queue store failed', cause))
 
-  const save = () => {
-    scheduled = false
-    // Clock offsets turn the socket's monotonic expiry times into wall-clock ones and back.
-    const offset = Date.now() - host.now()
-    const items = host.waiting().map(({ frame, type, id, expiresAt = Infinity }): StoredItem => {
-      const binary = typeof frame !== 'string'
-      return {
-        frame: binary ? toBase64(bytesOf(frame)) : frame,
-        ...(binary && { binary }),
-        ...(type !== undefined && { type }),
-        ...(id !== undefined && { id }),
-        expiresAt: expiresAt === Infinity ? null : expiresAt + offset,
-      }
-    })
-    try {
-      Promise.resolve(store.save(items)).catch(failed)
-    } catch (cause) {
-      failed(cause)
+  const toStored = (message: Outgoing & { expiresAt?: number }): StoredItem => {
+    const { frame, type, id, expiresAt = Number.POSITIVE_INFINITY } = message
+    const binary = typeof frame !== 'string'
+    return {
+      frame: binary ? toBase64(bytesOf(frame)) : frame,
+      ...(binary && { binary }),
+      ...(type !== undefined && { type }),
+      ...(id !== undefined && { id }),
+      // The socket's clock is monotonic: its offset to the wall clock gives the stored time.
+      expiresAt: expiresAt === Number.POSITIVE_INFINITY ? null : expiresAt + Date.now() - host.now(),
     }
   }
+  const save = () => {
+    if (!ready || saving || !due) return
+    due = false
+    saving = true
+    const items = host.waiting().map((message) => {
+      const known = stored.get(message)
+      if (known) return known
+      const item = toStored(message)
+      stored.set(message, item)
+      return item
+    })
+    new Promise((resolve) => resolve(store.save(items))).catch(failed).then(() => {
+      saving = false
+      save()
+    })
+  }
+
+  /** The payload a stored frame was sent with, for its `drop` event: the codec's reading, or the frame itself. */
+  const payload = (type: string | undefined, frame: string | Uint8Array) => {
+    if (type === undefined) return frame
+    try {
+      const message = host.decode(typeof frame === 'string' ? frame : (frame.buffer as ArrayBuffer)) as {
+        type?: unknown
+        data?: unknown
+      } | null
+      return message?.type === type ? message.data : frame
+    } catch {
+      return frame
+    }
+  }
+  /** The frame of a stored item, or `null` when the item is malformed. */
+  const frameOf = (item: StoredItem | null): string | Uint8Array | null => {
+    if (!isItem(item)) return null
+    if (!item.binary) return item.frame
+    try {
+      return fromBase64(item.frame)
+    } catch {
+      return null
+    }
+  }
+  /** The stored items as queued messages; malformed ones are left out and reported once. */
+  const read = (items: unknown) => {
+    // Nothing stored yet may come back as null or undefined.
+    const list: Array<StoredItem | null> = Array.isArray(items) ? items : []
+    let malformed = Array.isArray(items) || items == null ? 0 : 1
+    const messages: QueuedMessage[] = []
+    const offset = host.now() - Date.now()
+    for (const item of list) {
+      const frame = frameOf(item)
+      if (frame === null) {
+        malformed++
+        continue
+      }
+      const { type, id, expiresAt } = item as StoredItem
+      messages.push({
+        type,
+        data: payload(type, frame),
+        frame,
+        ...(id !== undefined && { id }),
+        bytes: frameBytes(frame),
+        expiresAt: expiresAt == null ? Number.POSITIVE_INFINITY : expiresAt + offset,
+      })
+    }
+    if (malformed) failed(new TypeError(`${malformed} stored item(s) malformed, left out`))
+    return messages
+  }
+
+  const loaded = new Promise<void>((resolve) => {
+    let settled = false
+    const settle = (items: unknown, cause?: unknown) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      ready = true
+      if (cause === undefined) {
+        host.adopt(read(items))
+        due = true // what the store holds now differs from the queue: expired or dropped items, a new order
+      } else failed(cause)
+      save()
+      resolve()
+    }
+    // The socket waits this long at most; what the store gives later still goes out, then.
+    const timer = after(() => {
+      failed(new Error(`load did not settle in ${LOAD_TIMEOUT} ms`))
+      resolve()
+    }, LOAD_TIMEOUT)
+    // Called now; a store that throws is reported on a later turn, when the caller can listen.
+    new Promise((done) => done(store.load())).then(
+      (items) => settle(items),
+      (cause) => settle(undefined, cause ?? new Error('load failed')),
+    )
+  })
 
   return {
-    async load() {
-      let items: StoredItem[]
-      try {
-        items = await store.load()
-      } catch (cause) {
-        failed(cause)
-        return []
-      }
-      const offset = host.now() - Date.now()
-      return (Array.isArray(items) ? items : []).map(({ frame, binary, type, id, expiresAt }) => {
-        const data = binary ? fromBase64(frame) : frame
-        return {
-          type,
-          data,
-          frame: data,
-          id,
-          bytes: frameBytes(data),
-          expiresAt: expiresAt === null ? Infinity : expiresAt + offset,
-        } as QueuedMessage
-      })
-    },
+    loaded,
     changed() {
-      if (scheduled) return
-      scheduled = true
+      if (due) return
+      due = true
       queueMicrotask(save)
     },
   }

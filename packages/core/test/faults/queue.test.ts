@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { type DropEvent, isLifelineError, type Overflow, type SendResult, type Socket } from '../../src/index.js'
+import {
+  type DropEvent,
+  isLifelineError,
+  type Overflow,
+  type QueueStore,
+  type SendResult,
+  type Socket,
+  type StoredItem,
+} from '../../src/index.js'
 import {
   type Chat,
   FAST_RECONNECT,
@@ -208,5 +216,51 @@ describe('a payload the codec cannot encode', () => {
     expect(server.received).toEqual([{ type: 'marker' }])
     expect(socket.getSnapshot()).toMatchObject({ status: 'open', queued: 0, lastError: null })
     expect(payloadsOf(log, 'error')).toEqual([])
+  })
+})
+
+describe('a persisted queue (queue.store) across refused attempts', () => {
+  /** A store over an array, as a page's storage would be: load gives back what save kept. */
+  const memoryStore = (initial: StoredItem[] = []): QueueStore & { items: StoredItem[] } => ({
+    items: initial,
+    load() {
+      return this.items
+    },
+    save(items) {
+      this.items = items
+    },
+  })
+  /** Resolves at the `count`th `reconnecting` event: that many attempts have failed. */
+  const failedAttempts = (socket: Socket<Chat, Marked>, count: number) =>
+    new Promise<void>((resolve) => {
+      let seen = 0
+      socket.on('reconnecting', () => ++seen === count && resolve())
+    })
+
+  it('sends each message once, however many attempts are refused', async () => {
+    const store = memoryStore()
+    const { server, socket, log } = await offline<Marked>({ queue: { store } })
+    sendNumbered(socket, 0, 3)
+    await within(failedAttempts(socket as Socket<Chat, Marked>, 7), 'seven refused attempts')
+    await restoreAndDrain(server, socket as Socket<Chat, Marked>)
+    expect(seqs(server.messagesOf('chat'))).toEqual([0, 1, 2])
+    expect(payloadsOf(log, 'drop')).toEqual([])
+    expect(store.items).toEqual([])
+  })
+
+  it('leaves out malformed stored items without an unhandled rejection, and opens', async () => {
+    const server = await resources.server()
+    const store = memoryStore([
+      null,
+      { frame: '***', binary: true, expiresAt: null },
+      { frame: JSON.stringify({ type: 'chat', data: { seq: 7 } }), type: 'chat', expiresAt: null },
+    ] as unknown as StoredItem[])
+    const socket = resources.connect<Chat, Marked>(server.url(), { reconnect: FAST_RECONNECT, queue: { store } })
+    const log = recordEvents(socket)
+    await nextEvent(socket, 'open')
+    expect(socket.send('marker')).toBe('sent')
+    await server.until(() => server.messagesOf('marker').length === 1, 'the marker')
+    expect(seqs(server.messagesOf('chat'))).toEqual([7])
+    expect(payloadsOf(log, 'error').map((error) => error.code)).toEqual(['STORE_FAILED'])
   })
 })
