@@ -78,6 +78,11 @@ export interface TestServer {
    * Resolves with the first message no earlier call returned that matches: a message type, or a
    * predicate. Without one, the next message. Rejects when the server stops first.
    *
+   * Each message goes to one call at most: when it arrives, to the oldest call waiting that it
+   * matches; else it stays for the next call that matches it. A call made in a `handle` handler
+   * comes after the calls that were waiting when the request arrived, so it gets the request only
+   * if none of them took it.
+   *
    * @example
    * ```ts
    * socket.send('chat', { text: 'hi' })
@@ -163,7 +168,10 @@ function decode(frame: Frame): Record<string, unknown> | undefined {
 
 const envelope = (type: string, data: unknown) => JSON.stringify(data === undefined ? { type } : { type, data })
 
-/** A queue of values handed out in order, to waiters that may come before or after them. */
+/**
+ * Values handed out in order, each to at most one waiter. A new value goes to the oldest waiter
+ * that accepts it; a new waiter takes the oldest value that no one took and it accepts.
+ */
 function cursor<T>() {
   const waiters: Array<{ accept(value: T): boolean; resolve(value: T): void; reject(error: Error): void }> = []
   const taken = new Set<T>()
@@ -308,9 +316,10 @@ export function createTestServer(url: string = `ws://lifeline.test/${++servers}`
         : { type: undefined, data: raw, id: undefined, frame: raw, connection }
       own.push(message)
       messages.push(message)
+      // Waiting calls first: a `waitForMessage` made by the handler comes after them.
+      newMessages.offer(message)
       const handler = message.type === undefined || message.id === undefined ? undefined : handlers.get(message.type)
       if (handler) run(handler, message)
-      newMessages.offer(message)
     })
     connections.push(connection)
     newConnections.offer(connection)

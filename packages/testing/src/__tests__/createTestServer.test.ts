@@ -115,6 +115,29 @@ describe.each(['fake timers', 'real timers'])('the test server, under %s', (mode
     stop()
   })
 
+  it('hands each message to one waiter: those waiting when it arrives first, then any made in a handler', async () => {
+    const socket = open()
+    await server.waitForConnection()
+    let inHandler: Promise<unknown> = Promise.resolve()
+    server.handle('getUser', () => {
+      inHandler = server.waitForMessage().then((message) => message.data)
+      return { name: 'Ada' }
+    })
+
+    const early = server.waitForMessage() // waiting when the request arrives: it takes the request
+    expect(await socket.request('getUser', { id: '1' })).toEqual({ name: 'Ada' })
+    expect((await early).data).toEqual({ id: '1' })
+    socket.send('chat', { text: 'next' }) // the handler's waiter takes the next message
+    expect(await inHandler).toEqual({ text: 'next' })
+
+    // With nobody waiting when it arrives, the handler's waiter takes the request itself.
+    expect(await socket.request('getUser', { id: '2' })).toEqual({ name: 'Ada' })
+    expect(await inHandler).toEqual({ id: '2' })
+    const later = server.waitForMessage()
+    socket.send('chat', { text: 'last' })
+    expect((await later).data).toEqual({ text: 'last' })
+  })
+
   it('closes with a code: a retryable one brings the client back, a terminal one does not', async () => {
     const socket = open()
     await server.waitForConnection()
