@@ -116,7 +116,8 @@ const until = (signal: AbortSignal) =>
  * incoming message, the connection's state (with `queued` and `pending` counted over the group),
  * its own sends, requests, replies and drops. When the leader goes (closed, crashed, or
  * `close()`d), another tab takes over and connects at once; what the tabs had sent and the old
- * leader had not written is written by the new one, in order, once; requests awaiting a reply are
+ * leader had not written is written by the new one, in order (at most 64 frames of a tab that the old
+ * leader wrote in its last moments come twice); requests awaiting a reply are
  * sent again with the same id. A tab's `close()` detaches that tab; the connection closes when the
  * last tab leaves. Where Web Locks or `BroadcastChannel` are missing (Node, old browsers), it is
  * `connect`.
@@ -124,8 +125,8 @@ const until = (signal: AbortSignal) =>
  * How: every tab runs its own socket (`connect`) whose WebSocket is a tunnel to the leader, so each
  * tab's queue, requests, `ttl` and drops are exactly those of a socket of its own. The leader runs
  * one more socket, the real one, and writes the tabs' frames to it, each tab's in order and once
- * (it acknowledges what it wrote; a tab keeps a frame until then and writes it again to the next
- * leader). See `protocol.ts` for the messages.
+ * (it acknowledges what its WebSocket's buffer let go of; a tab keeps a frame until then and
+ * writes it again to the next leader). See `protocol.ts` for the messages.
  *
  * @param url - as for `connect`; a function should come with `channel`.
  * @param shared - `connect`'s options, and `channel`.

@@ -8,10 +8,10 @@ import type { Frame, Snapshot } from '@lifeline/core'
  * The leader (the tab holding the channel's Web Lock) holds the one WebSocket. Every other tab
  * runs its own socket over a tunnel to it: the tab's socket keeps its queue, requests, ttl and
  * drops exactly as a socket of its own would, and writes frames to the tunnel; the leader writes
- * them to the WebSocket and says which it wrote (`a`), in the same step. A tab keeps every frame
- * until then, so a frame the leader never wrote (it died, or the link dropped first) is written
- * again, to the next leader, in order; the leader accepts a tab's frames only in sequence, so none
- * goes out twice. A leader whose page goes (`pagehide`) stops hearing the channel and writing for
+ * them to the WebSocket and says which its buffer let go of (`a`). A tab keeps every frame until
+ * then, so a frame the leader never got out (it died, or the link dropped first) is written again,
+ * to the next leader, in order; the leader accepts a tab's frames only in sequence. A tab has at
+ * most 64 frames written and not acknowledged, so at most 64 can go out twice. A leader whose page goes (`pagehide`) stops hearing the channel and writing for
  * the other tabs at once: what a going page posts may be lost while what it writes goes out.
  */
 export type TabMessage = FromLeader | FromTab
@@ -34,7 +34,7 @@ export type FromLeader =
   | { k: 'e'; e: 'reconnecting' | 'latency' | 'error'; v: unknown }
   /** A frame from the server; `to` names the one tab that handles it (a request the server made). */
   | { k: 'f'; f: string | ArrayBuffer; to?: string }
-  /** Tab `to`'s frames up to number `n` are written to the WebSocket. */
+  /** Tab `to`'s frames up to number `n` have left the WebSocket's buffer. */
   | { k: 'a'; to: string; n: number }
   /** A tab about to lead checks that everything posted before has reached it (see `barrier`). */
   | { k: 'b'; t: string }
