@@ -1,7 +1,17 @@
 // Samples of docs/server.md. Each region is pasted into the guide as it is.
 import { createServer } from 'node:http'
 import { connect } from '@lifeline/core'
-import { type Adapter, attach, type Hub, isLifelineServerError, memoryAdapter, type Peer } from '@lifeline/server'
+import {
+  type Adapter,
+  attach,
+  type Broker,
+  type BrokerHost,
+  type Hub,
+  isLifelineServerError,
+  memoryAdapter,
+  type Peer,
+  type Publication,
+} from '@lifeline/server'
 import { redisAdapter } from '@lifeline/server/redis'
 import WebSocket, { WebSocketServer } from 'ws'
 
@@ -26,7 +36,12 @@ export interface ClientReplies {
 declare const db: { user(id: string): Promise<{ name: string } | undefined> }
 declare function verify(token: string | null): { id: string; name: string } | null
 declare const log: { error(...args: unknown[]): void }
+declare function userOf(request: import('node:http').IncomingMessage): string
 declare const metrics: { gauge(name: string, value: number): void }
+declare const bus: {
+  publish(publication: Publication): void
+  subscribe(listener: (publication: Publication) => void): void
+}
 
 export function quickStart() {
   // #region attach
@@ -168,20 +183,40 @@ export function withHttp() {
   return hub
 }
 
+export function peerData(wss: WebSocketServer) {
+  // #region peer-data
+  const hub = attach<ClientMessages, ServerMessages, Replies, ClientReplies, { user: string }>(wss)
+  hub.on('connection', (peer, request) => {
+    peer.data = { user: userOf(request) }
+  })
+  // #endregion
+  return hub
+}
+
 export function customAdapter(): Adapter {
   // #region adapter
-  // Dedupe in this process, broadcasts through a bus of yours that does not echo a sender's own frames.
-  function busAdapter(bus: { publish(frame: string): void; subscribe(f: (frame: string) => void): void }): Adapter {
-    const memory = memoryAdapter()
+  // Dedupe and history in this process, publications through a bus of yours that does not echo
+  // a sender's own messages.
+  function busBroker(bus: {
+    publish(publication: Publication): void
+    subscribe(listener: (publication: Publication) => void): void
+  }): Broker {
+    let host: BrokerHost | null = null
     return {
-      ...memory,
-      start(host) {
-        memory.start(host)
-        bus.subscribe((frame) => host.deliver(frame))
+      start(given) {
+        host = given
+        bus.subscribe((publication) => host?.deliver(publication))
       },
-      publish: (frame) => bus.publish(frame),
+      publish(publication) {
+        host?.deliver(publication) // this instance's peers, at once
+        bus.publish(publication) // the other instances'
+      },
+      close() {
+        host = null
+      },
     }
   }
+  const adapter = { ...memoryAdapter(), broker: busBroker(bus) }
   // #endregion
-  return busAdapter({ publish() {}, subscribe() {} })
+  return adapter
 }

@@ -1,16 +1,18 @@
-import type { AdapterHost } from './adapter.js'
+import { GOING_AWAY } from '@lifeline/core/protocol'
 import { LifelineServerError } from './errors.js'
 import { messageFrame } from './frames.js'
 import { createListeners } from './listeners.js'
 import { type AttachOptions, resolveOptions } from './options.js'
 import { createPeer, type Peer, type PeerConnection } from './peer.js'
 import { createResponder } from './responder.js'
+import { createRooms } from './rooms.js'
 import type { MessageMap, PeerSocket, SendArgs, UpgradeRequest, WebSocketServerLike } from './types.js'
 
 /** Options of `hub.broadcast()`. */
 export interface BroadcastOptions {
-  /** A peer of this instance that does not get it (typically the sender). */
-  except?: Peer
+  /** A peer that does not get it (typically the sender). */
+  // biome-ignore lint/suspicious/noExplicitAny: a peer of any message maps and data
+  except?: Peer<any, any, any, any, any>
 }
 
 /** What a hub has counted since it was attached; `peers` is the number connected now. */
@@ -36,9 +38,9 @@ export interface HubStats {
 }
 
 /** The events a hub emits, with their listeners' arguments. */
-export interface HubEvents<In, Out, Replies, ClientReplies> {
+export interface HubEvents<In, Out, Replies, ClientReplies, Data = Record<string, unknown>> {
   /** A client connected: set up its listeners and handlers here. */
-  connection: [peer: Peer<In, Out, Replies, ClientReplies>, request: UpgradeRequest]
+  connection: [peer: Peer<In, Out, Replies, ClientReplies, Data>, request: UpgradeRequest]
   /** A background failure: a throwing listener, an adapter failure, a reply that could not be encoded. */
   error: [error: LifelineServerError]
 }
@@ -51,8 +53,15 @@ export interface HubEvents<In, Out, Replies, ClientReplies> {
  * @typeParam Replies - what `peer.handle` handlers reply, keyed by the `In` type asked (the client's `Replies`).
  * @typeParam ClientReplies - what clients' `socket.handle` handlers reply, keyed by the `Out` type
  *   asked: what `peer.request` resolves with.
+ * @typeParam Data - what the server knows of each client: `peer.data`.
  */
-export interface Hub<In = Record<string, unknown>, Out = Record<string, unknown>, Replies = {}, ClientReplies = {}> {
+export interface Hub<
+  In = Record<string, unknown>,
+  Out = Record<string, unknown>,
+  Replies = {},
+  ClientReplies = {},
+  Data = Record<string, unknown>,
+> {
   /**
    * Listens to `connection` or `error`; returns a function that stops listening.
    *
@@ -65,13 +74,13 @@ export interface Hub<In = Record<string, unknown>, Out = Record<string, unknown>
    * hub.on('error', (error) => console.error(error.code, error.cause))
    * ```
    */
-  on<K extends keyof HubEvents<In, Out, Replies, ClientReplies>>(
+  on<K extends keyof HubEvents<In, Out, Replies, ClientReplies, Data>>(
     type: K,
-    listener: (...args: HubEvents<In, Out, Replies, ClientReplies>[K]) => void,
+    listener: (...args: HubEvents<In, Out, Replies, ClientReplies, Data>[K]) => void,
   ): () => void
   /**
-   * Sends a message to every peer of this instance (but `except`) and, through the adapter, to
-   * the peers of every other instance.
+   * Sends a message to every peer (but `except`): to this instance's at once, and through the
+   * adapter's broker to those of every other instance.
    *
    * @throws `ENCODE_FAILED` when `data` is not JSON-serialisable.
    * @example
@@ -81,7 +90,7 @@ export interface Hub<In = Record<string, unknown>, Out = Record<string, unknown>
    */
   broadcast<K extends keyof Out & string>(type: K, ...args: [...SendArgs<Out, K>, options?: BroadcastOptions]): void
   /** The peers connected to this instance. */
-  readonly peers: ReadonlySet<Peer<In, Out, Replies, ClientReplies>>
+  readonly peers: ReadonlySet<Peer<In, Out, Replies, ClientReplies, Data>>
   /** Counts since the hub was attached (a fresh object on every read). */
   readonly stats: HubStats
   /** Settles once the adapter has started (at once for the in-memory one); rejects if it could not. */
@@ -106,6 +115,7 @@ export interface Hub<In = Record<string, unknown>, Out = Record<string, unknown>
  * @typeParam Out - what the server sends (the client's `Incoming`).
  * @typeParam Replies - what `peer.handle` handlers reply, keyed by the `In` type asked (the client's `Replies`).
  * @typeParam ClientReplies - what clients' `socket.handle` handlers reply, keyed by the `Out` type asked.
+ * @typeParam Data - what the server knows of each client, `peer.data` (an empty object until set).
  * @throws `INVALID_OPTIONS` for a bad option.
  * @example
  * ```ts
@@ -124,13 +134,17 @@ export function attach<
   Out = Record<string, unknown>,
   Replies = {},
   ClientReplies = {},
->(wss: WebSocketServerLike, options: AttachOptions = {}): Hub<In, Out, Replies, ClientReplies> {
+  Data = Record<string, unknown>,
+>(wss: WebSocketServerLike, options: AttachOptions = {}): Hub<In, Out, Replies, ClientReplies, Data> {
   if (typeof wss?.on !== 'function') {
     throw new LifelineServerError('INVALID_OPTIONS', 'attach() needs a ws WebSocketServer')
   }
-  const { adapter, window, key, interval, maxMessageBytes, requestTimeout, formatError } = resolveOptions(options)
+  const { adapter, window, history, key, interval, maxMessageBytes, requestTimeout, formatError } =
+    resolveOptions(options)
+  const { broker, replies } = adapter
 
-  const peers = new Set<PeerConnection>()
+  const rooms = createRooms<PeerConnection>()
+  const peers = rooms.all
   const counts: Omit<HubStats, 'peers' | 'badFrames'> = {
     messages: 0,
     requests: 0,
@@ -157,23 +171,23 @@ export function attach<
   })
 
   const responder = createResponder({
-    adapter,
+    replies,
     key,
     formatError,
     count,
     report,
   })
 
-  const host: AdapterHost = {
-    deliver(frame) {
-      for (const peer of peers) peer.write(frame)
-    },
-    report: (cause) =>
-      report(new LifelineServerError('ADAPTER_FAILED', (cause as Error)?.message ?? 'adapter failed', { cause })),
-    dedupe: window,
-  }
-  const ready = new Promise<void>((resolve) => resolve(adapter.start(host)))
-  ready.catch((cause) => host.report(cause))
+  const adapterFailed = (cause: unknown) =>
+    report(new LifelineServerError('ADAPTER_FAILED', (cause as Error)?.message ?? 'adapter failed', { cause }))
+  /** A seam's start as a promise; a throw is a rejection. */
+  const starting = (start: () => unknown) => new Promise((resolve) => resolve(start()))
+  const ready = Promise.all([
+    starting(() => broker.start({ deliver: rooms.deliver, report: adapterFailed })),
+    starting(() => replies.start({ dedupe: window, report: adapterFailed })),
+    starting(() => adapter.history.start({ limits: history, report: adapterFailed })),
+  ]).then(() => {})
+  ready.catch(adapterFailed)
 
   function onConnection(socket: PeerSocket, request: UpgradeRequest) {
     const peer = createPeer(socket, {
@@ -182,9 +196,9 @@ export function attach<
       count,
       report,
       answer: (peer, request, handler) => responder.answer(peer, request, handler),
-      closed: (peer) => peers.delete(peer),
+      closed: (peer) => rooms.remove(peer),
     })
-    peers.add(peer)
+    rooms.add(peer)
     listeners.emit('connection', peer, request)
   }
 
@@ -203,7 +217,7 @@ export function attach<
       wss.off('close', stop)
       clearInterval(timer)
       await ready.catch(() => {})
-      await adapter.close()
+      await Promise.all([broker.close(), replies.close(), adapter.history.close()])
     })()
     return closed
   }
@@ -216,16 +230,20 @@ export function attach<
     broadcast(type, ...args) {
       const [data, options] = args as unknown as [unknown, BroadcastOptions?]
       const frame = messageFrame(type, data)
-      for (const peer of peers) if (peer !== options?.except) peer.write(frame)
-      new Promise((resolve) => resolve(adapter.publish(frame))).catch(host.report)
+      const except = options?.except?.id
+      new Promise((resolve) => resolve(broker.publish(except === undefined ? { frame } : { frame, except }))).catch(
+        adapterFailed,
+      )
     },
-    peers: peers as ReadonlySet<Peer> as ReadonlySet<Peer<In, Out, Replies, ClientReplies>>,
+    peers: peers as ReadonlySet<Peer<unknown, unknown, unknown, unknown, unknown>> as ReadonlySet<
+      Peer<In, Out, Replies, ClientReplies, Data>
+    >,
     get stats() {
       const badFrames = counts.invalidJson + counts.invalidEnvelope + counts.oversize
       return { peers: peers.size, ...counts, badFrames }
     },
     ready,
-    close(code = 1001, reason = 'server shutting down') {
+    close(code = GOING_AWAY, reason = 'server shutting down') {
       for (const peer of peers) peer.close(code, reason)
       return stop()
     },

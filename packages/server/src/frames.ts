@@ -1,3 +1,4 @@
+import { classify, encodeEnvelope, envelope, TEXT_PING } from '@lifeline/core/protocol'
 import { LifelineServerError } from './errors.js'
 
 /** What one incoming frame is, once read. */
@@ -28,45 +29,49 @@ const byteLength = (raw: RawFrame) =>
 const textOf = (raw: RawFrame) =>
   (Array.isArray(raw) ? Buffer.concat(raw) : Buffer.isBuffer(raw) ? raw : Buffer.from(raw)).toString('utf8')
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
+const IGNORED: Incoming = { kind: 'ignored' }
+const TEXT_PING_FRAME: Incoming = { kind: 'text-ping' }
+const bad = (reason: BadFrame): Incoming => ({ kind: 'bad', reason })
 
 /**
- * Reads one frame of Lifeline's JSON envelope. Text and binary frames are both read as UTF-8
- * JSON, as the client's `jsonCodec` does; the text frame `ping` is the heartbeat of a client on
- * `rawCodec`. Never throws: what cannot be read comes back as `bad`.
+ * Reads one frame of Lifeline's JSON envelope: the size limit first (an oversized frame is
+ * never read), then the text (text and binary frames are both UTF-8 JSON, as the client's
+ * `jsonCodec` reads them; the text frame `ping` is the heartbeat of a client on `rawCodec`),
+ * then the protocol's classifier, and last the server's own limit on request ids. Pongs are
+ * ignored. Never throws: what cannot be read comes back as `bad`.
  */
 export function readFrame(raw: RawFrame, isBinary: boolean, maxBytes: number): Incoming {
-  if (byteLength(raw) > maxBytes) return { kind: 'bad', reason: 'oversize' }
+  if (byteLength(raw) > maxBytes) return bad('oversize')
   const text = textOf(raw)
-  if (!isBinary && text === 'ping') return { kind: 'text-ping' }
+  if (!isBinary && text === TEXT_PING) return TEXT_PING_FRAME
   let message: unknown
   try {
     message = JSON.parse(text)
   } catch {
-    return { kind: 'bad', reason: 'invalidJson' }
+    return bad('invalidJson')
   }
-  if (!isObject(message)) return { kind: 'bad', reason: 'invalidEnvelope' }
-  const { type, data, id, re, error } = message
-  if (re !== undefined) return typeof re === 'string' ? { kind: 'reply', re, data, error } : bad()
-  if (typeof type !== 'string') return bad()
-  if (id !== undefined && (typeof id !== 'string' || id.length > MAX_ID_LENGTH)) return bad()
-  if (type === 'ping') return { kind: 'ping', id }
-  if (type === 'pong') return { kind: 'ignored' }
-  return id === undefined ? { kind: 'message', type, data } : { kind: 'request', type, data, id }
+  const frame = classify(message)
+  switch (frame.kind) {
+    case 'bad':
+      return bad('invalidEnvelope')
+    case 'pong':
+      return IGNORED
+    case 'request':
+    case 'ping':
+      return frame.id !== undefined && frame.id.length > MAX_ID_LENGTH ? bad('invalidEnvelope') : frame
+    default:
+      return frame
+  }
 }
 
-const bad = (): Incoming => ({ kind: 'bad', reason: 'invalidEnvelope' })
-
 /** Encodes an envelope as one JSON text frame; throws `ENCODE_FAILED` for what JSON cannot carry. */
-export function encode(envelope: object): string {
+export function encode(message: object): string {
   try {
-    return JSON.stringify(envelope)
+    return encodeEnvelope(message)
   } catch (cause) {
     throw new LifelineServerError('ENCODE_FAILED', `cannot encode the message: ${(cause as Error).message}`, { cause })
   }
 }
 
-/** A message frame: `{"type", "data"?}` (`data` left out when undefined). */
-export const messageFrame = (type: string, data: unknown, id?: string): string =>
-  encode(id === undefined ? { type, data } : { type, data, id })
+/** A message frame, or a request frame with `id`: `{"type", "data"?, "id"?}`. */
+export const messageFrame = (type: string, data: unknown, id?: string): string => encode(envelope(type, data, id))

@@ -5,11 +5,26 @@
  *
  * @packageDocumentation
  */
-export { type Adapter, type AdapterHost, type DedupeWindow, type MaybePromise, memoryAdapter } from './adapter.js'
+export { type Adapter, memoryAdapter } from './adapter.js'
 export { attach, type BroadcastOptions, type Hub, type HubEvents, type HubStats } from './attach.js'
+export type { Broker, BrokerHost, Publication } from './broker.js'
 export { isLifelineServerError, LifelineServerError, type ServerErrorCode } from './errors.js'
+export type {
+  GapReason,
+  History,
+  HistoryEntry,
+  HistoryHost,
+  HistoryLimits,
+  Position,
+  Replay,
+} from './history.js'
+export type { MaybePromise } from './maybePromise.js'
+export { memoryBroker } from './memoryBroker.js'
+export { memoryHistory } from './memoryHistory.js'
+export { memoryReplyStore } from './memoryReplyStore.js'
 export type { AttachOptions, DedupeOptions, HeartbeatOptions } from './options.js'
 export type { Peer, RequestHandler } from './peer.js'
+export type { DedupeWindow, ReplyStore, ReplyStoreHost } from './replyStore.js'
 export type {
   ErrorReply,
   MessageMap,

@@ -1,13 +1,16 @@
-import { type Adapter, type DedupeWindow, memoryAdapter } from './adapter.js'
+import { type Adapter, memoryAdapter } from './adapter.js'
 import { LifelineServerError } from './errors.js'
+import type { HistoryLimits } from './history.js'
 import type { Peer } from './peer.js'
+import type { DedupeWindow } from './replyStore.js'
 import { defaultFormatError } from './responder.js'
 import type { ErrorReply, RequestInfo } from './types.js'
 
 /** Options of {@link attach}. */
 export interface AttachOptions {
   /**
-   * Where broadcasts and the dedupe window are shared with other instances of the server.
+   * Where broadcasts, the dedupe window and channel history are shared with other instances of
+   * the server: `{ broker, replies, history }`.
    * @default memoryAdapter() (this process only)
    */
   adapter?: Adapter
@@ -77,8 +80,10 @@ export interface DedupeOptions {
 /** The options as the hub uses them: defaults filled in, everything checked. */
 export interface Settings {
   adapter: Adapter
-  /** The dedupe window handed to the adapter (the defaults when dedupe is off, unused then). */
+  /** The dedupe window handed to the reply store (the defaults when dedupe is off, unused then). */
   window: DedupeWindow
+  /** How much history each channel keeps. */
+  history: HistoryLimits
   /** The dedupe key of a request, or `false` when dedupe is off. */
   key: ((request: RequestInfo, peer: Peer) => string) | false
   /** The heartbeat interval, or `false` when it is off. */
@@ -91,12 +96,18 @@ export interface Settings {
 const DEFAULTS = {
   ttl: 300_000,
   max: 10_000,
+  history: { size: 1000, ttl: 300_000 },
   interval: 30_000,
   maxMessageBytes: 1_048_576,
   requestTimeout: 10_000,
 }
 
-const ADAPTER_METHODS = ['start', 'publish', 'claim', 'settle', 'close'] as const
+/** The methods of each seam of an adapter. */
+const SEAMS = {
+  broker: ['start', 'publish', 'close'],
+  replies: ['start', 'claim', 'settle', 'close'],
+  history: ['start', 'append', 'since', 'top', 'close'],
+} as const satisfies Record<keyof Adapter, readonly string[]>
 
 const invalid = (message: string) => new LifelineServerError('INVALID_OPTIONS', message)
 
@@ -115,13 +126,17 @@ function functionOr<F>(value: F | undefined, name: string, fallback: F): F {
 /** Fills in the defaults of `attach`'s options; throws `INVALID_OPTIONS` for a bad one. */
 export function resolveOptions(options: AttachOptions): Settings {
   const { adapter = memoryAdapter(), dedupe = {}, heartbeat = {} } = options
-  if (!ADAPTER_METHODS.every((method) => typeof adapter?.[method] === 'function')) {
-    throw invalid(`an adapter has the methods ${ADAPTER_METHODS.join(', ')}`)
+  for (const [seam, methods] of Object.entries(SEAMS) as Array<[keyof Adapter, readonly string[]]>) {
+    const part = adapter?.[seam] as unknown as Record<string, unknown> | undefined
+    if (!methods.every((method) => typeof part?.[method] === 'function')) {
+      throw invalid(`an adapter has a ${seam} with the methods ${methods.join(', ')}`)
+    }
   }
   const { ttl = DEFAULTS.ttl, max = DEFAULTS.max } = dedupe || {}
   return {
     adapter,
     window: { ttl: atLeast(ttl, 'dedupe.ttl', 1), max: atLeast(max, 'dedupe.max', 1) },
+    history: DEFAULTS.history,
     key: dedupe && functionOr(dedupe.key, 'dedupe.key', (request: RequestInfo) => request.id),
     interval: heartbeat && atLeast(heartbeat.interval ?? DEFAULTS.interval, 'heartbeat.interval', 1),
     maxMessageBytes: atLeast(options.maxMessageBytes ?? DEFAULTS.maxMessageBytes, 'maxMessageBytes', 0),

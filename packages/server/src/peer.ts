@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto'
-import { createBatcher } from './batch.js'
+import { createWriteBatch, errorReply, NORMAL, pongFrame, TEXT_PING } from '@lifeline/core/protocol'
 import { LifelineServerError } from './errors.js'
 import { type BadFrame, encode, type Incoming, messageFrame, type RawFrame, readFrame } from './frames.js'
+import { nextId } from './ids.js'
 import { createListeners } from './listeners.js'
 import type {
   PeerEvents,
@@ -36,8 +36,32 @@ export type RequestHandler<In, Replies, K extends keyof In & string> = (
  * @typeParam Replies - what `handle` handlers reply, keyed by the `In` type asked (the client's `Replies`).
  * @typeParam ClientReplies - what the client's `socket.handle` handlers reply, keyed by the `Out`
  *   type asked: what `peer.request` resolves with.
+ * @typeParam Data - what the server knows of this client: `peer.data`.
  */
-export interface Peer<In = Record<string, unknown>, Out = Record<string, unknown>, Replies = {}, ClientReplies = {}> {
+export interface Peer<
+  In = Record<string, unknown>,
+  Out = Record<string, unknown>,
+  Replies = {},
+  ClientReplies = {},
+  Data = Record<string, unknown>,
+> {
+  /**
+   * This connection's id: a string unique across every connection of every instance and
+   * restart. A client that reconnects is a new peer, with a new id.
+   */
+  readonly id: string
+  /**
+   * What the server knows of this client (who it is), typed by `attach`'s `Data`. It starts as
+   * an empty object; set it, or fill it in, when the peer connects.
+   *
+   * @example
+   * ```ts
+   * hub.on('connection', (peer, request) => {
+   *   peer.data = { user: userOf(request) }
+   * })
+   * ```
+   */
+  data: Data
   /** The `ws` WebSocket underneath, for what the hub does not cover (headers, `bufferedAmount`). */
   readonly socket: PeerSocket
   /** Whether the connection is open: sends are written. */
@@ -116,7 +140,8 @@ export interface PeerHost {
 export type AnyHandler = (data: any, request: RequestInfo) => unknown
 
 /** A peer as its hub sees it: the public API plus what the hub drives. */
-export interface PeerConnection extends Peer<Record<string, unknown>, Record<string, unknown>, {}, {}> {
+export interface PeerConnection
+  extends Peer<Record<string, unknown>, Record<string, unknown>, {}, {}, Record<string, unknown>> {
   /** Aborts when the connection ends: cancels the waits made for it. */
   readonly signal: AbortSignal
   /** Writes a ready frame if the connection is open; returns whether it was written. */
@@ -129,10 +154,6 @@ interface PendingRequest {
   settle(error: LifelineServerError | null, value?: unknown): void
 }
 
-/** 64 random bits per process, so the ids of requests to clients never repeat across restarts. */
-const prefix = randomBytes(8).toString('hex')
-let counter = 0
-
 export function createPeer(socket: PeerSocket, host: PeerHost): PeerConnection {
   const listeners = createListeners((type, cause) =>
     host.report(new LifelineServerError('HANDLER_FAILED', `a "${type}" listener threw`, { cause })),
@@ -143,23 +164,22 @@ export function createPeer(socket: PeerSocket, host: PeerHost): PeerConnection {
   /** Whether anything (a frame, a pong) came since the last heartbeat tick. */
   let alive = true
 
-  /** Frames written in one turn of the event loop leave in one TCP write. */
-  const batch = createBatcher(socket)
+  /** Frames written in one turn of the event loop leave together, 16 to a TCP write. */
+  const batch = createWriteBatch()
   const write = (frame: string) => {
     if (socket.readyState !== OPEN) return false
-    batch()
-    socket.send(frame)
+    batch.send(socket, frame)
     return true
   }
 
-  const replyFailed = (re: string, code: string, message: string) => write(encode({ re, error: { code, message } }))
+  const replyFailed = (re: string, code: string, message: string) => write(encode(errorReply(re, { code, message })))
 
   function receive(frame: Incoming) {
     switch (frame.kind) {
       case 'text-ping':
-        return write('pong')
+        return write(pongFrame(TEXT_PING))
       case 'ping':
-        return write(encode(frame.id === undefined ? { type: 'pong' } : { type: 'pong', id: frame.id }))
+        return write(pongFrame(frame))
       case 'bad':
         return host.count(frame.reason)
       case 'reply': {
@@ -207,6 +227,8 @@ export function createPeer(socket: PeerSocket, host: PeerHost): PeerConnection {
   })
 
   const peer: PeerConnection = {
+    id: nextId(),
+    data: {},
     socket,
     signal: controller.signal,
     get isOpen() {
@@ -226,7 +248,7 @@ export function createPeer(socket: PeerSocket, host: PeerHost): PeerConnection {
     request(type, ...[data, options]) {
       const { timeout = host.requestTimeout, signal } = (options ?? {}) as PeerRequestOptions
       if (!(timeout >= 0)) throw new LifelineServerError('INVALID_OPTIONS', 'timeout must be ms >= 0')
-      const id = `${prefix}.${(++counter).toString(36)}`
+      const id = nextId()
       const frame = messageFrame(type, data, id)
       const aborted = () => new LifelineServerError('REQUEST_ABORTED', 'request aborted', { cause: signal?.reason })
       if (signal?.aborted) return Promise.reject(aborted())
@@ -254,7 +276,7 @@ export function createPeer(socket: PeerSocket, host: PeerHost): PeerConnection {
         write(frame)
       })
     },
-    close(code = 1000, reason) {
+    close(code = NORMAL, reason) {
       try {
         socket.close(code, reason)
       } catch (cause) {

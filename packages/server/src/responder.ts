@@ -1,12 +1,14 @@
-import type { Adapter } from './adapter.js'
+import { type Envelope, errorReply, reply as success } from '@lifeline/core/protocol'
 import { isLifelineServerError, LifelineServerError } from './errors.js'
 import { encode } from './frames.js'
 import type { AnyHandler, PeerConnection } from './peer.js'
+import type { ReplyStore } from './replyStore.js'
 import type { ErrorReply, RequestInfo } from './types.js'
 
 /** What the responder needs from its hub. */
 export interface ResponderHost {
-  readonly adapter: Adapter
+  /** The dedupe window. */
+  readonly replies: ReplyStore
   /** The dedupe key of a request, or `false` when dedupe is off. */
   readonly key: ((request: RequestInfo, peer: PeerConnection) => string) | false
   readonly formatError: (error: unknown, request: RequestInfo) => ErrorReply
@@ -32,12 +34,12 @@ export function defaultFormatError(error: unknown): ErrorReply {
  */
 export function createResponder(host: ResponderHost) {
   /** A reply frame; an `ENCODE_FAILED` error reply (and an `error` event) for what JSON cannot carry. */
-  function encodeReply(reply: { re: string; data?: unknown; error?: ErrorReply }): string {
+  function encodeReply(reply: Envelope & { re: string }): string {
     try {
       return encode(reply)
     } catch (error) {
       host.report(error as LifelineServerError)
-      return encode({ re: reply.re, error: { code: 'ENCODE_FAILED', message: 'the reply could not be encoded' } })
+      return encode(errorReply(reply.re, { code: 'ENCODE_FAILED', message: 'the reply could not be encoded' }))
     }
   }
 
@@ -50,7 +52,7 @@ export function createResponder(host: ResponderHost) {
       host.report(new LifelineServerError('HANDLER_FAILED', 'formatError threw', { cause }))
       reply = { message: 'request failed' }
     }
-    return encodeReply({ re: info.id, error: reply })
+    return encodeReply(errorReply(info.id, reply))
   }
 
   /** Sends a first attempt's reply, then stores it for duplicates (the asker has it either way). */
@@ -72,10 +74,10 @@ export function createResponder(host: ResponderHost) {
       return deliver(peer, key, failure(thrown, info))
     }
     if (typeof (value as PromiseLike<unknown> | null)?.then !== 'function') {
-      return deliver(peer, key, encodeReply({ re: id, data: value }))
+      return deliver(peer, key, encodeReply(success(id, value)))
     }
     Promise.resolve(value).then(
-      (resolved) => deliver(peer, key, encodeReply({ re: id, data: resolved })),
+      (resolved) => deliver(peer, key, encodeReply(success(id, resolved))),
       (thrown) => deliver(peer, key, failure(thrown, info)),
     )
   }
@@ -84,10 +86,10 @@ export function createResponder(host: ResponderHost) {
   function unavailable(peer: PeerConnection, id: string, error: unknown) {
     if (peer.signal.aborted) return // the peer left: nobody to answer
     if (isLifelineServerError(error) && error.code === 'REQUEST_LOST') {
-      return peer.write(encode({ re: id, error: { code: 'REQUEST_LOST', message: error.message } }))
+      return peer.write(encode(errorReply(id, { code: 'REQUEST_LOST', message: error.message })))
     }
     host.report(new LifelineServerError('ADAPTER_FAILED', 'the adapter could not dedupe a request', { cause: error }))
-    peer.write(encode({ re: id, error: { code: 'UNAVAILABLE', message: 'the request could not be processed now' } }))
+    peer.write(encode(errorReply(id, { code: 'UNAVAILABLE', message: 'the request could not be processed now' })))
   }
 
   const storeFailed = (cause: unknown) =>
@@ -96,7 +98,7 @@ export function createResponder(host: ResponderHost) {
   /** Stores a reply without a promise of its own where the adapter answers at once (the in-memory one). */
   function settle(key: string, reply: string) {
     try {
-      host.adapter.settle(key, reply)?.catch(storeFailed)
+      host.replies.settle(key, reply)?.catch(storeFailed)
     } catch (cause) {
       storeFailed(cause)
     }
@@ -119,7 +121,7 @@ export function createResponder(host: ResponderHost) {
       let claim: string | null | Promise<string | null>
       try {
         key = host.key(request, peer)
-        claim = host.adapter.claim(key, peer.signal)
+        claim = host.replies.claim(key, peer.signal)
       } catch (error) {
         return unavailable(peer, request.id, error)
       }

@@ -1,4 +1,13 @@
 import type { IncomingMessage } from 'node:http'
+import type {
+  ErrorReply,
+  ReplyOf,
+  RequestArgs,
+  MessageMap as ReservingMessageMap,
+  SendArgs,
+} from '@lifeline/core/protocol'
+
+export type { ErrorReply, ReplyOf, SendArgs }
 
 /**
  * The event names a peer reserves; a message type may not use one. (`ping` and `pong` are taken
@@ -12,21 +21,7 @@ export type ReservedName = 'close' | 'message'
  * string; }' is not assignable to type '"Error: 'close' is a reserved peer event name; rename this
  * message type"'`.
  */
-export type MessageMap<T> = {
-  // What the compiler quotes when a name is reserved.
-  [K in keyof T]: K extends ReservedName
-    ? `Error: '${K & string}' is a reserved peer event name; rename this message type`
-    : unknown
-} & {
-  // Keeps a reserved name's payload `never`, as generic code over `In` relies on.
-  [K in keyof T]: K extends ReservedName ? never : unknown
-}
-
-/** The arguments of `send(type, data)`: `data` is optional only where the payload type allows `undefined`. */
-export type SendArgs<Out, K extends keyof Out> = undefined extends Out[K] ? [data?: Out[K]] : [data: Out[K]]
-
-/** What `peer.request(type)` resolves with, or a `handle` handler returns: the type declared in `Replies`, else `unknown`. */
-export type ReplyOf<Replies, K> = K extends keyof Replies ? Replies[K] : unknown
+export type MessageMap<T> = ReservingMessageMap<T, ReservedName, 'a reserved peer event name'>
 
 /** Options of `peer.request()`. */
 export interface PeerRequestOptions {
@@ -40,17 +35,7 @@ export interface PeerRequestOptions {
 }
 
 /** The arguments of `peer.request(type, data, options)`: `send`'s, then the request's options. */
-export type PeerRequestArgs<Out, K extends keyof Out> = undefined extends Out[K]
-  ? [data?: Out[K], options?: PeerRequestOptions]
-  : [data: Out[K], options?: PeerRequestOptions]
-
-/** What an error reply carries: `{"re": id, "error": { "code"?, "message" }}`. */
-export interface ErrorReply {
-  /** A stable string for the client to branch on, e.g. `NOT_FOUND`. */
-  code?: string
-  /** What went wrong, for people. */
-  message: string
-}
+export type PeerRequestArgs<Out, K extends keyof Out> = RequestArgs<Out, K, PeerRequestOptions>
 
 /** The request a `handle` handler is answering. */
 export interface RequestInfo<K extends string = string> {

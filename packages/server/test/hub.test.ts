@@ -88,6 +88,22 @@ describe('messages', () => {
     expect(hub.stats).toMatchObject({ peers: 2, messages: 1, badFrames: 0 })
   })
 
+  it("gives each peer an id of its own and data that starts empty and is the server's to set", async () => {
+    const { hub, url } = await startChat()
+    const seen: Peer[] = []
+    hub.on('connection', (peer) => {
+      expect(peer.data).toEqual({})
+      peer.data = { user: `user ${seen.push(peer)}` }
+    })
+    openChat(url)
+    openChat(url)
+    await until(() => seen.length === 2, 'two peers')
+    const [first, second] = seen as [Peer, Peer]
+    expect(first.id).toEqual(expect.any(String))
+    expect(first.id).not.toBe(second.id)
+    expect([...hub.peers].map((peer) => peer.data)).toEqual([{ user: 'user 1' }, { user: 'user 2' }])
+  })
+
   it("answers the client's heartbeat ping with a pong, which the client reports as latency", async () => {
     const { url } = await startChat()
     const socket = openChat(url, { heartbeat: { interval: 10, timeout: 1000 } })
@@ -144,6 +160,20 @@ describe('writes', () => {
     await until(() => frames.length === 3, 'three frames')
     expect(frames.map((frame) => JSON.parse(frame).data.text)).toEqual(['one', 'two', 'three'])
     expect(reads).toHaveLength(1)
+  })
+
+  it('lets a batch go after 16 frames, so the client starts on them while the rest are written', async () => {
+    const { hub, url } = await startChat()
+    const connected = nextPeer(hub)
+    await rawClient(url)
+    const peer = await connected
+    const socket = peer.socket as unknown as WebSocket
+    const size = (n: number) => 2 + JSON.stringify({ type: 'chat', data: { text: `${n}`.padStart(2, '0') } }).length
+    for (let n = 0; n < 40; n++) peer.send('chat', { text: `${n}`.padStart(2, '0') })
+    // Two batches of 16 have gone to the kernel; the last 8 wait for the end of the turn.
+    expect(socket.bufferedAmount).toBe(8 * size(0))
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(socket.bufferedAmount).toBe(0)
   })
 
   it('sends a frame written just before close ahead of the close frame', async () => {
@@ -340,7 +370,7 @@ describe('adapter failures', () => {
   it('answers UNAVAILABLE, without running the handler, when the adapter cannot claim the id', async () => {
     const memory = memoryAdapter()
     const { hub, url } = await startChat({
-      adapter: { ...memory, claim: () => Promise.reject(new Error('redis is down')) },
+      adapter: { ...memory, replies: { ...memory.replies, claim: () => Promise.reject(new Error('redis is down')) } },
     })
     const errors: LifelineServerError[] = []
     hub.on('error', (error) => errors.push(error))
@@ -358,7 +388,9 @@ describe('adapter failures', () => {
     const { wss } = await startHub()
     const log = vi.spyOn(console, 'error').mockImplementation(() => {})
     try {
-      const hub = attach(wss, { adapter: { ...memoryAdapter(), start: () => Promise.reject(new Error('no redis')) } })
+      const memory = memoryAdapter()
+      const broker = { ...memory.broker, start: () => Promise.reject(new Error('no redis')) }
+      const hub = attach(wss, { adapter: { ...memory, broker } })
       await expect(hub.ready).rejects.toThrow('no redis')
       expect(log).toHaveBeenCalledWith(expect.objectContaining({ code: 'ADAPTER_FAILED' }))
       await hub.close()
@@ -542,10 +574,16 @@ describe('lifecycle', () => {
 
   it('stops with the ws server: no heartbeat, the adapter closed', async () => {
     const { wss } = await startHub()
-    const adapter = { start: vi.fn(), publish: vi.fn(), claim: vi.fn(), settle: vi.fn(), close: vi.fn() }
+    const adapter = {
+      broker: { start: vi.fn(), publish: vi.fn(), close: vi.fn() },
+      replies: { start: vi.fn(), claim: vi.fn(), settle: vi.fn(), close: vi.fn() },
+      history: { start: vi.fn(), append: vi.fn(), since: vi.fn(), top: vi.fn(), close: vi.fn() },
+    }
     attach(wss, { adapter })
     await new Promise((resolve) => wss.close(resolve))
-    await vi.waitFor(() => expect(adapter.close).toHaveBeenCalledTimes(1))
+    for (const seam of Object.values(adapter)) {
+      await vi.waitFor(() => expect(seam.close).toHaveBeenCalledTimes(1))
+    }
   })
 
   it('throws INVALID_OPTIONS for bad options and a second handler for one type', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { type AdapterHost, attach } from '@lifeline/server'
+import { attach } from '@lifeline/server'
 import { type RedisClientLike, redisAdapter } from '@lifeline/server/redis'
 import { createClient } from '@redis/client'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -30,14 +30,12 @@ describe.skipIf(!redisServer)('redisAdapter against a real redis-server', () => 
   /** A fresh prefix per test, so tests share nothing through Redis. */
   const isolated = () => `test:${randomUUID()}:`
 
-  /** An adapter started as a hub would start it; closed after the test. */
+  /** An adapter's reply store, started as a hub would start it; closed after the test. */
   async function startAdapter(prefix: string, ttl = 60_000) {
-    const adapter = redisAdapter({ url: redis.url, prefix })
-    const delivered: string[] = []
-    const host: AdapterHost = { deliver: (frame) => delivered.push(frame), report: vi.fn(), dedupe: { ttl, max: 10 } }
-    await adapter.start(host)
+    const adapter = redisAdapter({ url: redis.url, prefix }).replies
+    await adapter.start({ report: vi.fn(), dedupe: { ttl, max: 10 } })
     onCleanup(() => adapter.close())
-    return { adapter, delivered, host }
+    return { adapter }
   }
 
   const signal = () => new AbortController().signal

@@ -47,12 +47,15 @@ export function envelope<T extends string>(type: T, data?: unknown, id?: string)
  * JSON.stringify(errorReply('k3j9.1', { code: 'NOT_FOUND', message: 'no user 42' }))
  * ```
  */
-export function reply(re: string, data: unknown): Envelope {
+export function reply(re: string, data: unknown): Envelope & { re: string } {
   return { re, data }
 }
 
 /** The error reply to request `re`: `{ re, error }`. See {@link reply}. */
-export function errorReply(re: string, error: ErrorReply | { code?: unknown; message?: unknown }): Envelope {
+export function errorReply(
+  re: string,
+  error: ErrorReply | { code?: unknown; message?: unknown },
+): Envelope & { re: string } {
   return { re, error }
 }
 

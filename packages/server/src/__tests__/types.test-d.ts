@@ -68,6 +68,14 @@ describe('attach<In, Out, Replies, ClientReplies>', () => {
     hub.broadcast('getUser', { id: '1' })
   })
 
+  it('types peer.data by the fifth type parameter, an id string beside it', () => {
+    attach<ClientSends, ServerSends, Replies, ClientReplies, { user: string }>(wss).on('connection', (connected) => {
+      expectTypeOf(connected.data).toEqualTypeOf<{ user: string }>()
+      expectTypeOf(connected.id).toEqualTypeOf<string>()
+    })
+    expectTypeOf(peer.data).toEqualTypeOf<Record<string, unknown>>()
+  })
+
   it('refuses a message type named like a peer event', () => {
     // @ts-expect-error: close is reserved
     attach<{ close: { why: string } }>(wss)

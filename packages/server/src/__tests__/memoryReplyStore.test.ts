@@ -1,17 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { type Adapter, memoryAdapter } from '../adapter.js'
+import { memoryReplyStore } from '../memoryReplyStore.js'
+import type { ReplyStore } from '../replyStore.js'
 
 const TTL = 1000
 
-function start(max = 100): Adapter {
-  const adapter = memoryAdapter()
-  adapter.start({ deliver: () => {}, report: () => {}, dedupe: { ttl: TTL, max } })
+function start(max = 100): ReplyStore {
+  const adapter = memoryReplyStore()
+  adapter.start({ report: () => {}, dedupe: { ttl: TTL, max } })
   return adapter
 }
 
 const signal = () => new AbortController().signal
 
-describe('memoryAdapter', () => {
+describe('memoryReplyStore', () => {
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ['performance', 'Date', 'setTimeout'] })
   })
