@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { type BackoffOptions, backoffDelay, MAX_TIMER_DELAY } from '../backoff.js'
+import { resolveOptions } from '../options.js'
+import { FakeWebSocket } from './fakeWebSocket.js'
 
 const base: BackoffOptions = { initialDelay: 1000, maxDelay: 30_000, factor: 2, jitter: 'none' }
 const top = () => 0.999_999
@@ -146,5 +148,66 @@ describe('backoff', () => {
       }
       expect(Math.max(...plain)).toBeGreaterThan(3000) // what the windows fix: refusals piling up
     })
+  })
+})
+
+describe('backoff with the default reconnect settings', () => {
+  const defaults = resolveOptions({ WebSocket: FakeWebSocket }).reconnect as BackoffOptions
+  const seeded = (seed: number) => () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
+    return seed / 2 ** 31
+  }
+  /** When each client is back after the server's return: every attempt before it is refused 1 ms after it starts. */
+  const timesBack = (clients: number, downtime: number, random: () => number) =>
+    Array.from({ length: clients }, () => {
+      let time = 0
+      for (let attempt = 1; ; attempt++) {
+        time += backoffDelay(attempt, defaults, random, time)
+        if (time >= downtime) return time - downtime
+        time += 1
+      }
+    })
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1] ?? Number.NaN
+
+  it('caps the first retry at 1.8 s and every later one at 3 s, with full jitter', () => {
+    expect(defaults).toMatchObject({ initialDelay: 1800, maxDelay: 3000, factor: 2, jitter: 'full' })
+    expect([1, 2, 3, 10].map((n) => backoffDelay(n, { ...defaults, jitter: 'none' }))).toEqual([1800, 3000, 3000, 3000])
+  })
+
+  it.each([5000, 10_000, 30_000, 100_000])(
+    'brings clients back about 1.5 s (median) after the return of a server down %i ms, none later than two windows',
+    (downtime) => {
+      const back = timesBack(2000, downtime, seeded(downtime))
+      // Uniform windows of 3 s at the cap: 7/12 × 3 s on average, a median of about 0.52 × 3 s.
+      expect(median(back)).toBeGreaterThan(1200)
+      expect(median(back)).toBeLessThan(1900)
+      expect(Math.max(...back)).toBeLessThanOrEqual(6000)
+    },
+  )
+
+  it('keeps 1,000 clients spread through a 10 minute outage and after the return', () => {
+    const random = seeded(3)
+    const attempts: number[] = []
+    const returns: number[] = []
+    for (let client = 0; client < 1000; client++) {
+      let time = 0
+      for (let attempt = 1; ; attempt++) {
+        time += backoffDelay(attempt, defaults, random, time)
+        if (time >= 600_000) break
+        attempts.push(time)
+        time += 1
+      }
+      returns.push(time)
+    }
+    const busiest = (times: number[]) => {
+      const slices = new Map<number, number>()
+      for (const t of times) slices.set(Math.floor(t / 100), (slices.get(Math.floor(t / 100)) ?? 0) + 1)
+      return Math.max(...slices.values())
+    }
+    // 3 s windows: about 33 attempts per 100 ms at the cap; lockstep would put hundreds in one.
+    expect(busiest(attempts.filter((t) => t >= 60_000))).toBeLessThanOrEqual(60)
+    expect(busiest(attempts)).toBeLessThanOrEqual(100)
+    expect(busiest(returns)).toBeLessThanOrEqual(60)
+    expect(median(returns) - 600_000).toBeLessThan(1900)
   })
 })
