@@ -89,13 +89,31 @@ export const rawCodec: Codec = {
   },
 }
 
-let utf8Encoder: TextEncoder | undefined
-
-/** The size of a frame in bytes: UTF-8 bytes for text, `byteLength` for binary. */
+/**
+ * The size of a frame in bytes: UTF-8 bytes for text, `byteLength` for binary. Text is counted
+ * unit by unit, with no `TextEncoder` (Jest's jsdom environment has none) and no copy: a unit
+ * below U+0080 is 1 byte, below U+0800 2, a surrogate pair 4, any other unit 3 (a lone
+ * surrogate is written as U+FFFD).
+ */
 export function frameBytes(frame: Frame): number {
   if (typeof frame !== 'string') return frame.byteLength
-  utf8Encoder ??= new TextEncoder()
-  return utf8Encoder.encode(frame).length
+  const length = frame.length
+  let bytes = length
+  for (let i = 0; i < length; i++) {
+    const unit = frame.charCodeAt(i)
+    if (unit < 0x80) continue
+    if (unit < 0x800) {
+      bytes += 1
+      continue
+    }
+    bytes += 2
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      // A high surrogate and a low one: 4 bytes for the pair's 2 units. (NaN past the end.)
+      const next = frame.charCodeAt(i + 1)
+      if (next >= 0xdc00 && next <= 0xdfff) i++
+    }
+  }
+  return bytes
 }
 
 /** Whether a text or binary frame is larger than `limit` bytes, without counting when it need not. */

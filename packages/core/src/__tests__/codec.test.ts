@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { exceedsBytes, frameBytes, jsonCodec, rawCodec } from '../codec.js'
 
 describe('jsonCodec', () => {
@@ -51,6 +51,27 @@ describe('frame sizes', () => {
   it('agrees with TextEncoder on mixed text', () => {
     const text = 'aé€😀'.repeat(50)
     expect(frameBytes(text)).toBe(new TextEncoder().encode(text).length)
+  })
+
+  it('agrees with TextEncoder at every boundary and on lone surrogates anywhere', () => {
+    const units = [0x00, 0x7f, 0x80, 0x7ff, 0x800, 0xd7ff, 0xd800, 0xdbff, 0xdc00, 0xdfff, 0xe000, 0xffff]
+    for (const a of units)
+      for (const b of units) {
+        const text = `${String.fromCharCode(a)}${String.fromCharCode(b)}`
+        expect(frameBytes(text), `${a.toString(16)} ${b.toString(16)}`).toBe(new TextEncoder().encode(text).length)
+      }
+  })
+
+  it('counts without TextEncoder, as under Jest with jsdom', async () => {
+    vi.stubGlobal('TextEncoder', undefined)
+    vi.resetModules()
+    try {
+      const fresh = await import('../codec.js')
+      expect(fresh.frameBytes('aé€😀')).toBe(10)
+      expect(fresh.exceedsBytes('€'.repeat(10), 29)).toBe(true)
+    } finally {
+      vi.unstubAllGlobals()
+    }
   })
 
   it('tells whether a frame exceeds a limit', () => {
