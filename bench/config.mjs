@@ -2,6 +2,12 @@
 // the full run (medians of more runs, longer dead-link wait) stays under ten, on 2 cores.
 export const QUICK = process.env.QUICK === '1'
 
+/**
+ * Lifeline's reconnect settings when none are given (packages/core/src/options.ts), for the simulated
+ * long outage and the page's text; every scenario that connects runs the library's own defaults.
+ */
+export const LIFELINE_RECONNECT_DEFAULTS = { initialDelay: 1800, maxDelay: 3000, factor: 2, jitter: 'full' }
+
 /** Heartbeat settings for the dead-link scenario: short, so a dead link shows within seconds. */
 const FAST_HEARTBEAT = { interval: 2000, timeout: 2000 }
 
@@ -25,6 +31,14 @@ export const config = {
     // Same first and largest delay for every library; each keeps its own growth and jitter.
     equalised: QUICK ? null : { initialDelay: 1000, maxDelay: 10_000 },
   },
+  /**
+   * Ordinary outages: `clients` clients per library per outage, every server killed at once and
+   * back after each of `outages` ms; a client not back `backWithin` ms after its server's return
+   * counts as not back.
+   */
+  outage: { clients: QUICK ? 30 : 100, outages: [5000, 10_000, 30_000], connectTimeout: 15_000, backWithin: 60_000 },
+  /** A herd through a long outage, on a simulated clock: refused attempts fail after `refuseMs`. */
+  longOutage: { clients: 1000, downtime: 600_000, refuseMs: 1 },
   deadLink: {
     limit: QUICK ? 10_000 : 40_000,
     copies: QUICK ? 3 : 5,
@@ -115,4 +129,11 @@ export const budgets = {
     /** Median time from the drop to the reopen. */
     p50Ms: 1500,
   },
+  /** Ordinary outages: Lifeline's median time back no later than socket.io's, for every outage length. */
+  outageMedianVsSocketIo: 1,
+  /**
+   * The long outage's herd (simulated): the same peak share as the herd's, in any 100 ms during the
+   * outage and after the return, and a median time back no later than socket.io's in the same simulation.
+   */
+  longOutage: { peakShare: 0.1 },
 }

@@ -17,7 +17,9 @@ import { deadLink } from './scenarios/deadLink.mjs'
 import { flapping } from './scenarios/flapping.mjs'
 import { herd } from './scenarios/herd.mjs'
 import { leaks } from './scenarios/leaks.mjs'
+import { longOutage } from './scenarios/longOutage.mjs'
 import { offlineFlush } from './scenarios/offlineFlush.mjs'
+import { outage } from './scenarios/outage.mjs'
 import { overhead } from './scenarios/overhead.mjs'
 import { requestRestart } from './scenarios/requestRestart.mjs'
 import { requests } from './scenarios/requests.mjs'
@@ -27,6 +29,8 @@ import { throughput } from './scenarios/throughput.mjs'
 
 const path = (relative) => fileURLToPath(new URL(relative, import.meta.url))
 const only = process.env.ONLY ? new Set(process.env.ONLY.split(',')) : null
+/** MERGE=1 with ONLY (full mode): the scenarios run replace theirs in results/latest.json, and the page is written again. */
+const MERGE = Boolean(only && !QUICK && process.env.MERGE === '1')
 const log = (line) => console.log(line)
 
 function version(name) {
@@ -93,7 +97,14 @@ const restartVariants = [
 const scenarios = [
   ['throughput', (server) => throughput(throughputOrder, server, { ...config.throughput, log })],
   ['overhead', () => overhead({ ...config.overhead, log })],
-  ['herd', (server) => herd(reconnecting, server, { ...config.herd, log })],
+  [
+    'herd',
+    async (server) => ({
+      ...(await herd(reconnecting, server, { ...config.herd, log })),
+      longOutage: longOutage({ ...config.longOutage, log }),
+    }),
+  ],
+  ['outage', (server) => outage(server, { ...config.outage, log })],
   ['deadLink', (server) => deadLink(deadLinkCases, server, { ...config.deadLink, log })],
   ['offlineFlush', (server) => offlineFlush(withoutJsonBaseline, server, { ...config.offlineFlush, log })],
   ['leaks', (server) => leaks(leakLibs, server, { ...config.leaks, log })],
@@ -166,6 +177,7 @@ const [pageFile, chartDir, chartPrefix] =
 writeFileSync(path(pageFile), markdown(results, chartPrefix))
 for (const [name, svg] of Object.entries(charts(results)))
   writeFileSync(path(`${chartDir}${chartPrefix}${name}.svg`), svg)
+if (MERGE) mergeIntoLatest(results)
 
 log('\nBudgets')
 for (const b of results.budgets)
@@ -175,3 +187,28 @@ log(
   `\n${missed.length ? `${missed.length} budget(s) missed: exit code 1` : 'All budgets met.'} (${Math.round(results.meta.durationMs / 1000)} s, results in bench/results/${resultsFile})`,
 )
 process.exitCode = missed.length ? 1 : 0
+
+/**
+ * Puts a partial run's scenarios into results/latest.json in place of the full run's, records which
+ * scenarios were run again and when, checks the budgets over the whole, and writes the page again.
+ */
+function mergeIntoLatest(partial) {
+  const latest = JSON.parse(readFileSync(path('results/latest.json'), 'utf8'))
+  const names = scenarioLog.map((s) => s.name)
+  for (const name of names) latest[name] = partial[name]
+  latest.meta.scenarios = [...latest.meta.scenarios.filter((s) => !names.includes(s.name)), ...partial.meta.scenarios]
+  const rerun = {
+    date: partial.meta.date,
+    scenarios: names,
+    node: partial.meta.node,
+    durationMs: partial.meta.durationMs,
+  }
+  latest.meta.reruns = [...(latest.meta.reruns ?? []).filter((r) => r.scenarios.some((n) => !names.includes(n))), rerun]
+  latest.meta.versions = partial.meta.versions
+  latest.config = partial.config
+  latest.budgets = checkBudgets(latest)
+  writeFileSync(path('results/latest.json'), `${JSON.stringify(latest, null, 2)}\n`)
+  writeFileSync(path('../docs/benchmarks.md'), markdown(latest, 'benchmarks-'))
+  for (const [name, svg] of Object.entries(charts(latest))) writeFileSync(path(`../docs/benchmarks-${name}.svg`), svg)
+  log(`\nMerged ${names.join(', ')} into bench/results/latest.json; docs/benchmarks.md written again`)
+}

@@ -130,6 +130,57 @@ function herdChecks(herd) {
   ]
 }
 
+const seconds = (n) => `${(n / 1000).toFixed(2)} s`
+
+/** Ordinary outages, side by side: Lifeline's median time back against socket.io's, per outage length. */
+function outageChecks(outage) {
+  return outage.outages.map((outageMs) => {
+    const of = (name) => outage.results.find((r) => r.name === name && r.outageMs === outageMs)
+    const ours = of('lifeline')
+    const theirs = of('socket.io')
+    const everyoneBack = [ours, theirs].every((r) => r && r.back === r.clients)
+    const ratio = ours && theirs ? ours.p50Ms / theirs.p50Ms : Number.NaN
+    const back = (r) => (r ? `${r.back}/${r.clients} back` : 'not run')
+    return {
+      id: `outage-${outageMs}`,
+      title: `${outage.clients} clients each, server killed and back after ${outageMs / 1000} s, defaults: Lifeline's median time back vs socket.io's`,
+      required: `<= ${budgets.outageMedianVsSocketIo.toFixed(2)}× (every client back)`,
+      measured: everyoneBack
+        ? `${seconds(ours.p50Ms)} vs ${seconds(theirs.p50Ms)} (${ratio.toFixed(2)}×)`
+        : `Lifeline ${back(ours)}, socket.io ${back(theirs)}`,
+      value: ratio,
+      pass: everyoneBack && ratio <= budgets.outageMedianVsSocketIo,
+    }
+  })
+}
+
+/** The simulated long outage: spread during the outage and after the return, median back vs socket.io's. */
+function longOutageChecks(long) {
+  const ours = long.results.find((r) => r.name === 'lifeline')
+  const theirs = long.results.find((r) => r.name === 'socket.io')
+  const { peakShare } = budgets.longOutage
+  const limit = Math.floor(peakShare * long.clients)
+  const setup = `${long.clients.toLocaleString('en-US')} clients, server down ${long.downtimeMs / 60_000} min (simulated), default settings`
+  return [
+    {
+      id: 'long-outage-peak',
+      title: `long outage (${setup}): most attempts in any 100 ms during the outage, and opens in any 100 ms after the return`,
+      required: `<= ${percent(peakShare)} of the clients (${limit}) each`,
+      measured: `${ours.peakDuringOutage} during, ${ours.peakAfterReturn} after`,
+      value: Math.max(ours.peakDuringOutage, ours.peakAfterReturn),
+      pass: ours.peakDuringOutage <= limit && ours.peakAfterReturn <= limit,
+    },
+    {
+      id: 'long-outage-p50',
+      title: `long outage (${setup}): median time back after the return vs socket.io's in the same simulation`,
+      required: "<= socket.io's",
+      measured: `${seconds(ours.p50Ms)} vs ${seconds(theirs.p50Ms)}`,
+      value: ours.p50Ms / theirs.p50Ms,
+      pass: ours.p50Ms <= theirs.p50Ms,
+    },
+  ]
+}
+
 /** connectShared: however many tabs, the server sees one WebSocket. */
 function tabsChecks(tabs) {
   if (tabs.skipped) return []
@@ -208,6 +259,8 @@ export function checkBudgets(results) {
     ...(results.throughput ? throughputChecks(results.throughput) : []),
     ...(results.leaks ? leakChecks(results.leaks) : []),
     ...(results.herd ? herdChecks(results.herd) : []),
+    ...(results.herd?.longOutage ? longOutageChecks(results.herd.longOutage) : []),
+    ...(results.outage ? outageChecks(results.outage) : []),
     ...(results.size ? sizeChecks(results.size) : []),
     ...(results.tabs ? tabsChecks(results.tabs) : []),
     ...(results.requests ? requestChecks(results.requests) : []),
