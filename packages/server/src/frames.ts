@@ -1,12 +1,9 @@
-import { classify, encodeEnvelope, envelope, TEXT_PING } from '@lifeline/core/protocol'
+import { type Classified, classify, encodeEnvelope, envelope, TEXT_PING } from '@lifeline/core/protocol'
 import { LifelineServerError } from './errors.js'
 
-/** What one incoming frame is, once read. */
+/** What one incoming frame is, once read: what the protocol's classifier says, pongs ignored, bad ones with why. */
 export type Incoming =
-  | { kind: 'message'; type: string; data: unknown }
-  | { kind: 'request'; type: string; data: unknown; id: string }
-  | { kind: 'reply'; re: string; data: unknown; error: unknown }
-  | { kind: 'ping'; id: string | undefined }
+  | Exclude<Classified, { kind: 'pong' | 'bad' }>
   | { kind: 'ignored' }
   | { kind: 'text-ping' }
   | { kind: 'bad'; reason: BadFrame }
