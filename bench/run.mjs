@@ -203,7 +203,11 @@ function mergeIntoLatest(partial) {
     node: partial.meta.node,
     durationMs: partial.meta.durationMs,
   }
-  latest.meta.reruns = [...(latest.meta.reruns ?? []).filter((r) => r.scenarios.some((n) => !names.includes(n))), rerun]
+  const earlier = (latest.meta.reruns ?? []).map((r) => ({
+    ...r,
+    scenarios: r.scenarios.filter((n) => !names.includes(n)),
+  }))
+  latest.meta.reruns = [...earlier.filter((r) => r.scenarios.length > 0), rerun]
   latest.meta.versions = partial.meta.versions
   latest.config = partial.config
   latest.budgets = checkBudgets(latest)

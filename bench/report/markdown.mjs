@@ -14,7 +14,8 @@ function defaultCaps() {
   const second = Math.min(maxDelay, initialDelay * factor)
   const growth =
     second === maxDelay ? `${seconds(maxDelay)} from the second on` : `× ${factor} per retry up to ${seconds(maxDelay)}`
-  return { first: seconds(initialDelay), second: seconds(second), secondEnd: seconds(initialDelay + second), growth }
+  const secondWindow = `${(initialDelay / 1000).toLocaleString('en-US')}–${seconds(initialDelay + second)}`
+  return { first: seconds(initialDelay), second: seconds(second), secondWindow, growth }
 }
 
 const loads = (l) => (l ? l.map((n) => fixed(n, 1)).join(' / ') : 'not recorded')
@@ -206,14 +207,15 @@ function herdSection(herd, chart) {
     `${herd.clients} clients on one server; the server cuts every connection (clients see 1006) and stops listening,`,
     `then listens again on the same port ${herd.downtimeMs} ms later. Peak = most completed handshakes the server saw in any`,
     `${herd.windowMs} ms window; reconnect times run from the drop to the client's next open (so ${herd.downtimeMs} ms is the floor).`,
-    "The last column runs from the server's return instead (the budget's 'every client back' measure).",
+    "The last column runs from the server's return instead (the budget's 'every client back' measure). \"Server down\" is",
+    'how long the server was down in that run: longer than planned when the machine was busy, which adds to every time from the drop.',
     `${equalised} Raw ws does not reconnect and is left out.`,
     'Neither peer jitters its delay: partysocket waits a fixed 3 s, reconnecting-websocket a delay drawn once when',
     "it is imported (1–5 s), so all of a process's clients retry at the same moment. Lifeline draws each delay",
     `uniformly below a cap (full jitter; the cap is ${caps.first} for the first retry, ${caps.growth}), keeping retry n within its`,
     'own window of the timeline since the drop (see the reconnection guide): the herd is spread over the first',
     'window, and the clients whose first attempt landed inside the outage (refused at once) come back over the',
-    `second, ${caps.first}–${caps.secondEnd} after the drop. The chart counts handshakes in fixed buckets; the peak in the table and the`,
+    `second, ${caps.secondWindow} after the drop. The chart counts handshakes in fixed buckets; the peak in the table and the`,
     'budget is over any 100 ms window, so it can be higher. These timings depend on how promptly the client process',
     'runs its timers: on a loaded machine, timers that came due during a stall fire together and handshakes bunch up.',
     '',
@@ -223,6 +225,7 @@ function herdSection(herd, chart) {
       [
         'Library',
         'Settings',
+        'Server down',
         'Reconnected',
         'Peak handshakes / 100 ms',
         'p50',
@@ -233,6 +236,7 @@ function herdSection(herd, chart) {
       herd.results.map((r) => [
         r.label,
         r.settings,
+        ms(r.downMs),
         `${r.reconnected}/${r.clients}`,
         int(r.peakPer100ms),
         ms(r.p50Ms),

@@ -40,6 +40,8 @@ async function herdOnce(lib, server, settings, config) {
     label: lib.label,
     settings: settings.name,
     clients: config.clients,
+    // How long the server was down in this run: more than `downtime` when the machine is busy.
+    downMs: upAt - downAt,
     reconnected: reconnected.length,
     handshakes: handshakes.length,
     peakPer100ms: peakInWindow(handshakes, WINDOW_MS),
@@ -79,7 +81,7 @@ export async function herd(libs, server, config) {
       const result = await herdOnce(lib, server, settings, config)
       results.push(result)
       config.log?.(
-        `  ${lib.name.padEnd(24)} ${settings.name.padEnd(10)} reconnected ${result.reconnected}/${result.clients}, peak ${result.peakPer100ms}/100 ms, p50 ${Math.round(result.p50Ms)} ms, p99 ${Math.round(result.p99Ms)} ms`,
+        `  ${lib.name.padEnd(24)} ${settings.name.padEnd(10)} reconnected ${result.reconnected}/${result.clients}, peak ${result.peakPer100ms}/100 ms, p50 ${Math.round(result.p50Ms)} ms, p99 ${Math.round(result.p99Ms)} ms, down ${Math.round(result.downMs)} ms`,
       )
       globalThis.gc?.()
       await sleep(200)
