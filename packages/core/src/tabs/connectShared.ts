@@ -170,8 +170,15 @@ export function connectShared<
   /** The leader this tab follows, and the last state it posted. */
   let leader = ''
   let remote: WireSnapshot | null = null
-  /** Frames written to the tunnel that no leader has acknowledged as written to the WebSocket. */
-  let unacked: Array<[n: number, frame: Frame]> = []
+  /**
+   * Frames written to the tunnel that no leader has acknowledged as written to the WebSocket; a
+   * request's keeps its frame as written (`asked`), and a settled request's becomes `null`: a
+   * number no leader writes anything for.
+   */
+  let unacked: Array<[n: number, frame: Frame | null, request?: Frame]> = []
+  /** The frames of this tab's requests that await their reply; `asking` catches the one a `request()` call encodes. */
+  const asked = new Set<Frame>()
+  let asking: Frame | null | undefined
   let seq = 0
   let acked = 0
   /** What this tab last told its leader about itself. */
@@ -192,10 +199,10 @@ export function connectShared<
   const tabs = new Map<string, Hello>()
   /** The last frame number taken from each tab: written, or waiting to be. */
   let accepted = seen
-  /** Frames taken and not written yet (the link is down or full), in order. */
-  let waiting: Array<[tab: string, n: number, f: Frame]> = []
+  /** Frames taken and not written yet (the link is down or full), in order; `null` for a request its tab gave up. */
+  let waiting: Array<[tab: string, n: number, f: Frame | null]> = []
   /** Frames written and not acknowledged yet, with the byte count at their end: acknowledged once the WebSocket's buffer has let them go. */
-  let written: Array<[tab: string, n: number, end: number, f: Frame]> = []
+  let written: Array<[tab: string, n: number, end: number, f: Frame | null]> = []
   let drainTimer: ReturnType<typeof setTimeout> | undefined
   const highWaterMark = options.highWaterMark ?? 1_048_576
 
@@ -269,7 +276,7 @@ export function connectShared<
     post(message)
     receive(message)
   }
-  const write = (n: number, f: Frame) => toLeader({ k: 'w', t: me, n, a: acked, f })
+  const write = (n: number, f: Frame | null) => toLeader({ k: 'w', t: me, n, a: acked, f })
 
   /** A WebSocket for this tab's socket: open while a leader holds an open link. */
   class Tunnel {
@@ -286,7 +293,7 @@ export function connectShared<
       queueMicrotask(sync)
     }
     send(frame: Frame) {
-      unacked.push([++seq, structuredClone(frame)])
+      unacked.push(asked.has(frame) ? [++seq, structuredClone(frame), frame] : [++seq, structuredClone(frame)])
       if (seq <= acked + IN_FLIGHT) write(seq, frame)
     }
     close() {
@@ -316,8 +323,23 @@ export function connectShared<
   /** Closes this tab's socket; what no leader wrote drops, as a closed socket's queue does. */
   const shut = () => {
     inner.close()
-    for (const [, f] of unacked) inner.sendRaw(f)
+    for (const [, f] of unacked) if (f !== null) inner.sendRaw(f)
     unacked = []
+  }
+
+  /**
+   * A request of this tab settled (answered, aborted, timed out, lost): if its frame is still
+   * unacknowledged, no leader may write it from now on. The leader drops it if it holds it
+   * unwritten; a next leader gets its number with nothing to write.
+   */
+  const settled = (frame: Frame) => {
+    asked.delete(frame)
+    for (const entry of unacked) {
+      if (entry[2] !== frame) continue
+      entry[1] = null
+      entry[2] = undefined
+      if (tunnel?.readyState === 1) toLeader({ k: 'x', t: me, n: entry[0] })
+    }
   }
 
   /** Tells the leader this tab's counts and the types it handles, when they changed. */
@@ -428,9 +450,11 @@ export function connectShared<
         buffered() <= highWaterMark
       ) {
         const [t, n, f] = waiting.shift() as (typeof waiting)[0]
-        bytes += size(f)
+        if (f !== null) {
+          bytes += size(f)
+          socket.sendRaw(f)
+        }
         written.push([t, n, bytes, f])
-        socket.sendRaw(f)
       }
     }
     if (real === socket && (waiting.length || written.length)) drainTimer = setTimeout(pump, DRAIN_POLL)
@@ -547,6 +571,9 @@ export function connectShared<
       accepted.set(t, m.n)
       waiting.push([t, m.n, m.f])
       pump()
+    } else if (k === 'x') {
+      // A tab gave up a request: if its frame still waits, it is not written.
+      for (const entry of waiting) if (entry[0] === m.t && entry[1] === m.n) entry[2] = null
     } else if (k === 'o') socket.open()
     else if (k === 'r') socket.reconnect(m)
     else if (k === 'h') {
@@ -571,7 +598,7 @@ export function connectShared<
     bus = new Channel(name)
     bus.onmessage = ({ data }: { data: TabMessage }) => {
       // A tab's request is for the leader; what a leader says is for every tab.
-      if ('whor'.includes(data.k)) {
+      if ('whorx'.includes(data.k)) {
         if (real) take(data as FromTab)
       } else receive(data)
     }
@@ -605,6 +632,18 @@ export function connectShared<
 
   const inner = connect<In, Out, Replies>('ws://tab.invalid/', {
     ...options,
+    codec: {
+      decode: (frame) => codec.decode(frame),
+      encode(message) {
+        const frame = codec.encode(message)
+        // A request's frame, before its socket writes it.
+        if (asking === null) {
+          asking = frame
+          asked.add(frame)
+        }
+        return frame
+      },
+    },
     WebSocket: Tunnel,
     protocols: undefined,
     onOpen: undefined,
@@ -643,7 +682,32 @@ export function connectShared<
     subscribe: (listener) => (disposed ? noop : listen('state', () => listener())),
     send: inner.send,
     sendRaw: inner.sendRaw,
-    request: inner.request,
+    request(type, ...args) {
+      const before = asking
+      asking = null
+      let reply: ReturnType<typeof inner.request<typeof type>>
+      let frame: Frame | null | undefined
+      try {
+        reply = inner.request(type, ...args)
+        frame = asking
+      } catch (error) {
+        if (asking != null) asked.delete(asking)
+        throw error
+      } finally {
+        asking = before
+      }
+      if (frame == null) return reply
+      return reply.then(
+        (value) => {
+          settled(frame)
+          return value
+        },
+        (error) => {
+          settled(frame)
+          throw error
+        },
+      ) as typeof reply
+    },
     handle(type, handler) {
       const off = inner.handle(type, handler)
       handlers.set(type, handler)

@@ -43,8 +43,13 @@ export type FromLeader =
 export type FromTab =
   /** Hello, and whenever they change: this tab's queued and pending counts and the types it handles. */
   | { k: 'h'; t: string; q: number; p: number; h: string[] }
-  /** Write frame number `n` of this tab; `a` is the last number the tab has seen acknowledged. */
-  | { k: 'w'; t: string; n: number; a: number; f: Frame }
+  /**
+   * Write frame number `n` of this tab; `a` is the last number the tab has seen acknowledged. `f`
+   * is `null` for a request the tab gave up (aborted, timed out): its number, and nothing to write.
+   */
+  | { k: 'w'; t: string; n: number; a: number; f: Frame | null }
+  /** This tab gave up the request in its frame `n`: not to be written if it still waits. */
+  | { k: 'x'; t: string; n: number }
   /** Open the connection (a tab called `open()`). */
   | { k: 'o' }
   /** Reconnect now (a tab called `reconnect()`). */
