@@ -84,18 +84,22 @@ export function isLifelineError(value: unknown): value is LifelineError {
   )
 }
 
-/** What `cause` says of itself, for a message: its own `message`, or the value as text; never throws. */
+/** What `cause` says of itself, for a message: an error's `message`, or a string; never throws. */
 function describe(cause: unknown): string {
   try {
-    const text = cause instanceof Error ? cause.message : String(cause)
-    return typeof text === 'string' ? text : ''
+    if (typeof cause === 'string') return cause
+    const message = (cause as { message?: unknown } | null)?.message
+    return typeof message === 'string' ? message : ''
   } catch {
     return ''
   }
 }
 
-/** A {@link LifelineError} with its `cause`, whose message ends with the cause's (`url failed: Failed to fetch`). */
+/**
+ * A {@link LifelineError} with its `cause`, whose message ends with what the cause says, unless
+ * it says it already (`url or protocols failed: Failed to fetch`).
+ */
 export const fail = (code: ErrorCode, message: string, cause?: unknown): LifelineError => {
-  const said = cause === undefined ? '' : describe(cause)
-  return new LifelineError(code, said ? `${message}: ${said}` : message, { cause })
+  const said = describe(cause)
+  return new LifelineError(code, said && !message.includes(said) ? `${message}: ${said}` : message, { cause })
 }
