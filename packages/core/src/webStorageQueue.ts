@@ -51,10 +51,11 @@ export function webStorageQueue(key: string, storage: Storage = platform.localSt
     }),
   )
   let latest: StoredItem[] = []
+  /** Items taken over from gone pages that `load` has not returned yet: a save meanwhile keeps them, ahead. */
+  let adopting: StoredItem[] = []
   return {
     async load() {
       await held
-      const adopted: StoredItem[] = []
       const records: string[] = []
       for (let i = 0; i < storage.length; i++) {
         const record = storage.key(i) as string
@@ -66,18 +67,20 @@ export function webStorageQueue(key: string, storage: Storage = platform.localSt
           locks.request(lockOf(record), { ifAvailable: true }, (lock: unknown) => {
             done()
             if (!lock) return
-            adopted.push(...read(record))
-            write(mine, [...adopted, ...latest])
+            adopting = adopting.concat(read(record))
+            write(mine, [...adopting, ...latest])
             storage.removeItem(record)
             return forever()
           }),
         )
       }
+      const adopted = adopting
+      adopting = []
       return adopted
     },
     save(items) {
       latest = items
-      return held.then(() => write(mine, latest))
+      return held.then(() => write(mine, [...adopting, ...latest]))
     },
   }
 }

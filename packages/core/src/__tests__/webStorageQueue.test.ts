@@ -174,3 +174,70 @@ describe('webStorageQueue', () => {
     socket.dispose()
   })
 })
+
+describe('webStorageQueue under a socket', () => {
+  it('where Web Locks are missing, sends what was stored and each send once, however many attempts fail', async () => {
+    const storage = memoryStorage()
+    storage.setItem('outbox', JSON.stringify([{ frame: JSON.stringify({ type: 'n', data: 0 }), type: 'n', expiresAt: null }]))
+    const socket = connect('wss://example.test/live', {
+      WebSocket: FakeWebSocket,
+      browserEvents: false,
+      reconnect: { initialDelay: 10, maxDelay: 10, jitter: 'none' },
+      queue: { store: webStorageQueue('outbox', storage) },
+    })
+    for (const n of [1, 2, 3]) socket.send('n', n)
+    for (let attempt = 0; attempt < 7; attempt++) {
+      FakeWebSocket.last.serverFail()
+      await vi.advanceTimersByTimeAsync(10)
+    }
+    FakeWebSocket.last.serverOpen()
+    await vi.advanceTimersByTimeAsync(5)
+    expect(FakeWebSocket.last.messages).toEqual([0, 1, 2, 3].map((n) => ({ type: 'n', data: n })))
+    expect(storage.dump()).toEqual({})
+    socket.dispose()
+  })
+
+  it('where Web Locks are missing, with autoConnect: false, keeps what was stored and sends it once', async () => {
+    const storage = memoryStorage()
+    storage.setItem('outbox', JSON.stringify([{ frame: JSON.stringify({ type: 'n', data: 0 }), type: 'n', expiresAt: null }]))
+    const socket = connect('wss://example.test/live', {
+      WebSocket: FakeWebSocket,
+      browserEvents: false,
+      autoConnect: false,
+      queue: { store: webStorageQueue('outbox', storage) },
+    })
+    socket.send('n', 1)
+    await vi.advanceTimersByTimeAsync(5)
+    expect(frames(storage.dump().outbox ?? [])).toEqual(['{"type":"n","data":0}', '{"type":"n","data":1}'])
+    socket.open()
+    FakeWebSocket.last.serverOpen()
+    await vi.advanceTimersByTimeAsync(5)
+    expect(FakeWebSocket.last.messages).toEqual([
+      { type: 'n', data: 0 },
+      { type: 'n', data: 1 },
+    ])
+    socket.dispose()
+  })
+
+  it("keeps a gone page's items in this page's record when a save comes while they are being taken over", async () => {
+    const profile = fakeBrowser()
+    const storage = memoryStorage()
+    const first = page(profile, storage)
+    await Promise.all([first.store.save([item('1'), item('2')]), vi.advanceTimersByTimeAsync(5)])
+    const second = page(profile, storage)
+    await Promise.all([second.store.save([item('3')]), vi.advanceTimersByTimeAsync(5)])
+    const [firstRecord] = Object.entries(storage.dump()).find(([, items]) => frames(items).includes('1')) ?? []
+    first.tab.kill()
+    second.tab.kill()
+    const next = page(profile, storage)
+    const loading = next.store.load()
+    // Between the two records it takes over: the first one's items are in this page's record now.
+    while (firstRecord && storage.getItem(firstRecord) !== null) await vi.advanceTimersByTimeAsync(1)
+    await next.store.save([item('4')])
+    // A reload now loses nothing: the first page's items are still in this page's record.
+    expect(Object.values(storage.dump()).map(frames)).toContainEqual(['1', '2', '4'])
+    await vi.advanceTimersByTimeAsync(5)
+    expect(frames(await loading)).toEqual(['1', '2', '3'])
+    expect(Object.values(storage.dump()).map(frames)).toEqual([['1', '2', '3', '4']])
+  })
+})
