@@ -26,7 +26,8 @@ async function herdOnce(lib, server, settings, config) {
   if (opened === 'timeout') throw new Error(`${lib.name}: ${config.clients} clients did not all open`)
   await server.take(name) // forget the initial handshakes
   const { at: downAt } = await server.down(name)
-  await sleep(config.downtime)
+  // Counted from the moment the server went down, not from its answer, which a busy machine delays.
+  await sleep(Math.max(0, downAt + config.downtime - now()))
   const { at: upAt } = await server.listen(name, port)
   await waitFor(() => clients.every((r) => r.reopenedAt !== null), config.timeout, 20)
   const { handshakes } = await server.take(name)
