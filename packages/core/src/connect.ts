@@ -31,9 +31,10 @@ export function connect<
   In extends MessageMap<In> = Record<string, unknown>,
   Out = Record<string, unknown>,
   Replies = {},
->(url: UrlOption, options?: ConnectOptions<In, Out>): Socket<In, Out, Replies> {
+>(url: UrlOption, options?: ConnectOptions<In, Out, Replies>): Socket<In, Out, Replies> {
   const target = typeof url === 'function' ? url : resolveUrl(url)
-  const settings = resolveOptions(options)
+  // `onOpen` gets the socket made here, whose requests know `Replies`.
+  const settings = resolveOptions(options as ConnectOptions<In, Out> | undefined)
   const socket = createSocket<In, Out, Replies>(target, settings)
   if (settings.autoConnect) socket.open()
   return socket

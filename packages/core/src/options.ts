@@ -119,8 +119,13 @@ export interface QueueOptions {
  *
  * @typeParam In - incoming message types, as `{ type: payload }`.
  * @typeParam Out - outgoing message types, as `{ type: payload }`.
+ * @typeParam Replies - reply types of requests, keyed by the outgoing type asked (for `onOpen`'s socket).
  */
-export interface ConnectOptions<In extends MessageMap<In> = Record<string, unknown>, Out = Record<string, unknown>> {
+export interface ConnectOptions<
+  In extends MessageMap<In> = Record<string, unknown>,
+  Out = Record<string, unknown>,
+  Replies = {},
+> {
   /** Subprotocols, or a function returning them, called before every attempt. */
   protocols?: ProtocolsOption
   /**
@@ -163,7 +168,7 @@ export interface ConnectOptions<In extends MessageMap<In> = Record<string, unkno
    * the socket it receives go out first (authenticate, resubscribe); sends from elsewhere
    * meanwhile wait behind the queue. If it throws or rejects, the link is dropped and retried.
    */
-  onOpen?: (socket: Socket<In, Out>) => void | Promise<void>
+  onOpen?: (socket: Socket<In, Out, Replies>) => void | Promise<void>
   /**
    * Bytes the link may hold unsent (the WebSocket's `bufferedAmount`) before sends wait in the
    * queue instead, with its limits and drops, until the link drains: memory stays bounded when a

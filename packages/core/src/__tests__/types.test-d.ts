@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest'
-import type { CloseEvent, LifelineError, MessageMap, Snapshot } from '../index.js'
+import type { CloseEvent, LifelineError, MessageMap, Snapshot, Socket } from '../index.js'
 import { connect } from '../index.js'
 
 interface Incoming {
@@ -75,6 +75,21 @@ describe('types', () => {
     loose.on('anything', (data) => expectTypeOf(data).toEqualTypeOf<unknown>())
     loose.send('anything', { any: 'thing' })
     loose.send('bare')
+  })
+
+  it('passes onOpen a socket that keeps In, Out and Replies', () => {
+    interface Asks {
+      getUser: { id: string }
+    }
+    interface Replies {
+      getUser: { name: string }
+    }
+    connect<Incoming, Asks, Replies>('wss://example.com/live', {
+      onOpen: async (s) => {
+        expectTypeOf(s).toEqualTypeOf<Socket<Incoming, Asks, Replies>>()
+        expectTypeOf(await s.request('getUser', { id: '42' })).toEqualTypeOf<{ name: string }>()
+      },
+    })
   })
 
   it('passes the typed socket to onOpen', () => {
