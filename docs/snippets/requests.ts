@@ -71,9 +71,11 @@ export function timeouts() {
   const socket = connect<Incoming, Outgoing, Replies>('wss://example.com/live', {
     requestTimeout: 5000, // the default for every request (10_000 unless set)
   })
-  socket.request('getUser', { id: '42' }) // 5 s, queued time included
+  socket.request('getUser', { id: '42' }) // 5 s from when it is written
   socket.request('getUser', { id: '43' }, { timeout: 30_000 }) // this one: 30 s
   socket.request('placeOrder', { sku: 'tea', quantity: 1 }, { timeout: Infinity }) // no timeout
+  // At most 60 s from the call, time queued while offline included: REQUEST_ABORTED after that.
+  socket.request('getUser', { id: '44' }, { signal: AbortSignal.timeout(60_000) })
   // #endregion
 }
 

@@ -249,6 +249,7 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
   /** Writes what waits in the queue while the link has room, and keeps checking for the rest. */
   function writeQueue(ws: WebSocketLike): void {
     outbox.flush(link, () => room(ws))
+    requests.written()
     if (outbox.size) drainLater()
   }
 

@@ -177,8 +177,9 @@ export interface ConnectOptions<
    */
   highWaterMark?: number
   /**
-   * How long `request()` waits for its reply, in ms, unless the call says otherwise; `Infinity`
-   * waits for ever.
+   * How long `request()` waits for its reply once the request is first written to a link, in ms,
+   * unless the call says otherwise; `Infinity` waits for ever. Time queued while offline does not
+   * count (the queue's `ttl` or a request's `signal` bounds it), and a resend does not restart it.
    * @default 10_000
    */
   requestTimeout?: number

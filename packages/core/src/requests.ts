@@ -7,11 +7,17 @@ import type { DropReason, SendResult } from './types.js'
 /** Options of `socket.request()`. */
 export interface RequestOptions {
   /**
-   * How long to wait for the reply, in ms, queued time included; `Infinity` waits for ever.
+   * How long to wait for the reply once the request is written to a link, in ms; `Infinity` waits
+   * for ever. Time spent queued while offline does not count, and a resend after a drop does not
+   * start it again. The queue's `ttl` and `signal` (e.g. `AbortSignal.timeout(ms)`) bound the
+   * whole wait from the call.
    * @default the socket's `requestTimeout` (10_000)
    */
   timeout?: number
-  /** Aborts the request: it rejects with `REQUEST_ABORTED` and, if still queued, is never sent. */
+  /**
+   * Aborts the request: it rejects with `REQUEST_ABORTED` and, if still queued, is never sent.
+   * `AbortSignal.timeout(ms)` bounds the whole wait, queued time included.
+   */
   signal?: AbortSignal
   /**
    * Write the request again, with the same id, when the link drops before the reply
@@ -51,6 +57,8 @@ export interface Requests {
   handle(type: string, handler: (data: never) => unknown): () => void
   /** Takes a reply or a request for a handler; `true` when `message` was one. */
   route(message: unknown): boolean
+  /** The queue was written to the link: the requests that left it start their timeouts. */
+  written(): void
   /** The link dropped: requests written to it are resent on the next (or rejected with `resend: false`). */
   lost(): void
   /** Writes the requests lost with the last link to `write`, oldest first. */
@@ -69,9 +77,9 @@ interface Pending {
   /** Its key in the pending store. */
   id: string
   message: Outgoing
-  /** How long it may wait, in ms, as given. */
+  /** How long it may wait once written, in ms, as given. */
   timeout: number
-  /** When it times out, on the socket's clock; `Infinity` for never. */
+  /** When it times out, on the socket's clock; `Infinity` until it is first written, and for never. */
   deadline: number
   resend: boolean
   /** Written to a link that dropped before the reply: to be written again first on the next. */
@@ -168,6 +176,36 @@ export function createRequests(host: RequestsHost): Requests {
     })
     arm(next)
   })
+  /** `entry` was written to a link for the first time: its timeout starts. */
+  const start = (entry: Pending, now: number) => {
+    entry.deadline = now + entry.timeout
+    arm(entry.deadline)
+  }
+
+  /**
+   * The requests that went to the queue, in the order they went (the queue's), from `head` on:
+   * their timeouts have not started. The queue writes oldest first, and what leaves it otherwise
+   * settles its request, so the ones written since the last look are at the front.
+   */
+  let unwritten: Array<Pending | undefined> = []
+  let head = 0
+  /** Takes the requests before `head` out of `unwritten`: all of them once it is empty, now and then otherwise. */
+  const shorten = () => {
+    if (head === unwritten.length) {
+      unwritten = []
+      head = 0
+    } else if (head >= 1024 && head * 2 >= unwritten.length) {
+      unwritten = unwritten.slice(head)
+      head = 0
+    }
+  }
+  /** Moves `head` past the settled requests at the front (a queue evicts and expires oldest first). */
+  const skipSettled = () => {
+    for (let entry = unwritten[head]; entry && pending[entry.id] !== entry; entry = unwritten[head]) {
+      unwritten[head++] = undefined
+    }
+    shorten()
+  }
 
   /**
    * Settles `entry` once: later calls (a late reply, a second drop) do nothing. A settled entry
@@ -179,6 +217,7 @@ export function createRequests(host: RequestsHost): Requests {
     if (pending[id] !== entry) return
     delete pending[id]
     if (!--count) disarm()
+    if (unwritten[head] === entry) skipSettled()
     if (abort) signal?.removeEventListener('abort', abort)
     const held = entry as Partial<Pending>
     held.message = held.signal = held.abort = held.resolve = held.reject = undefined
@@ -221,7 +260,7 @@ export function createRequests(host: RequestsHost): Requests {
         id,
         message,
         timeout,
-        deadline: host.now() + timeout,
+        deadline: Number.POSITIVE_INFINITY,
         resend,
         resolve: resolveLast,
         reject: rejectLast,
@@ -231,16 +270,19 @@ export function createRequests(host: RequestsHost): Requests {
       if (entry.abort) signal?.addEventListener('abort', entry.abort)
       pending[id] = entry
       count++
-      arm(entry.deadline)
       host.changed()
+      let result: SendResult
       try {
-        host.send(message)
+        result = host.send(message)
       } catch (error) {
         // QUEUE_FULL with `overflow: 'error'`: thrown, as `send` throws it.
         promise.catch(() => {})
         settle(entry, error as LifelineError)
         throw error
       }
+      // Queued: its timeout starts when the queue writes it (`written`). Dropped: settled already.
+      if (result === 'sent') start(entry, host.now())
+      else if (result === 'queued') unwritten.push(entry)
       return promise
     },
 
@@ -274,6 +316,19 @@ export function createRequests(host: RequestsHost): Requests {
         (thrown: unknown) => reply(id, undefined, errorReply(thrown)),
       )
       return true
+    },
+
+    written() {
+      if (head === unwritten.length) return
+      const now = host.now()
+      for (let entry = unwritten[head]; entry; entry = unwritten[head]) {
+        if (pending[entry.id] === entry) {
+          if (host.queued(entry.id)) break
+          start(entry, now)
+        }
+        unwritten[head++] = undefined
+      }
+      shorten()
     },
 
     lost() {

@@ -193,21 +193,28 @@ describe('a request the server answers', () => {
 })
 
 describe('timeouts', () => {
-  it('count queued time: a request that never left the queue times out, leaves it, and is never sent', async () => {
+  it('do not count queued time; AbortSignal.timeout bounds the wait from the call, and what it aborts is never sent', async () => {
     const server = await resources.server()
     const socket = resources.connect<Incoming, Outgoing, Replies>(server.url(), { autoConnect: false })
     const log = recordEvents(socket)
 
-    const asked = socket.request('getUser', { id: '1' }, { timeout: 50 })
-    expect(socket.getSnapshot()).toMatchObject({ status: 'idle', queued: 1, pending: 1 })
-    const error = await rejection(asked)
+    const patient = socket.request('getUser', { id: 'patient' }, { timeout: 20 })
+    const signal = AbortSignal.timeout(60)
+    const bounded = socket.request('getUser', { id: 'bounded' }, { timeout: 20, signal })
+    expect(socket.getSnapshot()).toMatchObject({ status: 'idle', queued: 2, pending: 2 })
+    const waiting = track(patient)
+    const error = await rejection(bounded)
 
-    expect(error.code).toBe('REQUEST_TIMEOUT')
-    expect(socket.getSnapshot()).toMatchObject({ queued: 0, pending: 0 })
+    // 60 ms queued: past both timeouts, which have not started.
+    expect(error.code).toBe('REQUEST_ABORTED')
+    expect(waiting.settled).toBe(false)
+    expect(socket.getSnapshot()).toMatchObject({ queued: 1, pending: 1 })
     socket.open()
-    await untilStatus(socket, 'open')
+    const id = await idAtServer(server, 'getUser')
+    server.last.send({ re: id, data: { name: 'patient' } })
+    expect(await patient).toEqual({ name: 'patient' })
     await drained(socket, server)
-    expect(server.messagesOf('getUser')).toEqual([])
+    expect(server.messagesOf('getUser').map((m) => m.data)).toEqual([{ id: 'patient' }])
     expect(payloadsOf(log, 'drop')).toEqual([]) // a rejected promise says it; no drop event too
   })
 

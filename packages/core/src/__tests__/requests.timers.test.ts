@@ -120,6 +120,132 @@ describe('request deadlines', () => {
   })
 })
 
+describe('request timeouts count from the first write', () => {
+  /** A socket whose link dropped: it retries after `delay` ms (no jitter); requests made now wait in the queue. */
+  async function dropped(delay: number, options: ConnectOptions = {}) {
+    const { socket, events } = setup({
+      heartbeat: false,
+      reconnect: { initialDelay: delay, jitter: 'none' },
+      ...options,
+    })
+    const first = await openLink()
+    first.serverClose(1006)
+    expect(socket.getSnapshot().status).toBe('reconnecting')
+    /** The retry, `wait` ms from now: the next link opens; its requests, by id. */
+    const back = async (wait = delay) => {
+      await vi.advanceTimersByTimeAsync(wait)
+      const ws = await openLink()
+      return { ws, ids: () => ws.messages.map((m) => (m as { id: string }).id) }
+    }
+    return { socket, events, back }
+  }
+
+  it('a request queued for 60 s, through an outage longer than its timeout, is written on return and answered', async () => {
+    const { socket, back } = await dropped(60_000, { requestTimeout: 10_000 })
+    const asked = outcome(socket.request('ask', 1))
+    await vi.advanceTimersByTimeAsync(59_999)
+    expect(asked).toEqual({})
+    const { ws, ids } = await back(1)
+    expect(ids()).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(9000)
+    ws.serverSend({ re: ids()[0], data: 'answer' })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(asked).toEqual({ value: 'answer' })
+    socket.dispose()
+  })
+
+  it('a queued request gets its whole timeout once written, and times out after it', async () => {
+    const { socket, back } = await dropped(30_000)
+    const asked = outcome(socket.request('ask', 1, { timeout: 1000 }))
+    await back()
+    await vi.advanceTimersByTimeAsync(999)
+    expect(asked).toEqual({})
+    await vi.advanceTimersByTimeAsync(1)
+    expect(asked).toEqual({ code: 'REQUEST_TIMEOUT' })
+    socket.dispose()
+  })
+
+  it('a request written, lost with its link and resent keeps the deadline of its first write', async () => {
+    const { socket } = setup({ heartbeat: false, reconnect: { initialDelay: 300, jitter: 'none' } })
+    const first = await openLink()
+    const asked = outcome(socket.request('ask', 1, { timeout: 1000 }))
+    await vi.advanceTimersByTimeAsync(500)
+    first.serverClose(1006)
+    await vi.advanceTimersByTimeAsync(300)
+    const second = await openLink()
+    const resent = second.messages as Array<{ id: string }>
+    expect(resent.map((m) => m.id)).toEqual((first.messages as Array<{ id: string }>).map((m) => m.id))
+    // Written at 0, resent at 800: it times out at 1000, not at 1800.
+    await vi.advanceTimersByTimeAsync(199)
+    expect(asked).toEqual({})
+    await vi.advanceTimersByTimeAsync(1)
+    expect(asked).toEqual({ code: 'REQUEST_TIMEOUT' })
+    socket.dispose()
+  })
+
+  it('a request queued behind others on an open link starts its timeout when the queue writes it', async () => {
+    const { socket } = setup({ heartbeat: false, reconnect: false, highWaterMark: 10 })
+    const ws = await openLink()
+    // A full send buffer: what is sent now waits in the queue until the link drains.
+    Object.assign(ws, { bufferedAmount: 100 })
+    expect(socket.send('bulk', 1)).toBe('queued')
+    const asked = outcome(socket.request('ask', 1, { timeout: 1000 }))
+    await vi.advanceTimersByTimeAsync(5000)
+    expect(asked).toEqual({})
+    expect(ws.messages).toEqual([])
+    Object.assign(ws, { bufferedAmount: 0 })
+    await vi.advanceTimersByTimeAsync(20) // the drain check
+    expect(ws.messages).toHaveLength(2)
+    await vi.advanceTimersByTimeAsync(999)
+    expect(asked).toEqual({})
+    await vi.advanceTimersByTimeAsync(20)
+    expect(asked).toEqual({ code: 'REQUEST_TIMEOUT' })
+    socket.dispose()
+  })
+
+  it("the queue's ttl bounds a queued request: it drops (drop event) and rejects with REQUEST_LOST", async () => {
+    const { socket, events, back } = await dropped(60_000, { queue: { ttl: 5000 } })
+    const asked = socket.request('ask', 1)
+    const seen = outcome(asked)
+    await vi.advanceTimersByTimeAsync(5000)
+    expect(seen).toEqual({ code: 'REQUEST_LOST' })
+    await expect(asked).rejects.toMatchObject({ code: 'REQUEST_LOST', cause: 'expired' })
+    expect(events.filter(([type]) => type === 'drop').map(([, drop]) => drop)).toEqual([
+      expect.objectContaining({ type: 'ask', data: 1, reason: 'expired' }),
+    ])
+    const { ws } = await back()
+    expect(ws.messages).toEqual([])
+    expect(socket.getSnapshot()).toMatchObject({ pending: 0, queued: 0 })
+    socket.dispose()
+  })
+
+  it('AbortSignal.timeout bounds a queued request: it aborts and is never sent', async () => {
+    const { socket, back } = await dropped(60_000)
+    const signal = AbortSignal.timeout(10) // real time: fake timers do not drive AbortSignal.timeout
+    const asked = socket.request('ask', 1, { signal })
+    await new Promise((resolve) => signal.addEventListener('abort', resolve))
+    await expect(asked).rejects.toMatchObject({ code: 'REQUEST_ABORTED' })
+    expect(socket.getSnapshot()).toMatchObject({ pending: 0, queued: 0 })
+    const { ws } = await back()
+    expect(ws.messages).toEqual([])
+    socket.dispose()
+  })
+
+  it('requests queued and settled while offline leave nothing behind, and the next ones time out on time', async () => {
+    const { socket, back } = await dropped(1000, { queue: { maxMessages: 2 } })
+    // Evicted by the queue's overflow, oldest first: each rejects with REQUEST_LOST.
+    const evicted = Array.from({ length: 100 }, (_, n) => outcome(socket.request('ask', n, { timeout: 500 })))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(evicted.filter((seen) => seen.code === 'REQUEST_LOST')).toHaveLength(98)
+    const { ws } = await back()
+    expect(ws.messages).toEqual([expect.objectContaining({ data: 98 }), expect.objectContaining({ data: 99 })])
+    await vi.advanceTimersByTimeAsync(500)
+    expect(evicted.slice(98)).toEqual([{ code: 'REQUEST_TIMEOUT' }, { code: 'REQUEST_TIMEOUT' }])
+    expect(vi.getTimerCount()).toBe(1) // the stable timer only
+    socket.dispose()
+  })
+})
+
 describe('queued and pending counts', () => {
   it('are current whenever the snapshot is read, with no state listener, and the snapshot keeps its identity in between', async () => {
     const { socket, ws, ids } = await open()

@@ -267,16 +267,29 @@ describe('connectShared: one connection for every tab', () => {
     for (const t of tabs) t.socket.dispose()
   })
 
-  it("keeps a follower's ttl and request timeout its own", async () => {
+  it("keeps a follower's ttl and request timeout its own: the timeout runs once the request is handed to the leader", async () => {
     const { tabs, open } = browser({ queue: { ttl: 300 }, requestTimeout: 100 })
     open()
     open()
     await settle()
+    // No link yet: both wait in the follower's queue, where only the ttl runs.
     tabs[1]?.socket.send('n', 1)
-    const request = tabs[1]?.socket.request('slow', 1).catch((error) => error)
+    const queued = tabs[1]?.socket.request('queued', 1).catch((error) => error)
     await vi.advanceTimersByTimeAsync(400)
-    expect(tabs[1]?.of('drop')).toEqual(expect.arrayContaining([{ type: 'n', data: 1, reason: 'expired' }]))
-    await expect(request).resolves.toMatchObject({ code: 'REQUEST_TIMEOUT' })
+    expect(tabs[1]?.of('drop')).toEqual(
+      expect.arrayContaining([
+        { type: 'n', data: 1, reason: 'expired' },
+        expect.objectContaining({ type: 'queued', reason: 'expired' }),
+      ]),
+    )
+    await expect(queued).resolves.toMatchObject({ code: 'REQUEST_LOST', cause: 'expired' })
+
+    const ws = await serverOpens()
+    const written = tabs[1]?.socket.request('slow', 2).catch((error) => error)
+    await settle()
+    expect(received(ws, 'slow')).toEqual([2])
+    await vi.advanceTimersByTimeAsync(100)
+    await expect(written).resolves.toMatchObject({ code: 'REQUEST_TIMEOUT' })
     expect(tabs[0]?.of('drop')).toEqual([])
     for (const t of tabs) t.socket.dispose()
   })
