@@ -301,4 +301,24 @@ describe('queue.store', () => {
     expect(ws.messages.at(-1)).toEqual({ type: 'chat', data: 'new' })
     socket.dispose()
   })
+
+  it('keeps what a store gives after the socket closed: in the store, unsent and not dropped', async () => {
+    let release: (items: StoredItem[]) => void = () => {}
+    const saves: StoredItem[][] = []
+    const store: QueueStore = {
+      load: () => new Promise((resolve) => (release = resolve)),
+      save: (items) => void saves.push(items),
+    }
+    const { socket, events } = setup({ queue: { store } })
+    socket.close()
+    const stored = { frame: frame('chat', 'stored'), type: 'chat', expiresAt: null }
+    release([stored])
+    await vi.advanceTimersByTimeAsync(0)
+    expect(saves.at(-1)).toEqual([stored])
+    expect(events.filter(([type]) => type === 'drop')).toEqual([])
+    socket.open()
+    const ws = await openLink()
+    expect(ws.messages).toEqual([{ type: 'chat', data: 'stored' }])
+    socket.dispose()
+  })
 })
