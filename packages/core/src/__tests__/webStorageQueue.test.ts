@@ -178,7 +178,10 @@ describe('webStorageQueue', () => {
 describe('webStorageQueue under a socket', () => {
   it('where Web Locks are missing, sends what was stored and each send once, however many attempts fail', async () => {
     const storage = memoryStorage()
-    storage.setItem('outbox', JSON.stringify([{ frame: JSON.stringify({ type: 'n', data: 0 }), type: 'n', expiresAt: null }]))
+    storage.setItem(
+      'outbox',
+      JSON.stringify([{ frame: JSON.stringify({ type: 'n', data: 0 }), type: 'n', expiresAt: null }]),
+    )
     const socket = connect('wss://example.test/live', {
       WebSocket: FakeWebSocket,
       browserEvents: false,
@@ -199,7 +202,10 @@ describe('webStorageQueue under a socket', () => {
 
   it('where Web Locks are missing, with autoConnect: false, keeps what was stored and sends it once', async () => {
     const storage = memoryStorage()
-    storage.setItem('outbox', JSON.stringify([{ frame: JSON.stringify({ type: 'n', data: 0 }), type: 'n', expiresAt: null }]))
+    storage.setItem(
+      'outbox',
+      JSON.stringify([{ frame: JSON.stringify({ type: 'n', data: 0 }), type: 'n', expiresAt: null }]),
+    )
     const socket = connect('wss://example.test/live', {
       WebSocket: FakeWebSocket,
       browserEvents: false,
