@@ -16,6 +16,15 @@ export interface FakeTab {
   kill(): void
   /** The tab's renderer crashes: as `kill()`, and what it posted that was not delivered yet is lost with it. */
   crash(): void
+  /**
+   * The browser freezes the tab: it runs nothing (no message, no lock callback) until `resume()`,
+   * and keeps what comes for it meanwhile. Its locks stay held and its requests stay queued.
+   */
+  freeze(): void
+  /** The tab runs again: what came for it while frozen runs now, in order. */
+  resume(): void
+  /** Runs `task` now, or once the tab resumes. */
+  run(task: () => void): void
   readonly dead: boolean
 }
 
@@ -40,9 +49,11 @@ export function fakeBrowser() {
     holders.set(name, next)
     setTimeout(() => {
       if (next.tab.dead) return
-      const result = new Promise((resolve) => resolve(next.callback({ name })))
-      next.settle(result)
-      result.then(release, release)
+      next.tab.run(() => {
+        const result = new Promise((resolve) => resolve(next.callback({ name })))
+        next.settle(result)
+        result.then(release, release)
+      })
     }, 0)
     function release() {
       if (holders.get(name) !== next) return
@@ -57,6 +68,7 @@ export function fakeBrowser() {
   function tab(): FakeTab {
     let dead = false
     let crashed = false
+    let frozen: Array<() => void> | null = null
     const self: FakeTab = {
       get dead() {
         return dead
@@ -99,7 +111,9 @@ export function fakeBrowser() {
             if (other === this.entry || other.name !== this.entry.name || other.tab.dead) continue
             const data = structuredClone(message)
             setTimeout(() => {
-              if (!crashed && !other.closed && !other.tab.dead) other.channel.onmessage?.({ data })
+              other.tab.run(() => {
+                if (!crashed && !other.closed && !other.tab.dead) other.channel.onmessage?.({ data })
+              })
             }, 0)
           }
         }
@@ -107,6 +121,18 @@ export function fakeBrowser() {
           this.entry.closed = true
           channels.delete(this.entry)
         }
+      },
+      freeze() {
+        frozen ??= []
+      },
+      resume() {
+        const tasks = frozen ?? []
+        frozen = null
+        for (const task of tasks) setTimeout(() => self.run(task), 0)
+      },
+      run(task) {
+        if (frozen) frozen.push(task)
+        else if (!dead) task()
       },
       crash() {
         crashed = true

@@ -141,6 +141,32 @@ describe('connectShared: when the leader goes', () => {
     for (const t of tabs) t.socket.dispose()
   })
 
+  it('keeps the lock after close() until its link has closed, so two connections never overlap', async () => {
+    const { ws, leader, a, tabs } = await three()
+    ws.blackholed = true // the close handshake takes its time
+    leader.socket.close()
+    await settle()
+    expect(FakeWebSocket.instances).toHaveLength(1)
+    ws.serverClose(1000, 'leader left')
+    await settle()
+    expect(FakeWebSocket.instances).toHaveLength(2)
+    await serverOpens()
+    expect(a.socket.getSnapshot()).toMatchObject({ status: 'open', leader: true })
+    for (const t of tabs) t.socket.dispose()
+  })
+
+  it('lets go of the lock a second after close() when the server never answers the close', async () => {
+    const { ws, leader, tabs } = await three()
+    ws.blackholed = true
+    leader.socket.close()
+    await vi.advanceTimersByTimeAsync(990)
+    expect(FakeWebSocket.instances).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(10)
+    await settle()
+    expect(FakeWebSocket.instances).toHaveLength(2)
+    for (const t of tabs) t.socket.dispose()
+  })
+
   it("drops the leader's own unwritten sends when it leaves, and only in its tab", async () => {
     const { ws, leader, a, tabs } = await three()
     ws.serverClose(1006)

@@ -96,16 +96,19 @@ async function threePages() {
 }
 
 describe('connectShared: when the leader page goes', () => {
-  it('writes each send once: what reaches the leaving page after its pagehide, the next leader writes', async () => {
+  it('writes each send once: it closes its link at pagehide, and what reaches it after, the next leader writes', async () => {
     const { pages, ws, leader, a, b } = await threePages()
     a.socket.send('a', 1)
     await settle()
+    // The leaving page's own sends from a pagehide handler that ran before connectShared's go out on its link.
+    expect(leader.socket.send('bye', 1)).toBe('sent')
     leader.hide()
     // Sent as the leader page goes: these reach it after its pagehide.
     a.socket.send('a', 2)
     b.socket.send('b', 1)
-    // The leaving page's own sends (from a pagehide handler, say) still go out on its link.
-    expect(leader.socket.send('bye', 1)).toBe('sent')
+    // The link closed at pagehide, before the page lets go of the lock: from then on its own sends wait.
+    expect(ws.closedWith).toEqual({ code: 1000, reason: 'leader left' })
+    expect(leader.socket.send('bye', 2)).toBe('queued')
     await settle()
     leader.gone()
     await settle()

@@ -90,6 +90,11 @@ const randomId = () => Math.random().toString(36).slice(2)
  * of a tab's frames can arrive twice.
  */
 export const IN_FLIGHT = 64
+/**
+ * How long a leader that closes waits for its WebSocket's close handshake before it lets go of the
+ * lock, in ms: a server that does not answer delays the next leader by this much at most.
+ */
+const CLOSE_WAIT = 1000
 /** How often a leader checks its WebSocket's buffer while frames wait or are not acknowledged, in ms. */
 const DRAIN_POLL = 5
 /** The bytes a frame takes in a WebSocket's buffer (`bufferedAmount` counts text as UTF-8). */
@@ -150,6 +155,8 @@ export function connectShared<
 >(url: UrlOption, shared: SharedOptions<In, Out> = {}): SharedSocket<In, Out, Replies> {
   // biome-ignore lint/suspicious/noExplicitAny: browser globals, looked up at call time.
   const g = globalThis as any
+  // Where `pagehide` fires, and `freeze` and `resume` on its document.
+  const page = typeof shared.browserEvents === 'object' ? shared.browserEvents : g
   // What is left are `connect`'s options, for this tab's socket and the leader's.
   const {
     channel = url,
@@ -164,6 +171,10 @@ export function connectShared<
   // ---- this tab ----
   let me = ''
   let leaving = new AbortController()
+  /** This tab's request for the channel's lock (the leader's), withdrawn while the tab is frozen. */
+  let candidacy = leaving
+  /** What the lock waits for once let go: the close of the link this tab led on. */
+  let letGo: Promise<unknown> | undefined
   let present = false
   let detached = false
   let disposed = false
@@ -542,22 +553,39 @@ export function connectShared<
   }
 
   /**
-   * The page goes for good (closed, reloaded, navigated from) while this tab holds the lock: it
-   * leaves the group at once, and writes nothing more for the other tabs. The page may still run a
-   * few tasks: a frame it wrote for another tab then could reach the server while the
-   * acknowledgement never reaches that tab, and the next leader would write it again. Its own sends
-   * still go out; a link that still holds other tabs' frames, unwritten, closes now, and the tab's
-   * own sends wait in its queue.
+   * This tab stops leading for the others and closes its link now: its page goes for good (closed,
+   * reloaded, navigated from), or the browser freezes it. A going page may still run a few tasks: a
+   * frame it wrote for another tab then could reach the server while the acknowledgement never
+   * reaches that tab, so it writes nothing more; its link closes before the browser lets go of the
+   * lock, so the server does not see the next leader's connection open first. What this tab sends
+   * from now on waits in its queue, for the next leader.
    */
+  const standAside = () => {
+    if (!resign()) return
+    remote = null
+    sync()
+  }
   const hide = (event: { persisted?: boolean }) => {
     if (event.persisted) return
     bus.onmessage = null
-    if (waiting.length) {
-      resign()
-      remote = null
-      sync()
-    }
+    standAside()
   }
+
+  /**
+   * Resolves once `link` has closed, or after {@link CLOSE_WAIT}: a leader that closes lets go of
+   * the lock then, so that the server sees its connection close before the next one opens.
+   */
+  const closing = (link: WebSocketLike | null) =>
+    new Promise<unknown>((resolve) => {
+      if (!link || link.readyState === 3) return resolve(0)
+      // The socket detached its own handler when it closed the link (on Node's `ws`, it keeps one).
+      const own = link.onclose
+      link.onclose = (event: unknown) => {
+        own?.(event)
+        resolve(0)
+      }
+      setTimeout(resolve, CLOSE_WAIT)
+    })
 
   /** What a tab asks of the leader. */
   const take = (m: FromTab) => {
@@ -604,28 +632,53 @@ export function connectShared<
     }
     leaving = new AbortController()
     const { signal } = leaving
-    const hold = (lock: string, then: () => void) =>
-      locks
-        .request(lock, { signal }, () => {
-          then()
-          return until(signal)
-        })
-        .catch(noop)
     // This tab's presence, held while it is in the group: the leader learns it left when it is free.
-    hold(`${name}:${me}`, () => {
-      present = true
-      hello()
-      if (live()) toLeader({ k: 'o' })
-    })
-    // This tab holds the channel's lock. Before it leads, it posts to itself through the channel: once
-    // that arrives, so has everything the old leader posted (acknowledgements included), since the
-    // channel keeps the order of what it forwards and the old leader posted before it let go.
-    hold(name, () => {
-      g.addEventListener?.('pagehide', hide, { signal })
-      const probe = new Channel(name)
-      probe.postMessage({ k: 'b', t: me })
-      probe.close()
-    })
+    locks
+      .request(`${name}:${me}`, { signal }, () => {
+        present = true
+        hello()
+        if (live()) toLeader({ k: 'o' })
+        return until(signal)
+      })
+      .catch(noop)
+    candidate()
+    // A frozen tab runs nothing: it must neither lead nor be next in line, or every tab waits for it.
+    const doc = page.document
+    doc?.addEventListener?.(
+      'freeze',
+      () => {
+        standAside()
+        candidacy.abort()
+      },
+      { signal },
+    )
+    doc?.addEventListener?.(
+      'resume',
+      () => {
+        if (candidacy.signal.aborted && !detached) candidate()
+      },
+      { signal },
+    )
+  }
+
+  /**
+   * Asks for the channel's lock. Once granted, before it leads, this tab posts to itself through the
+   * channel: once that arrives, so has everything the old leader posted (acknowledgements included),
+   * since the channel keeps the order of what it forwards and the old leader posted before it let go.
+   * The lock is held until the tab leaves or freezes; after a `close()`, until its link has closed.
+   */
+  const candidate = () => {
+    candidacy = new AbortController()
+    const { signal } = candidacy
+    locks
+      .request(name, { signal }, () => {
+        page.addEventListener?.('pagehide', hide, { signal })
+        const probe = new Channel(name)
+        probe.postMessage({ k: 'b', t: me })
+        probe.close()
+        return until(signal).then(() => letGo)
+      })
+      .catch(noop)
   }
 
   // ---- this tab's socket -----------------------------------------------------------------
@@ -729,11 +782,14 @@ export function connectShared<
         detached = true
         // A follower leaves its frames to the leader, which has them; a leader (or a tab with none) drops
         // them. Other tabs carry on with a new leader: the leader's link ends without telling them it closed.
+        const link = ws
         if (resign(code, reason) || !remote) shut()
+        letGo = closing(link)
         leader = ''
         remote = null
         unacked = []
         leaving.abort()
+        candidacy.abort()
         bus.close()
       }
       update()
