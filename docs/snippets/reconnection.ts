@@ -17,7 +17,7 @@ export function settings() {
     connectTimeout: 10_000,
     reconnect: {
       initialDelay: 1800, // cap of the first retry's delay
-      maxDelay: 30_000, // no delay is ever longer
+      maxDelay: 3000, // the largest cap
       factor: 2, // the cap doubles per failed attempt
       jitter: 'full', // 'full' | 'equal' | 'none'
       maxAttempts: Infinity, // retries before giving up
