@@ -2,8 +2,8 @@
  * Lifeline's wire protocol, shared by the client (`@lifeline/core`), the server
  * (`@lifeline/server`) and the testing kit (`@lifeline/testing`), for anyone who speaks it: the
  * JSON envelope and its classifier, the heartbeat's ping and pong, the close codes, per-turn
- * write batching on Node's `ws`, and the types that check message maps. Runs anywhere (no
- * Node-only API); docs/protocol.md is the specification.
+ * write batching on Node's `ws`, the types that check message maps, and the frames of channels.
+ * Runs anywhere (no Node-only API); docs/protocol.md is the specification.
  *
  * @example
  * ```ts
@@ -20,6 +20,23 @@
  *
  * @packageDocumentation
  */
+export {
+  type ChannelGap,
+  type ChannelGapReason,
+  type ChannelPosition,
+  isChannelName,
+  isPublication,
+  JOIN,
+  type JoinReply,
+  type JoinRequest,
+  LEAVE,
+  MAX_CHANNEL_LENGTH,
+  PUBLISH,
+  type PublicationFrame,
+  type PublishRequest,
+  publicationParts,
+  publicationText,
+} from './protocol/channels.js'
 export { type Classified, classify } from './protocol/classify.js'
 export { ABNORMAL, GOING_AWAY, isTerminalCloseCode, NORMAL, TRY_AGAIN_LATER } from './protocol/closeCodes.js'
 export {

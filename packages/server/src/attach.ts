@@ -1,6 +1,8 @@
 import { GOING_AWAY } from '@lifeline/core/protocol'
+import { createChannels } from './channels.js'
 import { LifelineServerError } from './errors.js'
 import { messageFrame } from './frames.js'
+import type { Position } from './history.js'
 import { createListeners } from './listeners.js'
 import { type AttachOptions, resolveOptions } from './options.js'
 import { createPeer, type Peer, type PeerConnection } from './peer.js'
@@ -25,7 +27,7 @@ export interface HubStats {
   requests: number
   /** Requests answered from the dedupe window, their handler not run again. */
   duplicates: number
-  /** Requests of a type with no handler, answered with `NO_HANDLER`. */
+  /** Requests of a type with no handler, answered with `NO_HANDLER`, and messages of an unknown `$` type. */
   unhandled: number
   /** Bad frames ignored: the three below, added up. */
   badFrames: number
@@ -35,6 +37,14 @@ export interface HubStats {
   invalidEnvelope: number
   /** Frames over `maxMessageBytes`. */
   oversize: number
+  /** Joins answered with the channel's position (rejoins included; refused ones not). */
+  joins: number
+  /** Joins that replayed one publication or more. */
+  replays: number
+  /** Joins answered with a gap. */
+  gaps: number
+  /** Publications made on this instance (`$publish` and `hub.publish`). */
+  publications: number
 }
 
 /** The events a hub emits, with their listeners' arguments. */
@@ -43,6 +53,10 @@ export interface HubEvents<In, Out, Replies, ClientReplies, Data = Record<string
   connection: [peer: Peer<In, Out, Replies, ClientReplies, Data>, request: UpgradeRequest]
   /** A background failure: a throwing listener, an adapter failure, a reply that could not be encoded. */
   error: [error: LifelineServerError]
+  /** A peer joined a channel (its join was answered); not emitted again for a rejoin on the same connection. */
+  join: [peer: Peer<In, Out, Replies, ClientReplies, Data>, channel: string]
+  /** A peer left a channel: it sent `$leave`, a rejoin was refused, or its connection ended. */
+  leave: [peer: Peer<In, Out, Replies, ClientReplies, Data>, channel: string]
 }
 
 /**
@@ -63,7 +77,7 @@ export interface Hub<
   Data = Record<string, unknown>,
 > {
   /**
-   * Listens to `connection` or `error`; returns a function that stops listening.
+   * Listens to `connection`, `error`, `join` or `leave`; returns a function that stops listening.
    *
    * @example
    * ```ts
@@ -71,6 +85,7 @@ export interface Hub<
    *   console.log('connected from', request.socket.remoteAddress)
    *   peer.on('chat', (data) => hub.broadcast('chat', data))
    * })
+   * hub.on('join', (peer, channel) => console.log(peer.id, 'joined', channel))
    * hub.on('error', (error) => console.error(error.code, error.cause))
    * ```
    */
@@ -89,6 +104,21 @@ export interface Hub<
    * ```
    */
   broadcast<K extends keyof Out & string>(type: K, ...args: [...SendArgs<Out, K>, options?: BroadcastOptions]): void
+  /**
+   * Publishes into a channel: the publication gets the channel's next offset, is kept in its
+   * history for recovery, and reaches every peer in the channel on every instance (as
+   * `{"ch","e","o","data"}`). Resolves with its position once made. Not checked by `authorize`.
+   *
+   * @returns the publication's `{ epoch, offset }`.
+   * @throws (rejects) `INVALID_OPTIONS` for a channel name that is not a string of 1 to 256
+   *   characters, `ENCODE_FAILED` when `data` is not JSON-serialisable, `ADAPTER_FAILED` when the
+   *   history could not append it.
+   * @example
+   * ```ts
+   * const { offset } = await hub.publish('room:42', { text: 'The room closes at 6' })
+   * ```
+   */
+  publish<T>(channel: string, data: T): Promise<Position>
   /** The peers connected to this instance. */
   readonly peers: ReadonlySet<Peer<In, Out, Replies, ClientReplies, Data>>
   /** Counts since the hub was attached (a fresh object on every read). */
@@ -135,12 +165,22 @@ export function attach<
   Replies = {},
   ClientReplies = {},
   Data = Record<string, unknown>,
->(wss: WebSocketServerLike, options: AttachOptions = {}): Hub<In, Out, Replies, ClientReplies, Data> {
+>(wss: WebSocketServerLike, options: AttachOptions<Data> = {}): Hub<In, Out, Replies, ClientReplies, Data> {
   if (typeof wss?.on !== 'function') {
     throw new LifelineServerError('INVALID_OPTIONS', 'attach() needs a ws WebSocketServer')
   }
-  const { adapter, window, history, key, interval, maxMessageBytes, requestTimeout, formatError } =
-    resolveOptions(options)
+  const {
+    adapter,
+    window,
+    history,
+    authorize,
+    maxChannels,
+    key,
+    interval,
+    maxMessageBytes,
+    requestTimeout,
+    formatError,
+  } = resolveOptions(options as AttachOptions<never>)
   const { broker, replies } = adapter
 
   const rooms = createRooms<PeerConnection>()
@@ -153,6 +193,10 @@ export function attach<
     invalidJson: 0,
     invalidEnvelope: 0,
     oversize: 0,
+    joins: 0,
+    replays: 0,
+    gaps: 0,
+    publications: 0,
   }
   const count = (what: keyof typeof counts) => {
     counts[what]++
@@ -178,6 +222,18 @@ export function attach<
     report,
   })
 
+  const channels = createChannels({
+    history: adapter.history,
+    rooms,
+    authorize,
+    maxChannels,
+    replayLimit: history.size,
+    answer: (peer, request, handler) => responder.answer(peer, request, handler),
+    emit: (type, peer, channel) => listeners.emit(type, peer, channel),
+    count,
+    report,
+  })
+
   const adapterFailed = (cause: unknown) =>
     report(new LifelineServerError('ADAPTER_FAILED', (cause as Error)?.message ?? 'adapter failed', { cause }))
   /** A seam's start as a promise; a throw is a rejection. */
@@ -185,7 +241,15 @@ export function attach<
   const ready = Promise.all([
     starting(() => broker.start({ deliver: rooms.deliver, report: adapterFailed })),
     starting(() => replies.start({ dedupe: window, report: adapterFailed })),
-    starting(() => adapter.history.start({ limits: history, report: adapterFailed })),
+    starting(() =>
+      adapter.history.start({
+        limits: history,
+        deliver: channels.deliver,
+        joined: channels.joined,
+        isJoined: channels.isJoined,
+        report: adapterFailed,
+      }),
+    ),
   ]).then(() => {})
   ready.catch(adapterFailed)
 
@@ -196,7 +260,11 @@ export function attach<
       count,
       report,
       answer: (peer, request, handler) => responder.answer(peer, request, handler),
-      closed: (peer) => rooms.remove(peer),
+      reserved: (peer, frame) => channels.receive(peer, frame),
+      closed: (peer) => {
+        rooms.remove(peer)
+        channels.closed(peer)
+      },
     })
     rooms.add(peer)
     listeners.emit('connection', peer, request)
@@ -235,6 +303,7 @@ export function attach<
         adapterFailed,
       )
     },
+    publish: (channel, data) => channels.publish(channel, data),
     peers: peers as ReadonlySet<Peer<unknown, unknown, unknown, unknown, unknown>> as ReadonlySet<
       Peer<In, Out, Replies, ClientReplies, Data>
     >,

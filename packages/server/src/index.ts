@@ -1,7 +1,7 @@
 /**
  * The server side of Lifeline's protocol for Node's `ws`: typed messages, request handlers with
- * replies, requests to clients, broadcast, ping/pong, and request dedupe across reconnects and,
- * through an adapter, across instances.
+ * replies, requests to clients, broadcast, channels with recovery, ping/pong, and request dedupe
+ * across reconnects and, through an adapter, across instances.
  *
  * @packageDocumentation
  */
@@ -10,6 +10,7 @@ export { attach, type BroadcastOptions, type Hub, type HubEvents, type HubStats 
 export type { Broker, BrokerHost, Publication } from './broker.js'
 export { isLifelineServerError, LifelineServerError, type ServerErrorCode } from './errors.js'
 export type {
+  ChannelPublication,
   GapReason,
   History,
   HistoryEntry,
@@ -22,7 +23,14 @@ export type { MaybePromise } from './maybePromise.js'
 export { memoryBroker } from './memoryBroker.js'
 export { memoryHistory } from './memoryHistory.js'
 export { memoryReplyStore } from './memoryReplyStore.js'
-export type { AttachOptions, DedupeOptions, HeartbeatOptions } from './options.js'
+export type {
+  AttachOptions,
+  Authorize,
+  ChannelAction,
+  DedupeOptions,
+  HeartbeatOptions,
+  HistoryOptions,
+} from './options.js'
 export type { Peer, RequestHandler } from './peer.js'
 export type { DedupeWindow, ReplyStore, ReplyStoreHost } from './replyStore.js'
 export type {

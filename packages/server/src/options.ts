@@ -6,14 +6,54 @@ import type { DedupeWindow } from './replyStore.js'
 import { defaultFormatError } from './responder.js'
 import type { ErrorReply, RequestInfo } from './types.js'
 
-/** Options of {@link attach}. */
-export interface AttachOptions {
+/** What a peer asks of a channel: to join it (and be sent its publications), or to publish into it. */
+export type ChannelAction = 'join' | 'publish'
+
+/**
+ * Decides whether a peer may join or publish into a channel: `true` (or a promise of it) allows;
+ * anything else, a throw or a rejection refuses (`JOIN_REFUSED`, `PUBLISH_REFUSED`).
+ */
+export type Authorize<Data = Record<string, unknown>> = (
+  // biome-ignore lint/suspicious/noExplicitAny: a peer of any message maps; `data` is what matters here
+  peer: Peer<any, any, any, any, Data>,
+  channel: string,
+  action: ChannelAction,
+) => boolean | PromiseLike<boolean>
+
+/** Options of {@link attach}. `Data` is the type of `peer.data`, as `attach` declares it. */
+export interface AttachOptions<Data = Record<string, unknown>> {
   /**
    * Where broadcasts, the dedupe window and channel history are shared with other instances of
    * the server: `{ broker, replies, history }`.
    * @default memoryAdapter() (this process only)
    */
   adapter?: Adapter
+  /**
+   * How much of each channel's history is kept for recovery: clients that come back are sent
+   * what they missed from it, or told of a gap when it no longer reaches back.
+   * @default { size: 1000, ttl: 300_000, positionTtl: 86_400_000 }
+   */
+  history?: HistoryOptions
+  /**
+   * Whether a peer may join a channel or publish into it; called for every `$join` (each rejoin
+   * too) and every `$publish`. May be async. `true` allows; `false`, anything else, a throw or a
+   * rejection refuses. Every peer may do everything unless given.
+   * @default () => true
+   * @example
+   * ```ts
+   * attach<In, Out, Replies, {}, { user: string }>(wss, {
+   *   // `user:42` is joined by user 42 only, and published into by the server alone.
+   *   authorize: (peer, channel, action) =>
+   *     !channel.startsWith('user:') || (action === 'join' && channel === `user:${peer.data.user}`),
+   * })
+   * ```
+   */
+  authorize?: Authorize<Data>
+  /**
+   * The most channels one peer can be in at once; a join past it is refused (`JOIN_REFUSED`).
+   * @default 100
+   */
+  maxChannels?: number
   /**
    * The request dedupe window: a request whose id was seen within it is answered with the first
    * reply instead of running its handler again. `false` runs every request.
@@ -55,6 +95,29 @@ export interface HeartbeatOptions {
   interval?: number
 }
 
+/** How much of each channel's history is kept. */
+export interface HistoryOptions {
+  /**
+   * At most this many publications per channel, the oldest dropped first. It is also the most
+   * a join replays: a client that missed more is told of a gap.
+   * @default 1000
+   */
+  size?: number
+  /**
+   * How long a publication is kept for replays, in ms.
+   * @default 300_000
+   */
+  ttl?: number
+  /**
+   * How long a channel's position (its epoch and last offset) is kept, in ms, after it was last
+   * used: a publication, a join, or a peer in it. A client that comes back to a channel where
+   * nothing was published meanwhile is answered without a gap however long it was away, as long
+   * as the position was kept. Never less than `ttl`.
+   * @default 86_400_000 (a day)
+   */
+  positionTtl?: number
+}
+
 /** The request dedupe window. */
 export interface DedupeOptions {
   /**
@@ -84,6 +147,9 @@ export interface Settings {
   window: DedupeWindow
   /** How much history each channel keeps. */
   history: HistoryLimits
+  /** Whether a peer may join or publish into a channel. */
+  authorize: Authorize | null
+  maxChannels: number
   /** The dedupe key of a request, or `false` when dedupe is off. */
   key: ((request: RequestInfo, peer: Peer) => string) | false
   /** The heartbeat interval, or `false` when it is off. */
@@ -96,7 +162,8 @@ export interface Settings {
 const DEFAULTS = {
   ttl: 300_000,
   max: 10_000,
-  history: { size: 1000, ttl: 300_000 },
+  history: { size: 1000, ttl: 300_000, positionTtl: 86_400_000 },
+  maxChannels: 100,
   interval: 30_000,
   maxMessageBytes: 1_048_576,
   requestTimeout: 10_000,
@@ -117,15 +184,31 @@ function atLeast(value: number, name: string, min: number): number {
   return value
 }
 
-function functionOr<F>(value: F | undefined, name: string, fallback: F): F {
+function functionOr<F, D>(value: F | undefined, name: string, fallback: D): F | D {
   if (value === undefined) return fallback
   if (typeof value !== 'function') throw invalid(`${name} must be a function`)
   return value
 }
 
+/** A history's limits from its options: whole numbers, `positionTtl` at least `ttl`. */
+function historyLimits(options: HistoryOptions): HistoryLimits {
+  if (typeof options !== 'object' || options === null) throw invalid('history must be an object')
+  const { size = DEFAULTS.history.size, ttl = DEFAULTS.history.ttl } = options
+  const positionTtl = options.positionTtl ?? Math.max(ttl, DEFAULTS.history.positionTtl)
+  const finite = (value: number, name: string) => {
+    if (!Number.isSafeInteger(Math.floor(atLeast(value, name, 1)))) throw invalid(`${name} must be a finite number`)
+    return Math.floor(value)
+  }
+  return {
+    size: finite(size, 'history.size'),
+    ttl: finite(ttl, 'history.ttl'),
+    positionTtl: Math.max(finite(positionTtl, 'history.positionTtl'), Math.floor(ttl)),
+  }
+}
+
 /** Fills in the defaults of `attach`'s options; throws `INVALID_OPTIONS` for a bad one. */
-export function resolveOptions(options: AttachOptions): Settings {
-  const { adapter = memoryAdapter(), dedupe = {}, heartbeat = {} } = options
+export function resolveOptions(options: AttachOptions<never>): Settings {
+  const { adapter = memoryAdapter(), dedupe = {}, heartbeat = {}, history = {} } = options
   for (const [seam, methods] of Object.entries(SEAMS) as Array<[keyof Adapter, readonly string[]]>) {
     const part = adapter?.[seam] as unknown as Record<string, unknown> | undefined
     if (!methods.every((method) => typeof part?.[method] === 'function')) {
@@ -136,7 +219,9 @@ export function resolveOptions(options: AttachOptions): Settings {
   return {
     adapter,
     window: { ttl: atLeast(ttl, 'dedupe.ttl', 1), max: atLeast(max, 'dedupe.max', 1) },
-    history: DEFAULTS.history,
+    history: historyLimits(history),
+    authorize: functionOr(options.authorize as Authorize | undefined, 'authorize', null),
+    maxChannels: atLeast(options.maxChannels ?? DEFAULTS.maxChannels, 'maxChannels', 0),
     key: dedupe && functionOr(dedupe.key, 'dedupe.key', (request: RequestInfo) => request.id),
     interval: heartbeat && atLeast(heartbeat.interval ?? DEFAULTS.interval, 'heartbeat.interval', 1),
     maxMessageBytes: atLeast(options.maxMessageBytes ?? DEFAULTS.maxMessageBytes, 'maxMessageBytes', 0),

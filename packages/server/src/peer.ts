@@ -85,9 +85,10 @@ export interface Peer<
    * resent with the same id (after a drop, to this or, with a shared adapter, another instance)
    * gets the first reply and the handler does not run again. One handler per type; returns the
    * function that removes it. Register handlers when the peer connects: a request of a type
-   * with no handler is answered with the error `NO_HANDLER`.
+   * with no handler is answered with the error `NO_HANDLER`. Types starting with `$` are the
+   * protocol's (channels): they never reach a handler or a listener.
    *
-   * @throws `INVALID_OPTIONS` when `type` has a handler already.
+   * @throws `INVALID_OPTIONS` when `type` has a handler already, or starts with `$`.
    * @example
    * ```ts
    * peer.handle('getUser', async ({ id }) => db.users.find(id))
@@ -132,9 +133,17 @@ export interface PeerHost {
   report(error: LifelineServerError): void
   /** Answers a request that has a handler: dedupe, run, reply. */
   answer(peer: PeerConnection, request: RequestInfo & { data: unknown }, handler: AnyHandler): void
+  /** A message or request of a type starting with `$`, reserved for the protocol (channels). */
+  reserved(peer: PeerConnection, frame: ReservedFrame): void
   /** The peer's connection ended. */
   closed(peer: PeerConnection): void
 }
+
+/** A frame whose type is the protocol's (`$join`, `$leave`, `$publish`): a message, or a request with its `id`. */
+export type ReservedFrame = { type: string; data: unknown; id?: string }
+
+/** Types starting with `$` are the protocol's: never a user's message, never a user's handler. */
+const isReserved = (type: string) => type.charCodeAt(0) === 36 // '$'
 
 // biome-ignore lint/suspicious/noExplicitAny: handlers are typed by Peer's public signature
 export type AnyHandler = (data: any, request: RequestInfo) => unknown
@@ -193,12 +202,14 @@ export function createPeer(socket: PeerSocket, host: PeerHost): PeerConnection {
       }
       case 'request': {
         const { type, id, data } = frame
+        if (isReserved(type)) return host.reserved(peer, frame)
         const handler = handlers.get(type)
         if (handler) return host.answer(peer, { type, id, data }, handler)
         host.count('unhandled')
         return replyFailed(id, 'NO_HANDLER', `no handler for "${type}" requests`)
       }
       case 'message':
+        if (isReserved(frame.type)) return host.reserved(peer, frame)
         host.count('messages')
         listeners.emit('message', { type: frame.type, data: frame.data })
         if (frame.type !== 'message' && frame.type !== 'close') listeners.emit(frame.type, frame.data)
@@ -239,6 +250,8 @@ export function createPeer(socket: PeerSocket, host: PeerHost): PeerConnection {
       if (typeof handler !== 'function')
         throw new LifelineServerError('INVALID_OPTIONS', 'a handler must be a function')
       if (handlers.has(type)) throw new LifelineServerError('INVALID_OPTIONS', `"${type}" has a handler`)
+      if (isReserved(type))
+        throw new LifelineServerError('INVALID_OPTIONS', `"${type}": types starting with $ are the protocol's`)
       handlers.set(type, handler as AnyHandler)
       return () => {
         if (handlers.get(type) === handler) handlers.delete(type)

@@ -19,6 +19,14 @@ export interface ResponderHost {
 /** A request with a handler, as the peer read it. */
 type Request = RequestInfo & { data: unknown }
 
+/**
+ * What the hub's own handlers (`$publish`) throw to refuse a request: its error reply is sent as
+ * it is, never through the user's `formatError`, so the client always sees the protocol's code.
+ */
+export class Refusal {
+  constructor(readonly reply: ErrorReply) {}
+}
+
 /** The default `formatError`: the thrown error's `message`, and its `code` when that is a string. */
 export function defaultFormatError(error: unknown): ErrorReply {
   const code = (error as { code?: unknown } | null)?.code
@@ -45,6 +53,7 @@ export function createResponder(host: ResponderHost) {
 
   /** The error reply frame for what a handler threw or rejected with. */
   function failure(thrown: unknown, info: RequestInfo): string {
+    if (thrown instanceof Refusal) return encodeReply(errorReply(info.id, thrown.reply))
     let reply: ErrorReply
     try {
       reply = host.formatError(thrown, info)

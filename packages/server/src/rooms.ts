@@ -24,6 +24,8 @@ export interface Rooms<M extends Member> {
   leave(channel: string, member: M): boolean
   /** The peers in a channel's room (none: an empty set). */
   members(channel: string): ReadonlySet<M>
+  /** The channels with a peer in them. */
+  channels(): Iterable<string>
   /** The channels a peer is in. */
   channelsOf(member: M): ReadonlySet<string>
   /** Writes a publication to the peers it is for: all, or a room's; never to `except`. */
@@ -79,6 +81,7 @@ export function createRooms<M extends Member>(): Rooms<M> {
     },
     leave,
     members: (channel) => byChannel.get(channel) ?? NONE,
+    channels: () => byChannel.keys(),
     channelsOf: (member) => channels.get(member) ?? NONE,
     deliver({ frame, channel, except }) {
       const targets = channel === undefined ? all : byChannel.get(channel)

@@ -1,10 +1,18 @@
 // What every History promises, run against each implementation (memory, Redis): offsets go up by
-// one, a replay is every entry after a position or a gap, never part of them.
-import type { History } from '@lifeline/server'
+// one, every append reaches every instance's host in offset order as a publication frame, and a
+// replay is every entry after a position or a gap, never part of them.
+import type { ChannelPublication, History } from '@lifeline/server'
 import { describe, expect, it } from 'vitest'
+import { until } from './hub.js'
 
-/** Makes a started history keeping `size` entries per channel; stopped after the test by the caller. */
-export type MakeHistory = (size: number) => Promise<History>
+/** Makes a started history keeping `size` entries per channel, delivering to `deliver`; stopped after the test by the caller. */
+export type MakeHistory = (size: number, deliver?: (publication: ChannelPublication) => void) => Promise<History>
+
+/** The publication frame of `data` (JSON text) at a position. */
+export const frameOf = (channel: string, epoch: string, offset: number, data?: string) =>
+  data === undefined
+    ? JSON.stringify({ ch: channel, e: epoch, o: offset })
+    : `{"ch":${JSON.stringify(channel)},"e":"${epoch}","o":${offset},"data":${data}}`
 
 export function historySemantics(make: MakeHistory, channelName: () => string) {
   describe('history semantics', () => {
@@ -20,30 +28,65 @@ export function historySemantics(make: MakeHistory, channelName: () => string) {
       const history = await make(10)
       const [a, b] = [channelName(), channelName()]
       const { epoch } = await history.top(a)
-      expect(await history.append(a, 'a1')).toEqual({ epoch, offset: 1 })
-      expect(await history.append(a, 'a2')).toEqual({ epoch, offset: 2 })
-      expect((await history.append(b, 'b1')).offset).toBe(1)
+      expect(await history.append(a, '"a1"')).toEqual({ epoch, offset: 1 })
+      expect(await history.append(a, '"a2"')).toEqual({ epoch, offset: 2 })
+      expect((await history.append(b, '"b1"')).offset).toBe(1)
       expect(await history.top(a)).toEqual({ epoch, offset: 2 })
+    })
+
+    it('delivers every append as its publication frame, in offset order, with no data field when there is none', async () => {
+      const delivered: ChannelPublication[] = []
+      const history = await make(10, (publication) => delivered.push(publication))
+      const channel = channelName()
+      const appended = [
+        await history.append(channel, '{"text":"hi"}'),
+        await history.append(channel, undefined),
+        await history.append(channel, '[1,"two"]'),
+      ]
+      const { epoch } = appended[0] as { epoch: string }
+      await until(() => delivered.length === 3, 'three deliveries')
+      expect(delivered).toEqual([
+        { channel, epoch, offset: 1, frame: frameOf(channel, epoch, 1, '{"text":"hi"}') },
+        { channel, epoch, offset: 2, frame: frameOf(channel, epoch, 2) },
+        { channel, epoch, offset: 3, frame: frameOf(channel, epoch, 3, '[1,"two"]') },
+      ])
+      expect(JSON.parse((delivered[0] as ChannelPublication).frame)).toEqual({
+        ch: channel,
+        e: epoch,
+        o: 1,
+        data: { text: 'hi' },
+      })
+    })
+
+    it('writes a channel name that needs escaping as JSON', async () => {
+      const delivered: ChannelPublication[] = []
+      const history = await make(10, (publication) => delivered.push(publication))
+      const channel = `${channelName()} "quoted" \\ \n ünï`
+      const { epoch } = await history.append(channel, '1')
+      await until(() => delivered.length === 1, 'the delivery')
+      expect(JSON.parse((delivered[0] as ChannelPublication).frame)).toEqual({ ch: channel, e: epoch, o: 1, data: 1 })
+      expect(delivered[0]?.channel).toBe(channel)
     })
 
     it('replays every entry after a position, in order, and nothing from the top', async () => {
       const history = await make(10)
       const channel = channelName()
       const start = await history.top(channel)
-      for (const frame of ['f1', 'f2', 'f3']) await history.append(channel, frame)
-      const top = { epoch: start.epoch, offset: 3 }
+      for (const data of ['"f1"', '"f2"', '"f3"']) await history.append(channel, data)
+      const { epoch } = start
+      const top = { epoch, offset: 3 }
       expect(await history.since(channel, start, 10)).toEqual({
         gap: null,
         entries: [
-          { offset: 1, frame: 'f1' },
-          { offset: 2, frame: 'f2' },
-          { offset: 3, frame: 'f3' },
+          { offset: 1, frame: frameOf(channel, epoch, 1, '"f1"') },
+          { offset: 2, frame: frameOf(channel, epoch, 2, '"f2"') },
+          { offset: 3, frame: frameOf(channel, epoch, 3, '"f3"') },
         ],
         top,
       })
       expect(await history.since(channel, { ...start, offset: 2 }, 10)).toEqual({
         gap: null,
-        entries: [{ offset: 3, frame: 'f3' }],
+        entries: [{ offset: 3, frame: frameOf(channel, epoch, 3, '"f3"') }],
         top,
       })
       expect(await history.since(channel, top, 10)).toEqual({ gap: null, entries: [], top })
@@ -54,7 +97,7 @@ export function historySemantics(make: MakeHistory, channelName: () => string) {
       const channel = channelName()
       const start = await history.top(channel)
       // Redis trims `MAXLEN ~` by whole nodes of its radix tree: enough entries that it must.
-      for (let n = 1; n <= 300; n++) await history.append(channel, `f${n}`)
+      for (let n = 1; n <= 300; n++) await history.append(channel, String(n))
       const top = { epoch: start.epoch, offset: 300 }
       expect(await history.since(channel, start, 1000)).toEqual({ gap: 'trimmed', top })
       expect(await history.since(channel, { ...start, offset: 297 }, 1000)).toMatchObject({
@@ -67,19 +110,20 @@ export function historySemantics(make: MakeHistory, channelName: () => string) {
       const history = await make(10)
       const channel = channelName()
       const start = await history.top(channel)
-      for (const frame of ['f1', 'f2', 'f3']) await history.append(channel, frame)
+      for (const data of ['1', '2', '3']) await history.append(channel, data)
       expect(await history.since(channel, start, 2)).toEqual({ gap: 'trimmed', top: { ...start, offset: 3 } })
       expect(await history.since(channel, { ...start, offset: 1 }, 2)).toMatchObject({ gap: null })
     })
 
-    it('answers an epoch gap for a position of another epoch, or one ahead of the top', async () => {
+    it('answers an epoch gap for a position of another epoch, a trimmed gap for one ahead of the top', async () => {
       const history = await make(10)
       const channel = channelName()
-      const { epoch } = await history.append(channel, 'f1')
+      const { epoch } = await history.append(channel, '1')
       const top = { epoch, offset: 1 }
       expect(await history.since(channel, { epoch: 'other', offset: 0 }, 10)).toEqual({ gap: 'epoch', top })
-      expect(await history.since(channel, { epoch, offset: 2 }, 10)).toEqual({ gap: 'epoch', top })
-      expect(await history.since(channel, { epoch, offset: -1 }, 10)).toEqual({ gap: 'epoch', top })
+      expect(await history.since(channel, { epoch: 'other', offset: 1 }, 10)).toEqual({ gap: 'epoch', top })
+      expect(await history.since(channel, { epoch, offset: 2 }, 10)).toEqual({ gap: 'trimmed', top })
+      expect(await history.since(channel, { epoch, offset: -1 }, 10)).toEqual({ gap: 'trimmed', top })
     })
   })
 }

@@ -1,0 +1,109 @@
+// The frames of channels with recovery (docs/protocol.md, "Channels"): what the client's channels
+// entry and the server both read and write.
+
+/** The request that joins a channel (with `since`: and replays what was missed after it). */
+export const JOIN = '$join'
+/** The message that leaves a channel; it has no reply. */
+export const LEAVE = '$leave'
+/** The request that publishes into a channel. */
+export const PUBLISH = '$publish'
+
+/** The longest channel name, in characters (UTF-16 code units, as JavaScript counts a string's length). */
+export const MAX_CHANNEL_LENGTH = 256
+
+/**
+ * A place in a channel: its `epoch` (changes whenever the channel's history is lost or made
+ * again) and an `offset` (+1 per publication, from 1; 0 before the first).
+ */
+export interface ChannelPosition {
+  epoch: string
+  offset: number
+}
+
+/** Why a join could not replay what was missed: the history no longer reaches back, or the epoch changed. */
+export type ChannelGapReason = 'trimmed' | 'epoch'
+
+/** The offsets, in the reply's epoch, that will never be delivered: `from` to `to`, both included (empty when `to < from`). */
+export interface ChannelGap {
+  reason: ChannelGapReason
+  from: number
+  to: number
+}
+
+/** What `$join` asks: `{"channel": "room:42", "since"?: { "epoch", "offset" }}`. */
+export interface JoinRequest {
+  channel: string
+  since?: ChannelPosition
+}
+
+/**
+ * A successful join's reply data: the channel's top when the replay was read, whether the
+ * publications after `since` follow (`recovered`), and the gap when they cannot.
+ */
+export interface JoinReply extends ChannelPosition {
+  recovered: boolean
+  gap?: ChannelGap
+}
+
+/** What `$publish` asks: `{"channel": "room:42", "data"?: payload}`. */
+export interface PublishRequest<T = unknown> {
+  channel: string
+  data?: T
+}
+
+/** A publication as the server sends it: `{"ch", "e", "o", "data"?}`. It has no `type`. */
+export interface PublicationFrame<T = unknown> {
+  /** The channel. */
+  ch: string
+  /** The epoch of `o`. */
+  e: string
+  /** The offset. */
+  o: number
+  /** The payload; absent when the publisher had none. */
+  data?: T
+}
+
+/** Whether `name` can name a channel: a string of 1 to {@link MAX_CHANNEL_LENGTH} characters. */
+export function isChannelName(name: unknown): name is string {
+  return typeof name === 'string' && name.length > 0 && name.length <= MAX_CHANNEL_LENGTH
+}
+
+/**
+ * Whether a decoded message is a publication: an object with a string `ch`, a string `e` and an
+ * integer `o`.
+ *
+ * @example
+ * ```ts
+ * isPublication({ ch: 'room:42', e: 'e1', o: 21, data: { text: 'hi' } }) // true
+ * isPublication({ type: 'chat' }) // false
+ * ```
+ */
+export function isPublication(message: unknown): message is PublicationFrame {
+  const frame = message as Partial<PublicationFrame> | null
+  return (
+    typeof frame === 'object' &&
+    frame !== null &&
+    typeof frame.ch === 'string' &&
+    typeof frame.e === 'string' &&
+    Number.isInteger(frame.o)
+  )
+}
+
+/**
+ * A publication frame split around its epoch and offset, which a history fills in when it
+ * numbers the publication: `head + epoch + '","o":' + offset + tail` is the frame's JSON text,
+ * with `data` left out when it is `undefined`. `data` is the payload already as JSON text.
+ *
+ * @example
+ * ```ts
+ * const { head, tail } = publicationParts('room:42', '{"text":"hi"}')
+ * `${head}e1","o":21${tail}` // '{"ch":"room:42","e":"e1","o":21,"data":{"text":"hi"}}'
+ * ```
+ */
+export function publicationParts(channel: string, data: string | undefined): { head: string; tail: string } {
+  return { head: `{"ch":${JSON.stringify(channel)},"e":"`, tail: data === undefined ? '}' : `,"data":${data}}` }
+}
+
+/** A publication's JSON text from its parts (see {@link publicationParts}). */
+export const publicationText = (parts: { head: string; tail: string }, epoch: string, offset: number): string =>
+  `${parts.head}${epoch}","o":${offset}${parts.tail}`
