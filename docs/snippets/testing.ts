@@ -16,9 +16,10 @@ interface Replies {
   getUser: { name: string }
 }
 
-let server: TestServer
+// The server's side of the same maps: it receives Outgoing, sends Incoming and replies with Replies.
+let server: TestServer<Outgoing, Incoming, Replies>
 beforeEach(() => {
-  server = createTestServer()
+  server = createTestServer<Outgoing, Incoming, Replies>()
 })
 afterEach(() => {
   server.stop()
@@ -47,7 +48,7 @@ it('sends and receives typed messages', async () => {
 })
 
 it('gets replies to its requests', async () => {
-  server.handle('getUser', (data) => ({ name: `user ${(data as { id: string }).id}` }))
+  server.handle('getUser', ({ id }) => ({ name: `user ${id}` })) // typed by Outgoing and Replies
   const socket = open()
   expect(await socket.request('getUser', { id: '42' })).toEqual({ name: 'user 42' })
   socket.dispose()

@@ -4,19 +4,64 @@ import { hop, markCleanClose, offeredProtocols, type Route, routeKey, routes, Te
 /** A frame as it travels: text, or bytes. */
 export type Frame = string | ArrayBuffer
 
-/** One message the server received, decoded. */
-export interface ReceivedMessage {
-  /** The envelope's `type`; `undefined` for a reply, or for a frame that is not a JSON envelope. */
-  type: string | undefined
-  /** The envelope's `data`; for a frame that is not a JSON envelope, the frame itself. */
-  data: unknown
+/** A message map, as `{ type: payload }`, when none is given: any type, any payload. */
+type AnyMessages = Record<string, unknown>
+
+/** What a request of type `K` is answered with: the type declared in `Replies`, else `unknown`. */
+type ReplyOf<Replies, K> = K extends keyof Replies ? Replies[K] : unknown
+
+/** The arguments of `send(type, data)`: `data` is optional only where the payload type allows `undefined`. */
+type SendArgs<Out, K extends keyof Out> = undefined extends Out[K] ? [data?: Out[K]] : [data: Out[K]]
+
+/** The arguments after the request in `reply(request, data)`: as {@link SendArgs}, for the reply's type. */
+type ReplyArgs<Replies, K> =
+  undefined extends ReplyOf<Replies, K> ? [data?: ReplyOf<Replies, K>] : [data: ReplyOf<Replies, K>]
+
+/**
+ * A JSON envelope of type `K` the server received: a message, or a request when it has an `id`.
+ *
+ * @typeParam In - what clients send, as `{ type: payload }` (the client's `Outgoing`).
+ * @typeParam Out - what the server sends, as `{ type: payload }` (the client's `Incoming`).
+ */
+export interface ReceivedEnvelope<
+  In = AnyMessages,
+  Out = AnyMessages,
+  K extends keyof In & string = keyof In & string,
+> {
+  /** The envelope's `type`. */
+  type: K
+  /** The envelope's `data`, as the client sent it (typed by `In`, not checked). */
+  data: In[K]
   /** The envelope's `id`: set when the client sent a request (`socket.request`). */
   id: string | undefined
   /** The frame as it arrived. */
   frame: Frame
   /** The connection it came on. */
-  connection: TestConnection
+  connection: TestConnection<In, Out>
 }
+
+/** A frame the server received that is no typed envelope: a reply to the server, or a frame that is not a JSON envelope. */
+export interface UntypedMessage<In = AnyMessages, Out = AnyMessages> {
+  type: undefined
+  /** The envelope's `data`; for a frame that is not a JSON envelope, the frame itself. */
+  data: unknown
+  /** The envelope's `id`, if it had one. */
+  id: string | undefined
+  /** The frame as it arrived. */
+  frame: Frame
+  /** The connection it came on. */
+  connection: TestConnection<In, Out>
+}
+
+/**
+ * One message the server received, decoded: checking `type` narrows `data` to `In[type]`.
+ *
+ * @typeParam In - what clients send, as `{ type: payload }` (the client's `Outgoing`).
+ * @typeParam Out - what the server sends, as `{ type: payload }` (the client's `Incoming`).
+ */
+export type ReceivedMessage<In = AnyMessages, Out = AnyMessages> =
+  | { [K in keyof In & string]: ReceivedEnvelope<In, Out, K> }[keyof In & string]
+  | UntypedMessage<In, Out>
 
 /** How a connection ended. */
 export interface ConnectionClose {
@@ -26,20 +71,25 @@ export interface ConnectionClose {
   reason: string
 }
 
-/** One client connection, as the server sees it. */
-export interface TestConnection {
+/**
+ * One client connection, as the server sees it.
+ *
+ * @typeParam In - what the client sends, as `{ type: payload }` (the client's `Outgoing`).
+ * @typeParam Out - what the server sends, as `{ type: payload }` (the client's `Incoming`).
+ */
+export interface TestConnection<In = AnyMessages, Out = AnyMessages> {
   /** The URL the client connected to, query included (a token, say). */
   readonly url: string
   /** The subprotocols the client offered. */
   readonly protocols: readonly string[]
   /** Every message received on this connection, oldest first (heartbeat pings excepted). */
-  readonly messages: readonly ReceivedMessage[]
+  readonly messages: readonly ReceivedMessage<In, Out>[]
   /** Whether it is still open. */
   readonly open: boolean
   /** Resolves when the connection ends, from either side. */
   readonly closed: Promise<ConnectionClose>
   /** Sends the JSON envelope `{ type, data }` to this client (delivered at once). */
-  send(type: string, data?: unknown): void
+  send<K extends keyof Out & string>(type: K, ...data: SendArgs<Out, K>): void
   /** Sends a frame as it is. */
   sendRaw(frame: Frame): void
   /**
@@ -51,16 +101,22 @@ export interface TestConnection {
   drop(): Promise<ConnectionClose>
 }
 
-/** The test server {@link createTestServer} returns. */
-export interface TestServer {
+/**
+ * The test server {@link createTestServer} returns.
+ *
+ * @typeParam In - what clients send, as `{ type: payload }` (the client's `Outgoing`).
+ * @typeParam Out - what the server sends, as `{ type: payload }` (the client's `Incoming`).
+ * @typeParam Replies - what the server replies to requests, keyed by the `In` type asked (the client's `Replies`).
+ */
+export interface TestServer<In = AnyMessages, Out = AnyMessages, Replies = {}> {
   /** The URL to connect to: `ws://lifeline.test/<n>` unless one was given. */
   readonly url: string
   /** The WebSocket class to connect with: `connect(server.url, { WebSocket: server.WebSocket })`. */
   readonly WebSocket: typeof TestWebSocket
   /** Every connection accepted, oldest first. */
-  readonly connections: readonly TestConnection[]
+  readonly connections: readonly TestConnection<In, Out>[]
   /** Every message received on any connection, in arrival order (heartbeat pings excepted). */
-  readonly messages: readonly ReceivedMessage[]
+  readonly messages: readonly ReceivedMessage<In, Out>[]
   /** Heartbeat pings received (`{"type":"ping"}` or the text frame `ping`), answered or not. */
   readonly pings: number
   /**
@@ -73,7 +129,7 @@ export interface TestServer {
    * const connection = await server.waitForConnection()
    * ```
    */
-  waitForConnection(): Promise<TestConnection>
+  waitForConnection(): Promise<TestConnection<In, Out>>
   /**
    * Resolves with the first message no earlier call returned that matches: a message type, or a
    * predicate. Without one, the next message. Rejects when the server stops first.
@@ -89,9 +145,13 @@ export interface TestServer {
    * expect((await server.waitForMessage('chat')).data).toEqual({ text: 'hi' })
    * ```
    */
-  waitForMessage(match?: string | ((message: ReceivedMessage) => boolean)): Promise<ReceivedMessage>
+  waitForMessage<K extends keyof In & string>(type: K): Promise<ReceivedEnvelope<In, Out, K>>
+  waitForMessage<M extends ReceivedMessage<In, Out>>(
+    match: (message: ReceivedMessage<In, Out>) => message is M,
+  ): Promise<M>
+  waitForMessage(match?: (message: ReceivedMessage<In, Out>) => boolean): Promise<ReceivedMessage<In, Out>>
   /** Sends the JSON envelope `{ type, data }` to every open connection (delivered at once). */
-  send(type: string, data?: unknown): void
+  send<K extends keyof Out & string>(type: K, ...data: SendArgs<Out, K>): void
   /** Sends a frame as it is to every open connection. */
   sendRaw(frame: Frame): void
   /**
@@ -104,19 +164,29 @@ export interface TestServer {
    * expect(await user).toEqual({ name: 'Ada' })
    * ```
    */
-  reply(request: ReceivedMessage, data?: unknown): void
+  reply<M extends ReceivedMessage<In, Out>>(request: M, ...data: ReplyArgs<Replies, M['type']>): void
   /** Answers a request with an error: `{ "re": request.id, "error": error }`; the client rejects with `REQUEST_FAILED`. */
-  replyError(request: ReceivedMessage, error: { code?: string; message?: string }): void
+  replyError(request: ReceivedMessage<In, Out>, error: { code?: string; message?: string }): void
   /**
    * Answers every request of `type` from now on with what `handler` returns (awaited); a throw or
-   * rejection becomes an error reply. Returns the function that stops answering.
+   * rejection becomes an error reply (`{ code, message }` of what was thrown). Returns the function
+   * that stops answering.
    *
    * @example
    * ```ts
-   * server.handle('getUser', ({ id }: { id: string }) => ({ id, name: 'Ada' }))
+   * server.handle('getUser', ({ id }) => ({ name: `user ${id}` }))
+   * server.handle('placeOrder', () => {
+   *   throw Object.assign(new Error('out of tea'), { code: 'SOLD_OUT' }) // REQUEST_FAILED at the client
+   * })
    * ```
    */
-  handle(type: string, handler: (data: unknown, request: ReceivedMessage) => unknown): () => void
+  handle<K extends keyof In & string>(
+    type: K,
+    handler: (
+      data: In[K],
+      request: ReceivedEnvelope<In, Out, K>,
+    ) => ReplyOf<Replies, K> | PromiseLike<ReplyOf<Replies, K>>,
+  ): () => void
   /**
    * Closes every open connection with a close handshake; see {@link TestConnection.close}. Resolves
    * once every client has seen it.
@@ -169,6 +239,27 @@ function decode(frame: Frame): Record<string, unknown> | undefined {
 const envelope = (type: string, data: unknown) => JSON.stringify(data === undefined ? { type } : { type, data })
 
 /**
+ * The error reply for what a handler threw: its `code` and `message`, read with care, since a
+ * handler may throw anything (`null`, an object with no prototype, an error whose getters throw).
+ */
+function errorOf(thrown: unknown): { code?: unknown; message: string } {
+  const read = (key: 'code' | 'message'): unknown => {
+    try {
+      return (thrown as Record<string, unknown> | null | undefined)?.[key]
+    } catch {
+      return undefined
+    }
+  }
+  let message: string
+  try {
+    message = String(read('message') ?? thrown)
+  } catch {
+    message = 'request failed'
+  }
+  return { code: read('code'), message }
+}
+
+/**
  * Values handed out in order, each to at most one waiter. A new value goes to the oldest waiter
  * that accepts it; a new waiter takes the oldest value that no one took and it accepts.
  */
@@ -206,22 +297,39 @@ function cursor<T>() {
  * microtasks, so `await server.waitForConnection()` needs no timer, and fake timers move only your
  * code's (and Lifeline's) time.
  *
+ * Its type parameters are the client's, seen from the server: what it receives (`In`, the client's
+ * `Outgoing`), what it sends (`Out`, the client's `Incoming`) and what it replies (`Replies`). They
+ * type `waitForMessage`, `send`, `reply` and `handle`; without them, any type and payload goes.
+ *
  * @param url - the URL it listens on; by default a new `ws://lifeline.test/<n>` for each server.
+ * @typeParam In - what clients send, as `{ type: payload }` (the client's `Outgoing`).
+ * @typeParam Out - what the server sends, as `{ type: payload }` (the client's `Incoming`).
+ * @typeParam Replies - what the server replies to requests, keyed by the `In` type asked (the client's `Replies`).
  * @example
  * ```ts
  * import { connect } from '@lifeline/core'
  * import { createTestServer } from '@lifeline/testing'
+ * import { expect } from 'vitest'
  *
- * const server = createTestServer()
- * const socket = connect(server.url, { WebSocket: server.WebSocket })
+ * interface Incoming { chat: { from: string; text: string } }
+ * interface Outgoing { chat: { text: string }; getUser: { id: string } }
+ * interface Replies { getUser: { name: string } }
+ *
+ * const server = createTestServer<Outgoing, Incoming, Replies>()
+ * server.handle('getUser', ({ id }) => ({ name: `user ${id}` }))
+ * const socket = connect<Incoming, Outgoing, Replies>(server.url, { WebSocket: server.WebSocket })
  * await server.waitForConnection()
  * socket.send('chat', { text: 'hi' })
  * expect((await server.waitForMessage('chat')).data).toEqual({ text: 'hi' })
+ * expect(await socket.request('getUser', { id: '42' })).toEqual({ name: 'user 42' })
+ * server.send('chat', { from: 'Ada', text: 'hello' })
  * socket.dispose()
  * server.stop()
  * ```
  */
-export function createTestServer(url: string = `ws://lifeline.test/${++servers}`): TestServer {
+export function createTestServer<In = AnyMessages, Out = AnyMessages, Replies = {}>(
+  url: string = `ws://lifeline.test/${++servers}`,
+): TestServer<In, Out, Replies> {
   const key = routeKey(url)
   if (routes.has(key)) throw new Error(`a test server is listening on ${key} already: stop() it first`)
   // verifyClient is asked at each handshake; `false` fails it.
@@ -249,11 +357,21 @@ export function createTestServer(url: string = `ws://lifeline.test/${++servers}`
   const answer = (request: ReceivedMessage, reply: object) => {
     if (request.id !== undefined) request.connection.sendRaw(JSON.stringify({ re: request.id, ...reply }))
   }
+  /**
+   * Runs a handler for `request` and replies: never an unhandled rejection, whatever the handler
+   * throws or returns. A reply JSON cannot carry (a BigInt, a cycle) goes as an error reply.
+   */
   const run = (handler: (data: unknown, request: ReceivedMessage) => unknown, request: ReceivedMessage) => {
+    const respond = (reply: object) => {
+      try {
+        answer(request, reply)
+      } catch {
+        answer(request, { error: { message: 'cannot encode the reply' } })
+      }
+    }
     new Promise((resolve) => resolve(handler(request.data, request))).then(
-      (data) => answer(request, { data }),
-      (error: { code?: unknown; message?: unknown }) =>
-        answer(request, { error: { code: error?.code, message: String(error?.message ?? error) } }),
+      (data) => respond({ data }),
+      (thrown: unknown) => respond({ error: errorOf(thrown) }),
     )
   }
 
@@ -272,7 +390,7 @@ export function createTestServer(url: string = `ws://lifeline.test/${++servers}`
       closed: new Promise((resolve) => {
         resolveClosed = resolve
       }),
-      send: (type, data) => connection.sendRaw(envelope(type, data)),
+      send: (type: string, data?: unknown) => connection.sendRaw(envelope(type, data)),
       sendRaw(frame) {
         if (open && !blackholed) client.send(frame)
       },
@@ -326,7 +444,8 @@ export function createTestServer(url: string = `ws://lifeline.test/${++servers}`
   })
 
   const open = () => connections.filter((connection) => connection.open)
-  const server: TestServer = {
+  // Untyped inside: the type parameters only say what the test declared the messages to be.
+  const server = {
     url,
     WebSocket: TestWebSocket,
     connections,
@@ -335,7 +454,7 @@ export function createTestServer(url: string = `ws://lifeline.test/${++servers}`
       return pings
     },
     waitForConnection: () => newConnections.wait(connections, () => true),
-    waitForMessage(match) {
+    waitForMessage(match?: string | ((message: ReceivedMessage) => boolean)) {
       const accept =
         match === undefined
           ? () => true
@@ -344,19 +463,19 @@ export function createTestServer(url: string = `ws://lifeline.test/${++servers}`
             : match
       return newMessages.wait(messages, accept)
     },
-    send: (type, data) => server.sendRaw(envelope(type, data)),
-    sendRaw(frame) {
+    send: (type: string, data?: unknown) => server.sendRaw(envelope(type, data)),
+    sendRaw(frame: Frame) {
       for (const connection of open()) connection.sendRaw(frame)
     },
-    reply: (request, data) => answer(request, { data }),
-    replyError: (request, error) => answer(request, { error }),
-    handle(type, handler) {
+    reply: (request: ReceivedMessage, data?: unknown) => answer(request, { data }),
+    replyError: (request: ReceivedMessage, error: { code?: string; message?: string }) => answer(request, { error }),
+    handle(type: string, handler: (data: unknown, request: ReceivedMessage) => unknown) {
       handlers.set(type, handler)
       return () => {
         if (handlers.get(type) === handler) handlers.delete(type)
       }
     },
-    async close(code, reason) {
+    async close(code?: number, reason?: string) {
       await Promise.all(open().map((connection) => connection.close(code, reason)))
     },
     async drop() {
@@ -370,7 +489,7 @@ export function createTestServer(url: string = `ws://lifeline.test/${++servers}`
       route.hold = on ? (complete) => held.push(complete) : null
       if (!on) for (const complete of held.splice(0)) Promise.resolve().then(complete)
     },
-    answerPings(on) {
+    answerPings(on: boolean) {
       pongs = on
     },
     stop() {
@@ -386,6 +505,6 @@ export function createTestServer(url: string = `ws://lifeline.test/${++servers}`
       newConnections.fail(error)
       newMessages.fail(error)
     },
-  }
-  return server
+  } satisfies Record<keyof TestServer, unknown>
+  return server as unknown as TestServer<In, Out, Replies>
 }

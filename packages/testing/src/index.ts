@@ -9,8 +9,10 @@ export {
   type ConnectionClose,
   createTestServer,
   type Frame,
+  type ReceivedEnvelope,
   type ReceivedMessage,
   type TestConnection,
   type TestServer,
+  type UntypedMessage,
 } from './createTestServer.js'
 export { TestWebSocket } from './TestWebSocket.js'

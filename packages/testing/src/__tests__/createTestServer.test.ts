@@ -115,6 +115,47 @@ describe.each(['fake timers', 'real timers'])('the test server, under %s', (mode
     stop()
   })
 
+  it('answers whatever a handler throws or returns with a reply, never with an unhandled rejection', async () => {
+    const socket = open()
+    const failure = (request: Promise<unknown>) =>
+      settle(request.catch((error: { code: string; message: string }) => error))
+
+    server.handle('getUser', () => {
+      throw Object.create(null) // no prototype: no toString to turn it into text
+    })
+    expect(await failure(socket.request('getUser', { id: '1' }, { timeout: 5000 }))).toMatchObject({
+      code: 'REQUEST_FAILED',
+      message: 'request failed',
+    })
+
+    const unreadable = new Error('hidden')
+    Object.defineProperty(unreadable, 'message', {
+      get() {
+        throw new Error('getter threw')
+      },
+    })
+    server.handle('getUser', () => Promise.reject(unreadable))
+    expect(await failure(socket.request('getUser', { id: '2' }, { timeout: 5000 }))).toMatchObject({
+      code: 'REQUEST_FAILED',
+      message: 'request failed',
+    })
+
+    server.handle('getUser', () => {
+      throw Object.assign(new Error('no such user'), { code: 'NOT_FOUND' })
+    })
+    expect(await failure(socket.request('getUser', { id: '3' }, { timeout: 5000 }))).toMatchObject({
+      code: 'REQUEST_FAILED',
+      message: 'no such user',
+      cause: { code: 'NOT_FOUND', message: 'no such user' },
+    })
+
+    server.handle('getUser', () => ({ name: 10n }) as never) // JSON cannot carry a BigInt
+    expect(await failure(socket.request('getUser', { id: '4' }, { timeout: 5000 }))).toMatchObject({
+      code: 'REQUEST_FAILED',
+      message: 'cannot encode the reply',
+    })
+  })
+
   it('hands each message to one waiter: those waiting when it arrives first, then any made in a handler', async () => {
     const socket = open()
     await server.waitForConnection()
