@@ -50,6 +50,8 @@ process.on('message', async (command: Command) => {
       return
     case 'calls':
       return report({ event: 'calls', calls })
+    case 'publish':
+      return report({ event: 'published', ...(await hub.publish(command.channel, command.data)) })
     case 'stop':
       // Everything closed: with the IPC channel gone too, nothing is left to keep the process alive.
       await hub.close()

@@ -19,6 +19,7 @@ export type Command =
   | { cmd: 'release'; id: string; value: string }
   | { cmd: 'drop' }
   | { cmd: 'calls' }
+  | { cmd: 'publish'; channel: string; data: unknown }
   | { cmd: 'stop' }
 
 /** From an instance to the test. */
@@ -27,3 +28,4 @@ export type Report =
   | { event: 'handling'; id: string }
   | { event: 'request'; id: string; type: string }
   | { event: 'calls'; calls: { slow: number; lossy: number } }
+  | { event: 'published'; epoch: string; offset: number }

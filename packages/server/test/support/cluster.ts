@@ -22,6 +22,10 @@ export interface Instance {
   command(command: Command): void
   /** How many times each handler ran in this instance. */
   calls(): Promise<EventOf<'calls'>['calls']>
+  /** Publishes into a channel on this instance (`hub.publish`); resolves with the position. */
+  publish(channel: string, data: unknown): Promise<{ epoch: string; offset: number }>
+  /** Stops the instance now (rather than after the test); rejects unless it exits cleanly. */
+  stop(): Promise<void>
 }
 
 function nextReport<E extends Report['event']>(
@@ -75,7 +79,12 @@ export async function startInstance(name: string, redisUrl: string, prefix: stri
     env: { ...process.env, REDIS_URL: redisUrl, PREFIX: prefix, NAME: name },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
-  onCleanup(() => stop(child, name))
+  let stopped: Promise<void> | undefined
+  const stopOnce = () => {
+    stopped ??= stop(child, name)
+    return stopped
+  }
+  onCleanup(stopOnce)
   const { port } = await nextReport(child, name, 'ready')
   return {
     name,
@@ -87,5 +96,12 @@ export async function startInstance(name: string, redisUrl: string, prefix: stri
       child.send({ cmd: 'calls' } satisfies Command)
       return (await report).calls
     },
+    async publish(channel, data) {
+      const report = nextReport(child, name, 'published')
+      child.send({ cmd: 'publish', channel, data } satisfies Command)
+      const { epoch, offset } = await report
+      return { epoch, offset }
+    },
+    stop: stopOnce,
   }
 }
