@@ -36,6 +36,14 @@ const packages = [
         extend: true,
         globals: { '@lifeline/core': 'Lifeline' },
       },
+      // Adds Lifeline.channel to the core bundle's global: channels that never miss a message.
+      {
+        input: 'channels',
+        iife: 'lifeline-channels.iife.min.js',
+        name: 'Lifeline',
+        extend: true,
+        globals: { '@lifeline/core': 'Lifeline' },
+      },
     ],
   },
   {

@@ -72,5 +72,7 @@ export const userMessages: Record<ErrorCode, string | null> = {
   REQUEST_FAILED: 'The server could not do that.',
   REQUEST_LOST: 'The connection closed before the server answered.',
   STORE_FAILED: null,
+  JOIN_REFUSED: 'You cannot join this conversation.',
+  PUBLISH_REFUSED: 'You cannot post here.',
 }
 // #endregion

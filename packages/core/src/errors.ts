@@ -22,6 +22,8 @@
  * - `REQUEST_LOST`: a request can no longer be answered: dropped from the queue, its link lost
  *   with `resend: false`, or the socket closed for good.
  * - `STORE_FAILED`: the queue's store (`queue.store`) threw or rejected; the in-memory queue carries on.
+ * - `JOIN_REFUSED`: the server refused to join a channel (not allowed, a bad name, too many channels).
+ * - `PUBLISH_REFUSED`: the server refused a publication into a channel.
  */
 export type ErrorCode =
   | 'INVALID_URL'
@@ -43,6 +45,8 @@ export type ErrorCode =
   | 'REQUEST_FAILED'
   | 'REQUEST_LOST'
   | 'STORE_FAILED'
+  | 'JOIN_REFUSED'
+  | 'PUBLISH_REFUSED'
 
 /**
  * The one error class of Lifeline. Misuse (bad options, sending after `dispose()`) throws
