@@ -30,10 +30,11 @@ export async function startHub<
   Out = Record<string, unknown>,
   Replies = {},
   ClientReplies = {},
->(options?: AttachOptions, serverOptions: { maxPayload?: number } = {}) {
+  Data = Record<string, unknown>,
+>(options?: AttachOptions<Data>, serverOptions: { maxPayload?: number } = {}) {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, ...serverOptions })
   await new Promise((resolve) => wss.once('listening', resolve))
-  const hub = attach<In, Out, Replies, ClientReplies>(wss, options)
+  const hub = attach<In, Out, Replies, ClientReplies, Data>(wss, options)
   onCleanup(async () => {
     await hub.close()
     for (const ws of wss.clients) ws.terminate()
