@@ -35,7 +35,8 @@ export interface ClientReplies {
 
 declare const db: { user(id: string): Promise<{ name: string } | undefined> }
 declare function verify(token: string | null): { id: string; name: string } | null
-declare const log: { error(...args: unknown[]): void }
+declare const log: { error(...args: unknown[]): void; info(...args: unknown[]): void }
+declare const order: { id: string; owner: string }
 declare function userOf(request: import('node:http').IncomingMessage): string
 declare const metrics: { gauge(name: string, value: number): void }
 declare const bus: {
@@ -191,6 +192,28 @@ export function peerData(wss: WebSocketServer) {
   })
   // #endregion
   return hub
+}
+
+export async function channels(wss: WebSocketServer) {
+  // #region channels
+  const hub = attach<ClientMessages, ServerMessages, Replies, {}, { user: string }>(wss, {
+    // The defaults: per channel at most 1,000 publications kept 5 minutes, its position a day.
+    history: { size: 1000, ttl: 300_000, positionTtl: 86_400_000 },
+    maxChannels: 100, // per peer (the default); a join past it is refused
+    // `user:<id>` is joined by that user alone and published into by the server alone.
+    authorize: (peer, channel, action) =>
+      !channel.startsWith('user:') || (action === 'join' && channel === `user:${peer.data.user}`),
+  })
+  hub.on('connection', (peer, request) => {
+    peer.data = { user: userOf(request) }
+  })
+  hub.on('join', (peer, channel) => log.info(`${peer.data.user} joined ${channel}`))
+  hub.on('leave', (peer, channel) => log.info(`${peer.data.user} left ${channel}`))
+
+  // From the server: an order's status to its owner, kept for recovery like any publication.
+  const { epoch, offset } = await hub.publish(`user:${order.owner}`, { order: order.id, status: 'shipped' })
+  // #endregion
+  return { hub, epoch, offset }
 }
 
 export function customAdapter(): Adapter {
