@@ -1,5 +1,6 @@
 // The leader's side of the protocol between tabs, driven by a tab that speaks it by hand.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { SharedOptions } from '../tabs/connectShared.js'
 import type { TabMessage } from '../tabs/protocol.js'
 import { FakeWebSocket } from './fakeWebSocket.js'
 import { browser, serverOpens, settle } from './tabsHelpers.js'
@@ -13,9 +14,9 @@ afterEach(() => {
 })
 
 /** A leader tab on an open link, and a hand-driven tab on its channel that logs what it hears. */
-async function leaderAndPeer() {
+async function leaderAndPeer(options: SharedOptions = {}) {
   const group = browser()
-  const leader = group.open()
+  const leader = group.open(options)
   await settle()
   const ws = await serverOpens()
   const channel = new (group.profile.tab().BroadcastChannel)('lifeline:wss://example.test/live')
@@ -118,6 +119,28 @@ describe("the leader's side", () => {
     const next = await serverOpens()
     await settle()
     expect(next.sent).toEqual(['f2', 'f3'])
+    expect(acks().at(-1)).toBe(3)
+    channel.close()
+    leader.socket.dispose()
+  })
+
+  it('keeps the order when a frame comes while the link is in doubt and the link then drops', async () => {
+    const win = new EventTarget() // the leader's page, where `offline` fires
+    const { leader, ws, post, acks, channel } = await leaderAndPeer({ browserEvents: win, heartbeat: true })
+    Object.defineProperty(ws, 'bufferedAmount', { get: () => ws.sent.length * 2 }) // nothing leaves
+    const frames = (link: FakeWebSocket) => link.sent.filter((f) => String(f).startsWith('f'))
+    await post(write(1))
+    expect(frames(ws)).toEqual(['f1'])
+    win.dispatchEvent(new Event('offline')) // the link is in doubt until the server is heard from
+    await post(write(2))
+    await post(write(3))
+    ws.serverClose(1006)
+    await settle()
+    await vi.advanceTimersByTimeAsync(5000)
+    const next = await serverOpens()
+    await settle()
+    // f1 again (its fate is unknown), then the rest, in order.
+    expect([...frames(ws), ...frames(next)]).toEqual(['f1', 'f1', 'f2', 'f3'])
     expect(acks().at(-1)).toBe(3)
     channel.close()
     leader.socket.dispose()

@@ -444,29 +444,24 @@ export function connectShared<
     if (!socket || !ws) return
     const link = ws
     const buffered = () => Number(link.bufferedAmount ?? 0)
-    // Frames the real socket queued itself (a link in doubt) are counted in `bytes` but not yet in the buffer.
-    if (socket.getSnapshot().queued === 0) {
-      const gone = bytes - buffered()
-      const last = new Map<string, number>()
-      while (written.length && (written[0] as (typeof written)[0])[2] <= gone) {
-        const [t, n] = written.shift() as (typeof written)[0]
-        last.set(t, n)
+    const gone = bytes - buffered()
+    const last = new Map<string, number>()
+    while (written.length && (written[0] as (typeof written)[0])[2] <= gone) {
+      const [t, n] = written.shift() as (typeof written)[0]
+      last.set(t, n)
+    }
+    for (const [to, n] of last) toAll({ k: 'a', to, n })
+    while (waiting.length && real === socket && socket.getSnapshot().status === 'open' && buffered() <= highWaterMark) {
+      const entry = waiting.shift() as (typeof waiting)[0]
+      const f = entry[2]
+      // The real socket has no queue: a frame it cannot write now (its link is in doubt) waits here,
+      // in its place, and a frame in `written` is always in the WebSocket's buffer or past it.
+      if (f !== null && socket.sendRaw(f) !== 'sent') {
+        waiting.unshift(entry)
+        break
       }
-      for (const [to, n] of last) toAll({ k: 'a', to, n })
-      while (
-        waiting.length &&
-        real === socket &&
-        socket.getSnapshot().status === 'open' &&
-        socket.getSnapshot().queued === 0 &&
-        buffered() <= highWaterMark
-      ) {
-        const [t, n, f] = waiting.shift() as (typeof waiting)[0]
-        if (f !== null) {
-          bytes += size(f)
-          socket.sendRaw(f)
-        }
-        written.push([t, n, bytes, f])
-      }
+      if (f !== null) bytes += size(f)
+      written.push([entry[0], entry[1], bytes, f])
     }
     if (real === socket && (waiting.length || written.length)) drainTimer = setTimeout(pump, DRAIN_POLL)
   }
@@ -504,8 +499,8 @@ export function connectShared<
       WebSocket: Watched,
       // Connect at once if the group was connected (no backoff after a failover), or this tab wants to.
       autoConnect: live() || (!!group && active(group)),
-      // Only the tabs' frames wait here, and only while the link cannot take them: the tabs keep the limits.
-      queue: { maxMessages: Infinity, maxBytes: Infinity },
+      // The tabs' frames wait in `waiting` while the link cannot take them (the tabs keep the limits).
+      queue: false,
       codec: {
         encode: (message) => codec.encode(message),
         decode(frame) {
