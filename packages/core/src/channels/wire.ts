@@ -14,9 +14,10 @@ export interface Member {
 
 /**
  * One channel's subscription on the wire, shared by every handle of that name on one socket. It
- * delivers each offset once and in order: duplicates are dropped, a replay's frames that arrive
- * ahead of their turn wait for it, and any other jump (or a new epoch) asks for a rejoin from the
- * last position delivered, so the replay or a `gap` fills it.
+ * delivers each offset once and in order: duplicates are dropped, and a jump past the join's top
+ * (or a new epoch) asks for a rejoin from the last position delivered, so the replay or a `gap`
+ * fills it. Frames up to the top that are ahead of their turn are live ones that came before the
+ * join's answer: the replay sends them again, in order.
  */
 export interface Wire {
   readonly members: Set<Member>
@@ -37,12 +38,10 @@ export interface Wire {
 export function createWire(socket: ChannelSocket, name: string, snapshot: ChannelSnapshot, recover: boolean): Wire {
   /** Which join is current; an answer to an older one, or to any after `stop`, changes nothing. */
   let generation = 0
-  /** The top the last join answered with: frames up to it are the replay, and may come early. */
+  /** The top the last join answered with: the replay brings every offset up to it. */
   let top = 0
   /** Frames that arrived while a join waits for its answer. */
   let early: PublicationFrame[] | null = null
-  /** Replay frames that came ahead of their turn, by offset. */
-  const ahead = new Map<number, PublicationFrame>()
   const members = new Set<Member>()
 
   const emit: Member['emit'] = (...args) => {
@@ -67,11 +66,8 @@ export function createWire(socket: ChannelSocket, name: string, snapshot: Channe
       error: null,
     })
     if (reply.gap && mine === generation) emit('gap', reply.gap)
-    // Frames that came before the answer are the replay's (or older): those of another epoch are stale.
-    for (const frame of frames) {
-      if (mine !== generation) return
-      if (frame.e === reply.epoch) wire.receive(frame)
-    }
+    // Frames that came before the answer: the replay, and live ones the replay also covers.
+    for (const frame of frames) if (mine === generation) wire.receive(frame)
   }
 
   /** The socket's requests reject with LifelineErrors only. */
@@ -86,18 +82,12 @@ export function createWire(socket: ChannelSocket, name: string, snapshot: Channe
     emit('error', reported)
   }
 
-  const deliver = (frame: PublicationFrame) => {
-    set({ offset: frame.o })
-    emit('message', frame.data, { epoch: frame.e, offset: frame.o })
-  }
-
   const wire: Wire = {
     members,
     snapshot,
     join(resume) {
       const mine = ++generation
       early = []
-      ahead.clear()
       const { epoch, offset } = wire.snapshot
       if (socket.getSnapshot().status === 'open') {
         let reply: Promise<unknown>
@@ -126,19 +116,14 @@ export function createWire(socket: ChannelSocket, name: string, snapshot: Channe
       if (status !== 'joined') return
       // A new epoch, or a jump past the replay: something was lost on the way; the server fills it in.
       if (frame.e !== epoch || (frame.o > offset + 1 && frame.o > top)) return wire.join(true)
-      if (frame.o <= offset) return
-      if (frame.o > offset + 1) return void ahead.set(frame.o, frame)
-      const mine = generation
-      deliver(frame)
-      for (let next = ahead.get(frame.o + 1); next && mine === generation; next = ahead.get(next.o + 1)) {
-        ahead.delete(next.o)
-        deliver(next)
-      }
+      // Up to the top, a frame ahead of its turn came before the join's answer: the replay brings it again.
+      if (frame.o !== offset + 1) return
+      set({ offset: frame.o })
+      emit('message', frame.data, { epoch: frame.e, offset: frame.o })
     },
     stop(polite) {
       generation++
       early = null
-      ahead.clear()
       if (polite && wire.snapshot.status !== 'failed' && socket.getSnapshot().status === 'open') {
         try {
           socket.send(LEAVE, { channel: name })
