@@ -2,7 +2,7 @@
 // the test server, with real timers.
 // #region react-test
 // ChatPanel.test.tsx
-import { connect } from '@lifeline/core'
+import { connect, type Socket } from '@lifeline/core'
 import { SocketProvider } from '@lifeline/react'
 import { createTestServer, type TestServer } from '@lifeline/testing'
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
@@ -10,30 +10,31 @@ import { afterEach, beforeEach, expect, it } from 'vitest'
 import { ChatPanel } from './ChatPanel'
 import type { Incoming, Outgoing } from './chat'
 
-let server: TestServer
+let server: TestServer<Outgoing, Incoming>
+let socket: Socket<Incoming, Outgoing>
 beforeEach(() => {
-  server = createTestServer()
+  server = createTestServer<Outgoing, Incoming>()
+  socket = connect<Incoming, Outgoing>(server.url, {
+    WebSocket: server.WebSocket,
+    reconnect: { initialDelay: 10, jitter: 'none' }, // a short, exact retry delay
+  })
 })
 afterEach(() => {
-  cleanup()
+  cleanup() // unmount first, then dispose: the hooks see no update outside act
+  socket.dispose()
   server.stop()
 })
 
 function renderChat() {
-  const socket = connect<Incoming, Outgoing>(server.url, {
-    WebSocket: server.WebSocket,
-    reconnect: { initialDelay: 10, jitter: 'none' }, // a short, exact retry delay
-  })
   render(
     <SocketProvider socket={socket}>
       <ChatPanel />
     </SocketProvider>,
   )
-  return socket
 }
 
 it('shows what the server sends and sends what is typed', async () => {
-  const socket = renderChat()
+  renderChat()
   await act(() => server.waitForConnection())
   expect(screen.getByRole('status').textContent).toBe('open')
 
@@ -43,11 +44,10 @@ it('shows what the server sends and sends what is typed', async () => {
   fireEvent.change(screen.getByLabelText('Message'), { target: { value: 'hi Ada' } })
   fireEvent.click(screen.getByText('Send'))
   expect((await server.waitForMessage('chat')).data).toEqual({ text: 'hi Ada' })
-  socket.dispose()
 })
 
 it('says it is reconnecting, and sends what was typed meanwhile once back', async () => {
-  const socket = renderChat()
+  renderChat()
   await act(() => server.waitForConnection())
 
   await act(() => server.close(1012, 'restart'))
@@ -58,6 +58,5 @@ it('says it is reconnecting, and sends what was typed meanwhile once back', asyn
   await act(() => server.waitForConnection())
   expect((await server.waitForMessage('chat')).data).toEqual({ text: 'sent while down' })
   expect(screen.getByRole('status').textContent).toBe('open')
-  socket.dispose()
 })
 // #endregion
