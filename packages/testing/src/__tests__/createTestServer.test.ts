@@ -156,6 +156,28 @@ describe.each(['fake timers', 'real timers'])('the test server, under %s', (mode
     })
   })
 
+  it('across a restart keeps its handlers and records, answers a resent request again, and sends nothing on a closed connection', async () => {
+    const socket = open()
+    await server.waitForConnection()
+    const pending: Array<(reply: { name: string }) => void> = []
+    server.handle('getUser', () => new Promise<{ name: string }>((resolve) => pending.push(resolve)))
+
+    const asked = socket.request('getUser', { id: '42' })
+    const first = await server.waitForMessage('getUser')
+    await server.close(1012, 'restart')
+    pending[0]?.({ name: 'on the closed connection' }) // goes nowhere
+    server.reply(first, { name: 'on the closed connection' }) // nowhere either
+
+    // Back: the client writes the request again with its id; the handler, still there, runs again.
+    const again = await settle(server.waitForMessage('getUser'))
+    expect([again.id, again.connection === first.connection]).toEqual([first.id, false])
+    expect(pending).toHaveLength(2)
+    pending[1]?.({ name: 'Ada' })
+    expect(await settle(asked)).toEqual({ name: 'Ada' })
+    expect(server.messages.filter((m) => m.type === 'getUser').map((m) => m.id)).toEqual([first.id, first.id])
+    expect(server.connections.map((c) => c.open)).toEqual([false, true])
+  })
+
   it('hands each message to one waiter: those waiting when it arrives first, then any made in a handler', async () => {
     const socket = open()
     await server.waitForConnection()
