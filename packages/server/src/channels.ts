@@ -149,8 +149,13 @@ export function createChannels(host: ChannelsHost) {
     }
     const result = pending ? pending.then(run) : run()
     if (!isThenable(result)) return
-    const task: Promise<void> = Promise.resolve(result).then(() => {
+    const done = () => {
       if (state.tasks.get(channel) === task) state.tasks.delete(channel)
+    }
+    // Never rejects: the next join or leave of the channel runs whatever became of this one.
+    const task: Promise<void> = Promise.resolve(result).then(done, (cause) => {
+      host.report(new LifelineServerError('HANDLER_FAILED', 'a channel operation failed', { cause }))
+      done()
     })
     state.tasks.set(channel, task)
   }

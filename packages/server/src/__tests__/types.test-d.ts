@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, it } from 'vitest'
 import type { WebSocketServer } from 'ws'
-import { attach, type Hub, type Peer } from '../index.js'
+import { attach, type Hub, type Peer, type Position } from '../index.js'
 
 /** What the client sends (its `Outgoing`). */
 interface ClientSends {
@@ -79,5 +79,22 @@ describe('attach<In, Out, Replies, ClientReplies>', () => {
   it('refuses a message type named like a peer event', () => {
     // @ts-expect-error: close is reserved
     attach<{ close: { why: string } }>(wss)
+  })
+})
+
+describe('channels', () => {
+  it('types authorize and the join and leave events by the peer data attach declares', () => {
+    const hub = attach<{}, {}, {}, {}, { user: string }>(wss, {
+      authorize: (peer, channel, action) => {
+        expectTypeOf(peer.data).toEqualTypeOf<{ user: string }>()
+        expectTypeOf(action).toEqualTypeOf<'join' | 'publish'>()
+        return channel === `user:${peer.data.user}`
+      },
+    })
+    hub.on('join', (peer, channel) => {
+      expectTypeOf(peer.data.user).toBeString()
+      expectTypeOf(channel).toBeString()
+    })
+    expectTypeOf(hub.publish('room:1', { text: 'hi' })).toEqualTypeOf<Promise<Position>>()
   })
 })
