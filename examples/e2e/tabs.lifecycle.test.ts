@@ -15,6 +15,9 @@ const PROMPTLY = 2000
 type Win = {
   socket: { send(type: string, data: unknown): string; close(): void; getSnapshot(): { tabs: number } }
 }
+/** A follower's burst with no other traffic, and how soon a hidden leader must have written it (~64 a second when it waited for its timers). */
+const BURST = 2000
+const BURST_WITHIN = 5000
 /** How many ticks each follower sends while the leader leaves. */
 const TICKS = 300
 
@@ -91,6 +94,23 @@ describe.skipIf(!chromiumPath)('connectShared in Chromium: frozen tabs and clean
     console.log(
       `frozen next in line: the third tab's send reached the server ${Math.round(took)} ms after the leader closed`,
     )
+  })
+
+  it('a hidden leader writes a follower’s burst at the pace of its link, not of its throttled timers', async () => {
+    const [leader, follower] = (await tabs(2)) as [Page, Page]
+    await follower.bringToFront()
+    expect(await leader.evaluate(() => document.visibilityState)).toBe('hidden')
+    const started = performance.now()
+    await follower.evaluate((total) => {
+      for (let n = 0; n < total; n++) (window as unknown as Win).socket.send('burst', { n })
+    }, BURST)
+    await until(() => got('burst').length >= BURST, 'the burst', 30_000)
+    const took = performance.now() - started
+    console.log(
+      `a hidden leader wrote a follower's ${BURST} frames in ${Math.round(took)} ms (${Math.round((BURST / took) * 1000)}/s)`,
+    )
+    expect(got('burst')).toEqual(Array.from({ length: BURST }, (_, n) => n))
+    expect(took).toBeLessThan(BURST_WITHIN)
   })
 
   for (let round = 1; round <= ROUNDS; round++) {

@@ -97,6 +97,12 @@ export const IN_FLIGHT = 64
 const CLOSE_WAIT = 1000
 /** How often a leader checks its WebSocket's buffer while frames wait or are not acknowledged, in ms. */
 const DRAIN_POLL = 5
+/**
+ * For how long after its buffer last moved a page's leader checks it at every turn of its event loop
+ * (a `MessageChannel` message), in ms: a hidden tab's timers fire once a second at best, and a tab
+ * that waits for acknowledgements sends nothing that would wake the leader.
+ */
+const DRAIN_SPIN = 50
 /** The bytes a frame takes in a WebSocket's buffer (`bufferedAmount` counts text as UTF-8). */
 const size = (f: Frame) => {
   if (typeof f !== 'string') return f.byteLength
@@ -215,6 +221,10 @@ export function connectShared<
   /** Frames written and not acknowledged yet, with the byte count at their end: acknowledged once the WebSocket's buffer has let them go. */
   let written: Array<[tab: string, n: number, end: number, f: Frame | null]> = []
   let drainTimer: ReturnType<typeof setTimeout> | undefined
+  /** The leader's next turn of its event loop, where there are pages; whether one is asked for; and until when to ask. */
+  let turn: MessageChannel | undefined
+  let turning = false
+  let spinUntil = 0
   const highWaterMark = options.highWaterMark ?? 1_048_576
 
   const live = () => active(inner.getSnapshot().status)
@@ -446,11 +456,15 @@ export function connectShared<
     const buffered = () => Number(link.bufferedAmount ?? 0)
     const gone = bytes - buffered()
     const last = new Map<string, number>()
+    let moved = false
     while (written.length && (written[0] as (typeof written)[0])[2] <= gone) {
       const [t, n] = written.shift() as (typeof written)[0]
       last.set(t, n)
     }
-    for (const [to, n] of last) toAll({ k: 'a', to, n })
+    for (const [to, n] of last) {
+      moved = true
+      toAll({ k: 'a', to, n })
+    }
     while (waiting.length && real === socket && socket.getSnapshot().status === 'open' && buffered() <= highWaterMark) {
       const entry = waiting.shift() as (typeof waiting)[0]
       const f = entry[2]
@@ -462,8 +476,22 @@ export function connectShared<
       }
       if (f !== null) bytes += size(f)
       written.push([entry[0], entry[1], bytes, f])
+      moved = true
     }
-    if (real === socket && (waiting.length || written.length)) drainTimer = setTimeout(pump, DRAIN_POLL)
+    if (real !== socket || !(waiting.length || written.length)) return
+    const now = Date.now()
+    if (moved) spinUntil = now + DRAIN_SPIN
+    if (g.document && g.MessageChannel && now < spinUntil) {
+      if (!turn) {
+        turn = new g.MessageChannel() as MessageChannel
+        turn.port1.onmessage = () => {
+          turning = false
+          pump()
+        }
+      }
+      if (!turning) turn.port2.postMessage(0)
+      turning = true
+    } else drainTimer = setTimeout(pump, DRAIN_POLL)
   }
 
   /**
@@ -539,6 +567,9 @@ export function connectShared<
       socket.dispose()
       tabs.clear()
       clearTimeout(drainTimer)
+      turn?.port1.close()
+      turn = undefined
+      turning = false
       waiting = []
       written = []
       ws = null
