@@ -1,11 +1,18 @@
 /**
  * The framework-free parts of Lifeline's framework adapters (`@lifeline/react`, `@lifeline/vue`),
- * for writing an adapter of your own: a bounded message log and a one-at-a-time request as
- * external stores, the ref-counted registry that shares one socket between the components using
+ * for writing an adapter of your own: a bounded message log, a one-at-a-time request and a
+ * channel as external stores, the ref-counted registry that shares one socket between the components using
  * the same url and options, and the sharing key it uses.
  *
  * @packageDocumentation
  */
+export {
+  type ChannelState,
+  type ChannelStore,
+  type ChannelStoreOptions,
+  channelStore,
+  joiningChannel,
+} from './adapters/channelStore.js'
 export { listen } from './adapters/listen.js'
 export { type MessageLog, messageLog, noMessages } from './adapters/messageLog.js'
 export {

@@ -1,5 +1,6 @@
 export { SocketProvider, type SocketProviderProps } from './SocketProvider.js'
 export type { AnyOptions, AnySocket, EventName, RequestState, RequestStatus } from './types.js'
+export { type UseChannelResult, useChannel } from './useChannel.js'
 export { useLastMessage } from './useLastMessage.js'
 export { type UseMessagesOptions, useMessages } from './useMessages.js'
 export { type UseRequestResult, useRequest } from './useRequest.js'

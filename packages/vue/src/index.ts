@@ -1,6 +1,7 @@
 export type { RequestState, RequestStatus } from '@lifeline/core/adapters'
 export { createLifeline } from './createLifeline.js'
 export { provideSocket } from './provideSocket.js'
+export { type UseChannelResult, useChannel } from './useChannel.js'
 export { useLastMessage } from './useLastMessage.js'
 export { type UseMessagesOptions, useMessages } from './useMessages.js'
 export { type UseRequestResult, type UseRequestReturn, useRequest } from './useRequest.js'
