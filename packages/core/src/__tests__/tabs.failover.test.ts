@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { IN_FLIGHT } from '../tabs/connectShared.js'
+import { IN_FLIGHT } from '../tabs/follower.js'
 import { FakeWebSocket } from './fakeWebSocket.js'
 import { browser, links, received, serverOpens, settle } from './tabsHelpers.js'
 

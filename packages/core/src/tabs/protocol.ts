@@ -8,11 +8,13 @@ import type { Frame, Snapshot } from '@lifeline/core'
  * The leader (the tab holding the channel's Web Lock) holds the one WebSocket. Every other tab
  * runs its own socket over a tunnel to it: the tab's socket keeps its queue, requests, ttl and
  * drops exactly as a socket of its own would, and writes frames to the tunnel; the leader writes
- * them to the WebSocket and says which its buffer let go of (`a`). A tab keeps every frame until
+ * them to the WebSocket and says which its buffer let go of (`ACK`). A tab keeps every frame until
  * then, so a frame the leader never got out (it died, or the link dropped first) is written again,
  * to the next leader, in order; the leader accepts a tab's frames only in sequence. A tab has at
- * most 64 frames written and not acknowledged, so at most 64 can go out twice. A leader whose page goes (`pagehide`) stops hearing the channel and writing for
- * the other tabs at once: what a going page posts may be lost while what it writes goes out.
+ * most 64 frames written and not acknowledged, so at most 64 can go out twice; a request the tab
+ * gave up meanwhile goes to the next leader as its number alone. A leader whose page goes
+ * (`pagehide`) or freezes stops hearing the channel and writing for the other tabs at once: what a
+ * going page posts may be lost while what it writes goes out.
  */
 export type TabMessage = FromLeader | FromTab
 
@@ -23,37 +25,63 @@ export type WireSnapshot = Omit<Snapshot, 'lastError'> & {
   tabs: number
 }
 
+// The kinds of message, each one letter on the wire. Posted by the leader:
+/** The connection's state. */
+export const STATE = 's'
+/** A connection event. */
+export const EVENT = 'e'
+/** A frame from the server. */
+export const FRAME = 'f'
+/** Frames a tab wrote have left the WebSocket's buffer. */
+export const ACK = 'a'
+/** A tab about to lead, to itself. */
+export const BARRIER = 'b'
+// Posted by a tab, for the leader:
+/** This tab's counts and handlers. */
+export const HELLO = 'h'
+/** One of this tab's frames, to write. */
+export const WRITE = 'w'
+/** Open the connection. */
+export const OPEN = 'o'
+/** Reconnect now. */
+export const RECONNECT = 'r'
+/** This tab gave up a request. */
+export const CANCEL = 'x'
+/** The kinds a tab posts for the leader. */
+export const FOR_LEADER = HELLO + WRITE + OPEN + RECONNECT + CANCEL
+
 /** Posted by the leader, to every tab. */
 export type FromLeader =
   /**
    * The connection's state, with `queued` and `pending` summed over the group. The first from a
-   * tab announces it as the new leader: tabs send it `h`, and write to it what it has not acknowledged.
+   * tab announces it as the new leader: tabs say hello to it, and write to it what it has not
+   * acknowledged.
    */
-  | { k: 's'; t: string; s: WireSnapshot }
+  | { k: typeof STATE; t: string; s: WireSnapshot }
   /** A connection event, for every tab to emit. */
-  | { k: 'e'; e: 'reconnecting' | 'latency' | 'error'; v: unknown }
+  | { k: typeof EVENT; e: 'reconnecting' | 'latency' | 'error'; v: unknown }
   /** A frame from the server; `to` names the one tab that handles it (a request the server made). */
-  | { k: 'f'; f: string | ArrayBuffer; to?: string }
+  | { k: typeof FRAME; f: string | ArrayBuffer; to?: string }
   /** Tab `to`'s frames up to number `n` have left the WebSocket's buffer. */
-  | { k: 'a'; to: string; n: number }
-  /** A tab about to lead checks that everything posted before has reached it (see `barrier`). */
-  | { k: 'b'; t: string }
+  | { k: typeof ACK; to: string; n: number }
+  /** A tab about to lead checks that everything posted before has reached it. */
+  | { k: typeof BARRIER; t: string }
 
 /** Posted by a tab, for the leader. */
 export type FromTab =
   /** Hello, and whenever they change: this tab's queued and pending counts and the types it handles. */
-  | { k: 'h'; t: string; q: number; p: number; h: string[] }
+  | { k: typeof HELLO; t: string; q: number; p: number; h: string[] }
   /**
    * Write frame number `n` of this tab; `a` is the last number the tab has seen acknowledged. `f`
    * is `null` for a request the tab gave up (aborted, timed out): its number, and nothing to write.
    */
-  | { k: 'w'; t: string; n: number; a: number; f: Frame | null }
+  | { k: typeof WRITE; t: string; n: number; a: number; f: Frame | null }
   /** This tab gave up the request in its frame `n`: not to be written if it still waits. */
-  | { k: 'x'; t: string; n: number }
+  | { k: typeof CANCEL; t: string; n: number }
   /** Open the connection (a tab called `open()`). */
-  | { k: 'o' }
+  | { k: typeof OPEN }
   /** Reconnect now (a tab called `reconnect()`). */
-  | { k: 'r'; force: boolean }
+  | { k: typeof RECONNECT; force: boolean }
 
 /** The part of the Web Locks API the tabs use (`navigator.locks`). */
 export interface TabLocks {
