@@ -10,6 +10,7 @@ const guides = [
   'heartbeats',
   'queue',
   'requests',
+  'channels',
   'tabs',
   'errors',
   'close-codes',

@@ -1,0 +1,26 @@
+// The React sample of docs/channels.md, pasted into the guide as it is.
+import { SocketProvider, useChannel } from '@lifeline/react'
+import type { ChatLine } from './channels.types'
+
+// #region react
+function Room({ id }: { id: string }) {
+  const { status, messages, recovered, publish, error } = useChannel<ChatLine>(`room:${id}`, { limit: 200 })
+  if (error?.code === 'JOIN_REFUSED') return <p>You cannot read this room.</p>
+  return (
+    <section>
+      <p>{status === 'joined' ? (recovered ? 'up to date' : 'live') : status}</p>
+      <ul>
+        {messages.map((line, i) => (
+          <li key={i}>{`${line.from}: ${line.text}`}</li>
+        ))}
+      </ul>
+      <button type="button" onClick={() => publish({ from: 'me', text: 'hi' })}>
+        Say hi
+      </button>
+    </section>
+  )
+}
+
+// #endregion
+
+export { Room, SocketProvider }
