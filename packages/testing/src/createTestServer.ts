@@ -1,3 +1,13 @@
+import {
+  encodeEnvelope,
+  envelope,
+  errorReply,
+  isPing,
+  pongFrame,
+  type ReplyOf,
+  reply,
+  type SendArgs,
+} from '@lifeline/core/protocol'
 import { type Client, Server } from 'mock-socket'
 import { hop, markCleanClose, offeredProtocols, type Route, routeKey, routes, TestWebSocket } from './TestWebSocket.js'
 
@@ -6,12 +16,6 @@ export type Frame = string | ArrayBuffer
 
 /** A message map, as `{ type: payload }`, when none is given: any type, any payload. */
 type AnyMessages = Record<string, unknown>
-
-/** What a request of type `K` is answered with: the type declared in `Replies`, else `unknown`. */
-type ReplyOf<Replies, K> = K extends keyof Replies ? Replies[K] : unknown
-
-/** The arguments of `send(type, data)`: `data` is optional only where the payload type allows `undefined`. */
-type SendArgs<Out, K extends keyof Out> = undefined extends Out[K] ? [data?: Out[K]] : [data: Out[K]]
 
 /** The arguments after the request in `reply(request, data)`: as {@link SendArgs}, for the reply's type. */
 type ReplyArgs<Replies, K> =
@@ -223,9 +227,6 @@ export interface TestServer<In = AnyMessages, Out = AnyMessages, Replies = {}> {
 
 let servers = 0
 
-const isPing = (frame: Frame, decoded: unknown) =>
-  frame === 'ping' || (decoded as { type?: unknown } | undefined)?.type === 'ping'
-
 function decode(frame: Frame): Record<string, unknown> | undefined {
   if (typeof frame !== 'string') return undefined
   try {
@@ -236,7 +237,7 @@ function decode(frame: Frame): Record<string, unknown> | undefined {
   }
 }
 
-const envelope = (type: string, data: unknown) => JSON.stringify(data === undefined ? { type } : { type, data })
+const message = (type: string, data: unknown) => encodeEnvelope(envelope(type, data))
 
 /**
  * The error reply for what a handler threw: its `code` and `message`, read with care, since a
@@ -354,17 +355,22 @@ export function createTestServer<In = AnyMessages, Out = AnyMessages, Replies = 
   let blackholed = false
   let stopped = false
 
-  const answer = (request: ReceivedMessage, reply: object) => {
-    if (request.id !== undefined) request.connection.sendRaw(JSON.stringify({ re: request.id, ...reply }))
+  const answer = (
+    request: ReceivedMessage,
+    outcome: { data: unknown } | { error: Parameters<typeof errorReply>[1] },
+  ) => {
+    if (request.id === undefined) return
+    const frame = 'error' in outcome ? errorReply(request.id, outcome.error) : reply(request.id, outcome.data)
+    request.connection.sendRaw(encodeEnvelope(frame))
   }
   /**
    * Runs a handler for `request` and replies: never an unhandled rejection, whatever the handler
    * throws or returns. A reply JSON cannot carry (a BigInt, a cycle) goes as an error reply.
    */
   const run = (handler: (data: unknown, request: ReceivedMessage) => unknown, request: ReceivedMessage) => {
-    const respond = (reply: object) => {
+    const respond = (outcome: Parameters<typeof answer>[1]) => {
       try {
-        answer(request, reply)
+        answer(request, outcome)
       } catch {
         answer(request, { error: { message: 'cannot encode the reply' } })
       }
@@ -390,7 +396,7 @@ export function createTestServer<In = AnyMessages, Out = AnyMessages, Replies = 
       closed: new Promise((resolve) => {
         resolveClosed = resolve
       }),
-      send: (type: string, data?: unknown) => connection.sendRaw(envelope(type, data)),
+      send: (type: string, data?: unknown) => connection.sendRaw(message(type, data)),
       sendRaw(frame) {
         if (open && !blackholed) client.send(frame)
       },
@@ -418,9 +424,9 @@ export function createTestServer<In = AnyMessages, Out = AnyMessages, Replies = 
       if (!open || blackholed) return
       const raw = frame as Frame
       const decoded = decode(raw)
-      if (isPing(raw, decoded)) {
+      if (isPing(decoded ?? raw)) {
         pings++
-        if (pongs) connection.sendRaw(typeof raw === 'string' && raw === 'ping' ? 'pong' : '{"type":"pong"}')
+        if (pongs) connection.sendRaw(pongFrame(decoded ?? raw))
         return
       }
       const message: ReceivedMessage = decoded
@@ -463,7 +469,7 @@ export function createTestServer<In = AnyMessages, Out = AnyMessages, Replies = 
             : match
       return newMessages.wait(messages, accept)
     },
-    send: (type: string, data?: unknown) => server.sendRaw(envelope(type, data)),
+    send: (type: string, data?: unknown) => server.sendRaw(message(type, data)),
     sendRaw(frame: Frame) {
       for (const connection of open()) connection.sendRaw(frame)
     },
