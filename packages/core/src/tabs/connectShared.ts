@@ -1,4 +1,12 @@
-import { type ConnectOptions, connect, jsonCodec, type MessageMap, type Socket, type UrlOption } from '@lifeline/core'
+import {
+  type ConnectOptions,
+  connect,
+  idleSnapshot,
+  jsonCodec,
+  type MessageMap,
+  type Socket,
+  type UrlOption,
+} from '@lifeline/core'
 import { follower } from './follower.js'
 import { CONNECTION_EVENTS, leader } from './leader.js'
 import { join, type Membership, type TabPage } from './membership.js'
@@ -133,7 +141,7 @@ export function connectShared<
     present: () => !!group?.present,
     handled: () => [...handlers.keys()],
     emit: events.emit,
-    changed: () => snapshot.update(),
+    changed: () => update(),
   })
   const lead = leader(url, options, {
     me,
@@ -146,12 +154,15 @@ export function connectShared<
     seen: () => tab.seen,
     watch: (t, gone) => void locks.request(`${name}:${t}`, {}, gone).catch(() => {}),
   })
-  const snapshot = sharedSnapshot({
-    own: () => inner.getSnapshot(),
-    remote: tab.remote,
-    leading: lead.leading,
-    changed: (state) => events.emit('state', state),
-  })
+  let state: SharedSnapshot = idleSnapshot
+  /** Makes the snapshot again: a new object, and a `state` event, only when something in it changed. */
+  const update = () => {
+    const next = sharedSnapshot(inner.getSnapshot(), tab.remote(), lead.leading())
+    // An error counts as the same while its code is.
+    if (JSON.stringify(next) === JSON.stringify(state)) return
+    state = Object.freeze(next)
+    events.emit('state', state)
+  }
 
   const enter = () => {
     group = join(name, locks, Channel, page, {
@@ -186,7 +197,7 @@ export function connectShared<
   })
   inner.on('state', () => {
     tab.hello()
-    snapshot.update()
+    update()
   })
 
   enter()
@@ -210,7 +221,7 @@ export function connectShared<
       if (!own(type) || type === 'error') inner.off(type, handler)
       events.off(type, handler)
     },
-    getSnapshot: snapshot.get,
+    getSnapshot: () => state,
     subscribe: (listener) => (disposed ? () => {} : events.on('state', () => listener())),
     send: inner.send,
     sendRaw: inner.sendRaw,
@@ -241,7 +252,7 @@ export function connectShared<
         group.leave(closed)
         group = null
       }
-      snapshot.update()
+      update()
     },
     reconnect(options) {
       live() ? toLeader({ k: RECONNECT, force: !!options?.force }) : socket.open()
@@ -254,6 +265,6 @@ export function connectShared<
       events.clear()
     },
   }
-  snapshot.update()
+  update()
   return socket
 }

@@ -1,4 +1,4 @@
-import { type ErrorCode, idleSnapshot, LifelineError, type Snapshot, type Status } from '@lifeline/core'
+import { type ErrorCode, LifelineError, type Snapshot, type Status } from '@lifeline/core'
 import type { WireSnapshot } from './protocol.js'
 
 /**
@@ -23,46 +23,23 @@ export const wire = (v: Wired) => (v?.code ? { code: v.code, message: v.message 
 /** A value as it arrived from the leader: an error is a `LifelineError` again. */
 export const unwire = (v: Wired) => (v?.code ? new LifelineError(v.code as ErrorCode, v.message) : v)
 
-/** What the shared snapshot is made of. */
-export interface SnapshotHost {
-  /** This tab's own socket's snapshot (its queue, its requests, whether it is open to the leader). */
-  own(): Snapshot
-  /** The connection's state as the leader last posted it. */
-  remote(): WireSnapshot | null
-  leading(): boolean
-  /** The snapshot changed. */
-  changed(snapshot: SharedSnapshot): void
-}
-
 /**
- * The tab's snapshot: the connection's, as the leader posted it, with this tab's own status folded
- * in. `update()` makes it again, and a new object only when something in it changed.
+ * The tab's snapshot: the connection's, as the leader posted it (`remote`), with the status of this
+ * tab's own socket (`own`: its queue, its requests, whether it is open to the leader) folded in.
  */
-export function sharedSnapshot(host: SnapshotHost) {
-  let state: SharedSnapshot = idleSnapshot
+export function sharedSnapshot(own: Snapshot, remote: WireSnapshot | null, leader: boolean): SharedSnapshot {
+  const r = active(own.status) && remote
   return {
-    get: () => state,
-    update() {
-      const own = host.own()
-      const remote = host.remote()
-      const r = active(own.status) && remote
-      const next: SharedSnapshot = {
-        ...(r || own),
-        // Open once this tab's socket has flushed; connecting until a leader says where the link is.
-        status:
-          r && active(r.status) && (r.status !== 'open' || own.status === 'open')
-            ? r.status
-            : active(own.status)
-              ? 'connecting'
-              : own.status,
-        lastError: own.lastError ?? (unwire((r || own).lastError) as LifelineError | null),
-        leader: host.leading(),
-        tabs: remote?.tabs ?? 1,
-      }
-      // An error counts as the same while its code is.
-      if (JSON.stringify(next) === JSON.stringify(state)) return
-      state = Object.freeze(next)
-      host.changed(state)
-    },
+    ...(r || own),
+    // Open once this tab's socket has flushed; connecting until a leader says where the link is.
+    status:
+      r && active(r.status) && (r.status !== 'open' || own.status === 'open')
+        ? r.status
+        : active(own.status)
+          ? 'connecting'
+          : own.status,
+    lastError: own.lastError ?? (unwire((r || own).lastError) as LifelineError | null),
+    leader,
+    tabs: remote?.tabs ?? 1,
   }
 }
