@@ -1,14 +1,15 @@
-import { GOING_AWAY } from '@lifeline/core/protocol'
 import { createChannels } from './channels.js'
+import { FORBIDDEN, SERVICE_RESTART } from './closeCodes.js'
 import { LifelineServerError } from './errors.js'
 import { messageFrame } from './frames.js'
 import type { Position } from './history.js'
 import { createListeners } from './listeners.js'
 import { type AttachOptions, resolveOptions } from './options.js'
-import { createPeer, type Peer, type PeerConnection } from './peer.js'
-import { createResponder } from './responder.js'
+import { type AnyHandler, createPeer, type Peer, type PeerConnection, type ReservedFrame } from './peer.js'
+import { createResponder, type IncomingRequest } from './responder.js'
 import { createRooms } from './rooms.js'
 import type { MessageMap, PeerSocket, SendArgs, UpgradeRequest, WebSocketServerLike } from './types.js'
+import { guardUpgrades, originOf } from './upgrades.js'
 
 /** Options of `hub.broadcast()`. */
 export interface BroadcastOptions {
@@ -21,6 +22,8 @@ export interface BroadcastOptions {
 export interface HubStats {
   /** Peers connected to this instance now. */
   peers: number
+  /** Connections accepted since the hub was attached. */
+  connections: number
   /** Ordinary messages received (not requests, replies or pings). */
   messages: number
   /** Requests whose handler ran. */
@@ -29,14 +32,38 @@ export interface HubStats {
   duplicates: number
   /** Requests of a type with no handler, answered with `NO_HANDLER`, and messages of an unknown `$` type. */
   unhandled: number
-  /** Bad frames ignored: the three below, added up. */
+  /** Replies from clients to no request the server is waiting for (late, repeated, or made up). */
+  unknownReplies: number
+  /** Bad frames ignored: the four below, added up. */
   badFrames: number
   /** Frames that were not JSON. */
   invalidJson: number
   /** JSON that is not an envelope: not an object, no string `type`, an `id` or `re` that is not a string, an `id` over 256 characters. */
   invalidEnvelope: number
-  /** Frames over `maxMessageBytes`. */
+  /** Frames over `maxMessageBytes` (their connection closed with 1009). */
   oversize: number
+  /** Frames nested deeper than `maxDepth`. */
+  tooDeep: number
+  /** Frames dropped over a peer's rate limit (requests among them answered `RATE_LIMITED`). */
+  rateLimited: number
+  /** Peers closed with 4429 for staying over their rate limit. */
+  rateLimitCuts: number
+  /** Requests answered `BUSY`: their peer had `maxInFlight` requests being answered. */
+  busy: number
+  /** Handlers that ran past `handlerTimeout`, answered `HANDLER_TIMEOUT`. */
+  handlerTimeouts: number
+  /** Requests answered `UNAVAILABLE`: the adapter could not claim their id in time. */
+  unavailable: number
+  /** Peers closed with 4008 for reading too slowly (unsent bytes past `highWaterMark`). */
+  slowConsumers: number
+  /** Peers terminated for not answering a ws ping within a heartbeat interval. */
+  deadPeers: number
+  /** Upgrades refused for their `Origin`. */
+  originRefused: number
+  /** Adapter (Redis) operations that failed; `error` is emitted once per outage, not once per failure. */
+  adapterErrors: number
+  /** Broadcasts the broker could not hand to the other instances (they reached this instance's peers). */
+  lostBroadcasts: number
   /** Joins answered with the channel's position (rejoins included; refused ones not). */
   joins: number
   /** Joins that replayed one publication or more. */
@@ -45,6 +72,32 @@ export interface HubStats {
   gaps: number
   /** Publications made on this instance (`$publish` and `hub.publish`). */
   publications: number
+}
+
+/** Options of `hub.close()`. */
+export interface CloseOptions {
+  /**
+   * Spreads the closing of peers over this many ms, in batches, so that the clients come back
+   * (to the next server) spread out rather than in one herd.
+   * @default 0 (all at once)
+   */
+  drain?: number
+  /**
+   * The longest the hub waits for running handlers, in ms, before it gives up on them (their
+   * signals abort) and closes the adapter.
+   * @default 10_000
+   */
+  timeout?: number
+  /**
+   * The close code: 1012 (service restart), which Lifeline clients retry.
+   * @default 1012
+   */
+  code?: number
+  /**
+   * The close reason.
+   * @default 'server restarting'
+   */
+  reason?: string
 }
 
 /** The events a hub emits, with their listeners' arguments. */
@@ -126,10 +179,21 @@ export interface Hub<
   /** Settles once the adapter has started (at once for the in-memory one); rejects if it could not. */
   readonly ready: Promise<void>
   /**
-   * Stops: closes every peer with `code` (1001 going away unless given, which Lifeline clients
-   * retry, so they move to another instance), stops the heartbeat and closes the adapter. Does
-   * not close the `ws` server, which is yours. Idempotent.
+   * Stops, for a deploy: takes no new connection (they are closed with 1012) and no new request
+   * (clients resend those on their next connection), closes each peer with 1012 once its
+   * requests are answered, in batches spread over `drain` ms, waits (up to `timeout`) for every
+   * running handler and for its reply to be stored, then closes the adapter. Does not close the
+   * `ws` server, which is yours. Idempotent. `close(code, reason)` closes with that code.
+   *
+   * @example
+   * ```ts
+   * process.on('SIGTERM', async () => {
+   *   await hub.close({ drain: 10_000 }) // clients come back over 10 s, not all at once
+   *   wss.close()
+   * })
+   * ```
    */
+  close(options?: CloseOptions): Promise<void>
   close(code?: number, reason?: string): Promise<void>
 }
 
@@ -169,30 +233,33 @@ export function attach<
   if (typeof wss?.on !== 'function') {
     throw new LifelineServerError('INVALID_OPTIONS', 'attach() needs a ws WebSocketServer')
   }
-  const {
-    adapter,
-    window,
-    history,
-    authorize,
-    maxChannels,
-    key,
-    interval,
-    maxMessageBytes,
-    requestTimeout,
-    formatError,
-  } = resolveOptions(options as AttachOptions<never>)
+  const settings = resolveOptions(options as AttachOptions<never>)
+  const { adapter, window, history, authorize, maxChannels, interval, maxMessageBytes } = settings
   const { broker, replies } = adapter
 
   const rooms = createRooms<PeerConnection>()
   const peers = rooms.all
   const counts: Omit<HubStats, 'peers' | 'badFrames'> = {
+    connections: 0,
     messages: 0,
     requests: 0,
     duplicates: 0,
     unhandled: 0,
+    unknownReplies: 0,
     invalidJson: 0,
     invalidEnvelope: 0,
     oversize: 0,
+    tooDeep: 0,
+    rateLimited: 0,
+    rateLimitCuts: 0,
+    busy: 0,
+    handlerTimeouts: 0,
+    unavailable: 0,
+    slowConsumers: 0,
+    deadPeers: 0,
+    originRefused: 0,
+    adapterErrors: 0,
+    lostBroadcasts: 0,
     joins: 0,
     replays: 0,
     gaps: 0,
@@ -214,12 +281,29 @@ export function attach<
     else report(error)
   })
 
+  /** Whether the adapter's last operation failed: an outage is reported once, at its start. */
+  let outage = false
+  const adapterFailed = (cause: unknown, what = 'work') => {
+    count('adapterErrors')
+    if (outage) return
+    outage = true
+    const message = `the adapter could not ${what}: ${(cause as Error)?.message ?? cause}`
+    report(new LifelineServerError('ADAPTER_FAILED', message, { cause }))
+  }
+  const adapterAnswered = () => {
+    outage = false
+  }
+
   const responder = createResponder({
     replies,
-    key,
-    formatError,
+    dedupe: settings.dedupe,
+    formatError: settings.formatError,
+    maxInFlight: settings.maxInFlight,
+    handlerTimeout: settings.handlerTimeout,
     count,
     report,
+    adapterFailed,
+    adapterAnswered,
   })
 
   const channels = createChannels({
@@ -234,40 +318,71 @@ export function attach<
     report,
   })
 
-  const adapterFailed = (cause: unknown) =>
-    report(new LifelineServerError('ADAPTER_FAILED', (cause as Error)?.message ?? 'adapter failed', { cause }))
   /** A seam's start as a promise; a throw is a rejection. */
   const starting = (start: () => unknown) => new Promise((resolve) => resolve(start()))
+  const backgroundFailure = (cause: unknown) => adapterFailed(cause)
   const ready = Promise.all([
-    starting(() => broker.start({ deliver: rooms.deliver, report: adapterFailed })),
-    starting(() => replies.start({ dedupe: window, report: adapterFailed })),
+    starting(() => broker.start({ deliver: rooms.deliver, report: backgroundFailure })),
+    starting(() => replies.start({ dedupe: window, report: backgroundFailure })),
     starting(() =>
       adapter.history.start({
         limits: history,
         deliver: channels.deliver,
         joined: channels.joined,
         isJoined: channels.isJoined,
-        report: adapterFailed,
+        report: backgroundFailure,
       }),
     ),
   ]).then(() => {})
-  ready.catch(adapterFailed)
+  ready.catch((cause) => adapterFailed(cause, 'start'))
+
+  const upgrades = guardUpgrades(wss, settings, {
+    refused: () => count('originRefused'),
+    report,
+  })
+
+  const peerHost = {
+    frameLimits: { maxBytes: maxMessageBytes, maxDepth: settings.maxDepth },
+    requestTimeout: settings.requestTimeout,
+    rate: settings.rate,
+    highWaterMark: settings.highWaterMark,
+    count,
+    slow: () => count('slowConsumers'),
+    report,
+    answer: (peer: PeerConnection, request: IncomingRequest, handler: AnyHandler) =>
+      responder.answer(peer, request, handler),
+    reserved: (peer: PeerConnection, frame: ReservedFrame) => channels.receive(peer, frame),
+    closed: (peer: PeerConnection) => {
+      rooms.remove(peer)
+      channels.closed(peer)
+    },
+  }
+
+  /** Whether `close()` was called: new connections are turned away. */
+  let stopping = false
 
   function onConnection(socket: PeerSocket, request: UpgradeRequest) {
-    const peer = createPeer(socket, {
-      maxMessageBytes,
-      requestTimeout,
-      count,
-      report,
-      answer: (peer, request, handler) => responder.answer(peer, request, handler),
-      reserved: (peer, frame) => channels.receive(peer, frame),
-      closed: (peer) => {
-        rooms.remove(peer)
-        channels.closed(peer)
-      },
+    if (stopping) return socket.close(SERVICE_RESTART, 'server restarting')
+    if (!upgrades.checked && !settings.originAllowed(originOf(request), request)) {
+      count('originRefused')
+      return socket.close(FORBIDDEN, 'origin not allowed')
+    }
+    count('connections')
+    const peer = createPeer(socket, peerHost)
+    // The connection path: the peer's frames wait (bounded by its rate limit) until the app has
+    // set it up. (An in-band authentication step belongs here, before `onConnection`.)
+    const setUp = settings.onConnection ? attempt(() => settings.onConnection?.(peer as never, request)) : undefined
+    const welcome = () => {
+      if (socket.readyState !== OPEN) return
+      rooms.add(peer)
+      listeners.emit('connection', peer, request)
+      peer.open()
+    }
+    if (!isThenable(setUp)) return welcome()
+    Promise.resolve(setUp).then(welcome, (cause) => {
+      report(new LifelineServerError('HANDLER_FAILED', 'onConnection failed', { cause }))
+      if (socket.readyState === OPEN) peer.close(INTERNAL_ERROR, 'connection refused')
     })
-    rooms.add(peer)
-    listeners.emit('connection', peer, request)
   }
 
   const timer = interval
@@ -278,20 +393,68 @@ export function attach<
   // The server's own handles keep the process alive; the heartbeat alone should not.
   timer?.unref()
 
-  let closed: Promise<void> | undefined
-  function stop(): Promise<void> {
-    closed ??= (async () => {
+  /** Closes the adapter once every handler has answered and every reply is stored (or `timeout` passed). */
+  let stopped: Promise<void> | undefined
+  function stop(timeout = 0): Promise<void> {
+    stopped ??= (async () => {
+      stopping = true
+      responder.stop()
+      wss.off('close', onServerClose)
+      upgrades.restore()
+      await within(responder.drained(), timeout)
+      responder.abortAll(new LifelineServerError('REQUEST_LOST', 'the hub closed'))
       wss.off('connection', onConnection)
-      wss.off('close', stop)
       clearInterval(timer)
       await ready.catch(() => {})
       await Promise.all([broker.close(), replies.close(), adapter.history.close()])
     })()
-    return closed
+    return stopped
+  }
+  const onServerClose = () => {
+    stopping = true
+    stop(DEFAULT_CLOSE_TIMEOUT)
+  }
+
+  /** Closes peers once their requests are answered, in batches spread over `drain` ms. */
+  async function drainPeers(drain: number, deadline: number, code: number, reason: string) {
+    const leaving = [...peers]
+    const batches = Math.max(1, Math.min(leaving.length, Math.ceil(drain / DRAIN_STEP)))
+    const size = Math.ceil(leaving.length / batches)
+    const started = performance.now()
+    const closing: Promise<void>[] = []
+    for (let batch = 0; batch < batches; batch++) {
+      const at = started + (drain * batch) / batches
+      if (at > performance.now()) await delay(at - performance.now())
+      for (const peer of leaving.slice(batch * size, (batch + 1) * size)) {
+        closing.push(
+          within(responder.settled(peer), deadline - performance.now()).then(() => {
+            if (peer.isOpen) peer.close(code, reason)
+          }),
+        )
+      }
+    }
+    await Promise.all(closing)
+  }
+
+  let closing: Promise<void> | undefined
+  function close(first?: CloseOptions | number, second?: string): Promise<void> {
+    const given: CloseOptions = typeof first === 'number' ? { code: first, reason: second } : (first ?? {})
+    const { drain = 0, timeout = DEFAULT_CLOSE_TIMEOUT, code = SERVICE_RESTART, reason = 'server restarting' } = given
+    if (!(drain >= 0) || !(timeout >= 0)) {
+      return Promise.reject(new LifelineServerError('INVALID_OPTIONS', 'drain and timeout must be ms >= 0'))
+    }
+    closing ??= (async () => {
+      stopping = true
+      responder.stop()
+      const deadline = performance.now() + Math.max(drain, timeout)
+      await drainPeers(drain, deadline, code, reason)
+      await stop(deadline - performance.now())
+    })()
+    return closing
   }
 
   wss.on('connection', onConnection)
-  wss.on('close', stop)
+  wss.on('close', onServerClose)
 
   return {
     on: (type, listener) => listeners.on(type, listener),
@@ -299,8 +462,13 @@ export function attach<
       const [data, options] = args as unknown as [unknown, BroadcastOptions?]
       const frame = messageFrame(type, data)
       const except = options?.except?.id
-      new Promise((resolve) => resolve(broker.publish(except === undefined ? { frame } : { frame, except }))).catch(
-        adapterFailed,
+      const lost = (cause: unknown) => {
+        count('lostBroadcasts')
+        adapterFailed(cause, 'broadcast')
+      }
+      attemptPromise(() => broker.publish(except === undefined ? { frame } : { frame, except })).then(
+        adapterAnswered,
+        lost,
       )
     },
     publish: (channel, data) => channels.publish(channel, data),
@@ -308,13 +476,45 @@ export function attach<
       Peer<In, Out, Replies, ClientReplies, Data>
     >,
     get stats() {
-      const badFrames = counts.invalidJson + counts.invalidEnvelope + counts.oversize
+      const badFrames = counts.invalidJson + counts.invalidEnvelope + counts.oversize + counts.tooDeep
       return { peers: peers.size, ...counts, badFrames }
     },
     ready,
-    close(code = GOING_AWAY, reason = 'server shutting down') {
-      for (const peer of peers) peer.close(code, reason)
-      return stop()
-    },
+    close,
   }
 }
+
+/** How often a draining hub closes its next batch of peers, in ms. */
+const DRAIN_STEP = 50
+const DEFAULT_CLOSE_TIMEOUT = 10_000
+/** `WebSocket.OPEN`. */
+const OPEN = 1
+/** An unexpected condition on the server (RFC 6455): the client reconnects. */
+const INTERNAL_ERROR = 1011
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+/** Resolves when `promise` does, or after `ms`, whichever is first. */
+function within(promise: Promise<void>, ms: number): Promise<void> {
+  if (!(ms > 0)) return Promise.race([promise, Promise.resolve()])
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms)
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  typeof (value as PromiseLike<unknown> | null)?.then === 'function'
+
+/** Calls `call`; a throw becomes a rejected promise. */
+function attempt(call: () => unknown): unknown {
+  try {
+    return call()
+  } catch (error) {
+    return Promise.reject(error)
+  }
+}
+
+/** Calls `call` and gives its outcome as a promise; a throw is a rejection. */
+const attemptPromise = (call: () => unknown): Promise<unknown> => new Promise((resolve) => resolve(call()))

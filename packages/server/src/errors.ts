@@ -9,6 +9,8 @@
  * - `ADAPTER_FAILED`: the adapter (Redis) failed to start, publish, claim or store; the
  *   request it concerned got an `UNAVAILABLE` error reply.
  * - `REQUEST_TIMEOUT`: a `peer.request` got no reply within its timeout.
+ * - `HANDLER_TIMEOUT`: a `handle` handler ran past `handlerTimeout`: the reason its signal aborts
+ *   with (the client got the error reply `HANDLER_TIMEOUT`).
  * - `REQUEST_ABORTED`: a `peer.request`'s signal aborted it.
  * - `REQUEST_FAILED`: the client answered a `peer.request` with an error (its error is the `cause`).
  * - `REQUEST_LOST`: the peer disconnected (or was not connected) before it replied.
@@ -19,6 +21,7 @@ export type ServerErrorCode =
   | 'HANDLER_FAILED'
   | 'ADAPTER_FAILED'
   | 'REQUEST_TIMEOUT'
+  | 'HANDLER_TIMEOUT'
   | 'REQUEST_ABORTED'
   | 'REQUEST_FAILED'
   | 'REQUEST_LOST'

@@ -6,8 +6,9 @@
  * @packageDocumentation
  */
 export { type Adapter, memoryAdapter } from './adapter.js'
-export { attach, type BroadcastOptions, type Hub, type HubEvents, type HubStats } from './attach.js'
+export { attach, type BroadcastOptions, type CloseOptions, type Hub, type HubEvents, type HubStats } from './attach.js'
 export type { Broker, BrokerHost, Publication } from './broker.js'
+export { FORBIDDEN, MESSAGE_TOO_BIG, RATE_LIMITED, SERVICE_RESTART, SLOW_CONSUMER } from './closeCodes.js'
 export { isLifelineServerError, LifelineServerError, type ServerErrorCode } from './errors.js'
 export type {
   ChannelPublication,
@@ -30,11 +31,14 @@ export type {
   DedupeOptions,
   HeartbeatOptions,
   HistoryOptions,
+  OriginPolicy,
+  RateLimitOptions,
 } from './options.js'
 export type { Peer, RequestHandler } from './peer.js'
 export type { DedupeWindow, ReplyStore, ReplyStoreHost } from './replyStore.js'
 export type {
   ErrorReply,
+  HandlerInfo,
   MessageMap,
   PeerCloseEvent,
   PeerEvents,

@@ -1,10 +1,10 @@
 import { type Adapter, memoryAdapter } from './adapter.js'
 import { LifelineServerError } from './errors.js'
 import type { HistoryLimits } from './history.js'
-import type { Peer } from './peer.js'
+import type { Peer, RateSettings } from './peer.js'
 import type { DedupeWindow } from './replyStore.js'
-import { defaultFormatError } from './responder.js'
-import type { ErrorReply, RequestInfo } from './types.js'
+import { type DedupeKey, defaultFormatError, defaultScope } from './responder.js'
+import type { ErrorReply, RequestInfo, UpgradeRequest } from './types.js'
 
 /** What a peer asks of a channel: to join it (and be sent its publications), or to publish into it. */
 export type ChannelAction = 'join' | 'publish'
@@ -62,17 +62,87 @@ export interface AttachOptions<Data = Record<string, unknown>> {
   dedupe?: DedupeOptions | false
   /**
    * `ws`-level pings that cut dead peers: every `interval` ms each peer is pinged, and a peer
-   * that sent nothing (not even the pong) since the previous ping is terminated. `false` turns
-   * it off. (The client's own `{"type":"ping"}` is always answered with `{"type":"pong"}`.)
+   * that has not answered the previous ping with a pong is terminated (`stats.deadPeers`). Only
+   * the pong counts: a peer that writes but never reads what it is sent is dead all the same.
+   * Browsers answer pings by themselves. `false` turns it off. (The client's own
+   * `{"type":"ping"}` is always answered with `{"type":"pong"}`.)
    * @default { interval: 30_000 }
    */
   heartbeat?: HeartbeatOptions | false
   /**
-   * Frames larger than this many bytes are ignored and counted (`stats.oversize`). `ws`'s own
-   * `maxPayload` (100 MiB unless set) still applies above it: past that `ws` closes with 1009.
+   * The largest frame read, in bytes. `attach` lowers the `ws` server's `maxPayload` to it, so a
+   * larger frame is refused by `ws` from its header, before it is buffered, and the connection
+   * closed with 1009 (a Lifeline client does not retry it: it would send the same frame again).
+   * Counted in `stats.oversize`. A server that is not `ws` (no `options.maxPayload`) gets the
+   * same 1009 once a frame over the limit has been read.
    * @default 1_048_576
    */
   maxMessageBytes?: number
+  /**
+   * The deepest JSON nesting (objects and arrays) read; deeper frames are ignored unparsed
+   * (`stats.tooDeep`), found by a linear scan that cannot block the event loop.
+   * @default 64
+   */
+  maxDepth?: number
+  /**
+   * Each peer's rate limit, a token bucket per peer over frames and bytes. A frame over it is
+   * dropped (`stats.rateLimited`); a request over it is answered with the error `RATE_LIMITED`.
+   * A peer that stays over it for `closeAfter` ms is closed with 4429 (`stats.rateLimitCuts`),
+   * which a Lifeline client does not retry. `false` turns it off.
+   * @default { messages: 1000, bytes: 4_194_304, burst: 2, closeAfter: 5000 }
+   */
+  rateLimit?: RateLimitOptions | false
+  /**
+   * The most requests one peer may have answered at once (running, or waiting for the first
+   * attempt of the same id); more are answered at once with the error `BUSY` (`stats.busy`).
+   * @default 100
+   */
+  maxInFlight?: number
+  /**
+   * How long a `handle` handler may run, in ms: past it the request is answered with the error
+   * `HANDLER_TIMEOUT` (`stats.handlerTimeouts`), that answer is kept for resends, and the
+   * handler's `signal` aborts.
+   * @default 60_000
+   */
+  handlerTimeout?: number
+  /**
+   * Slow consumers: a peer whose unsent bytes (`ws`'s `bufferedAmount`, checked on every write)
+   * pass this many is closed with 4008 (`stats.slowConsumers`) and cut a second later. A
+   * Lifeline client reconnects and recovers its channels; the server never holds more than
+   * this, plus one frame, for any peer.
+   * @default 4_194_304
+   */
+  highWaterMark?: number
+  /**
+   * Which pages may connect, by the `Origin` header of the upgrade (cross-site WebSocket
+   * hijacking: a page elsewhere opening a WebSocket with your users' cookies). `'same-host'`
+   * allows an upgrade without `Origin` (not a browser) and one whose `Origin` has the same host
+   * name as its `Host` header (any port); a list allows those origins exactly (e.g.
+   * `['https://app.example.com']`), a function decides; `'*'` allows all. Checked at the upgrade
+   * through the `ws` server's `verifyClient` (yours, if any, runs after it): a refused upgrade
+   * gets HTTP 403. Counted in `stats.originRefused`.
+   * @default 'same-host'
+   */
+  origins?: OriginPolicy
+  /**
+   * Runs for each new peer before anything it sent is read and before `connection` is emitted;
+   * may return a promise (look the user up, check a cookie), and the peer's frames wait for it.
+   * Set `peer.data` here. A throw or rejection closes the peer with 1011 and reports it.
+   * @default none
+   * @example
+   * ```ts
+   * attach(wss, {
+   *   onConnection: async (peer, request) => {
+   *     peer.data = { userId: await sessions.user(request.headers.cookie) }
+   *   },
+   * })
+   * ```
+   */
+  onConnection?: (
+    // biome-ignore lint/suspicious/noExplicitAny: a peer of any message maps; `data` is what matters here
+    peer: Peer<any, any, any, any, Data>,
+    request: UpgradeRequest,
+  ) => void | PromiseLike<void>
   /**
    * The default timeout of `peer.request`, in ms.
    * @default 10_000
@@ -84,6 +154,39 @@ export interface AttachOptions<Data = Record<string, unknown>> {
    * @default (error) => ({ code: error.code (when a string), message: error.message })
    */
   formatError?: (error: unknown, request: RequestInfo) => ErrorReply
+}
+
+/** Which pages may connect: see {@link AttachOptions.origins}. */
+export type OriginPolicy =
+  | 'same-host'
+  | '*'
+  | readonly string[]
+  | ((origin: string | undefined, request: UpgradeRequest) => boolean)
+
+/** Each peer's rate limit: see {@link AttachOptions.rateLimit}. */
+export interface RateLimitOptions {
+  /**
+   * Frames per second a peer may send, on average.
+   * @default 1000
+   */
+  messages?: number
+  /**
+   * Bytes per second a peer may send, on average.
+   * @default 4_194_304
+   */
+  bytes?: number
+  /**
+   * How many seconds' worth a peer may send at once (a reconnecting client flushing its queue);
+   * the byte allowance is never less than one frame of `maxMessageBytes`.
+   * @default 2
+   */
+  burst?: number
+  /**
+   * A peer over its limit for this many ms, without pausing long enough to refill it, is closed
+   * with 4429.
+   * @default 5000
+   */
+  closeAfter?: number
 }
 
 /** The hub's `ws`-level heartbeat. */
@@ -126,15 +229,37 @@ export interface DedupeOptions {
    */
   ttl?: number
   /**
-   * At most this many ids are kept, the oldest forgotten first (the in-memory adapter; Redis
-   * bounds the window by `ttl` alone).
+   * At most this many ids are kept per scope (see `scope`), the scope's oldest forgotten first,
+   * never one whose handler still runs (the in-memory adapter; Redis bounds the window by `ttl`
+   * alone).
    * @default 10_000
    */
   max?: number
   /**
-   * The key a request is deduped by. Request ids are random and unique per client, so the id
-   * alone is the default; scope it (by user, by tenant) where clients are not trusted with each
-   * other's ids.
+   * At most this many characters of keys and replies are kept in all, the oldest forgotten
+   * first, never one whose handler still runs (the in-memory adapter).
+   * @default 67_108_864
+   */
+  maxBytes?: number
+  /**
+   * How long a request may wait for a store across the network (Redis) to claim its id, in ms;
+   * then it is answered with the error `UNAVAILABLE` (`stats.unavailable`) and its handler does
+   * not run, well within a client's own request timeout.
+   * @default 2000
+   */
+  claimTimeout?: number
+  /**
+   * Who a request is deduped for: a resend is answered from the window only within the scope
+   * of its first attempt, and one scope's ids never push out another's. The default is the user
+   * the app named in `peer.data.userId` or `peer.data.id` when it set one, else the client by
+   * the random prefix of its request ids (the same on every connection of one page or process,
+   * so a resend after a reconnect finds its first reply).
+   * @default `user:${peer.data.userId ?? peer.data.id}`, else `client:${prefix of request.id}`
+   */
+  scope?: (request: RequestInfo, peer: Peer) => string
+  /**
+   * The key a request is deduped by within its scope. Request ids are random and unique per
+   * client, so the id alone is the default.
    * @default (request) => request.id
    */
   key?: (request: RequestInfo, peer: Peer) => string
@@ -150,11 +275,20 @@ export interface Settings {
   /** Whether a peer may join or publish into a channel. */
   authorize: Authorize | null
   maxChannels: number
-  /** The dedupe key of a request, or `false` when dedupe is off. */
-  key: ((request: RequestInfo, peer: Peer) => string) | false
+  /** The dedupe key and scope of a request, or `false` when dedupe is off. */
+  dedupe: { key: DedupeKey; scope: DedupeKey } | false
   /** The heartbeat interval, or `false` when it is off. */
   interval: number | false
   maxMessageBytes: number
+  maxDepth: number
+  rate: RateSettings | false
+  maxInFlight: number
+  handlerTimeout: number
+  highWaterMark: number
+  /** Whether an upgrade's `Origin` is allowed. */
+  originAllowed: (origin: string | undefined, request: UpgradeRequest) => boolean
+  // biome-ignore lint/suspicious/noExplicitAny: the hub calls it with its own peers
+  onConnection: ((peer: any, request: UpgradeRequest) => void | PromiseLike<void>) | null
   requestTimeout: number
   formatError: (error: unknown, request: RequestInfo) => ErrorReply
 }
@@ -162,6 +296,13 @@ export interface Settings {
 const DEFAULTS = {
   ttl: 300_000,
   max: 10_000,
+  maxBytes: 67_108_864,
+  claimTimeout: 2000,
+  maxDepth: 64,
+  rate: { messages: 1000, bytes: 4_194_304, burst: 2, closeAfter: 5000 },
+  maxInFlight: 100,
+  handlerTimeout: 60_000,
+  highWaterMark: 4_194_304,
   history: { size: 1000, ttl: 300_000, positionTtl: 86_400_000 },
   maxChannels: 100,
   interval: 30_000,
@@ -175,6 +316,9 @@ const SEAMS = {
   replies: ['start', 'claim', 'settle', 'close'],
   history: ['start', 'append', 'since', 'top', 'close'],
 } as const satisfies Record<keyof Adapter, readonly string[]>
+
+/** The longest delay `setTimeout` takes. */
+const MAX_TIMER_DELAY = 2 ** 31 - 1
 
 const invalid = (message: string) => new LifelineServerError('INVALID_OPTIONS', message)
 
@@ -206,6 +350,47 @@ function historyLimits(options: HistoryOptions): HistoryLimits {
   }
 }
 
+/** The host name of a `Host` header or an origin's URL; `null` when it has none. */
+function hostName(value: string | undefined, asUrl: boolean): string | null {
+  if (!value) return null
+  try {
+    return new URL(asUrl ? value : `http://${value}`).hostname.toLowerCase()
+  } catch {
+    return null
+  }
+}
+
+/** The check an `origins` option makes. */
+function originCheck(policy: OriginPolicy): Settings['originAllowed'] {
+  if (policy === '*') return () => true
+  if (policy === 'same-host') {
+    return (origin, request) => origin === undefined || hostName(origin, true) === hostName(request.headers.host, false)
+  }
+  if (typeof policy === 'function') return policy
+  if (!Array.isArray(policy) || !policy.every((entry) => typeof entry === 'string')) {
+    throw invalid("origins must be 'same-host', '*', a list of origins or a function")
+  }
+  const allowed = new Set(policy.map((entry) => entry.toLowerCase()))
+  return (origin) => origin !== undefined && allowed.has(origin.toLowerCase())
+}
+
+/** A rate limit's settings; the byte allowance holds at least one frame of `maxMessageBytes`. */
+function rateSettings(options: RateLimitOptions | false, maxMessageBytes: number): RateSettings | false {
+  if (options === false) return false
+  if (typeof options !== 'object' || options === null) throw invalid('rateLimit must be an object or false')
+  const { messages, bytes, burst, closeAfter } = { ...DEFAULTS.rate, ...options }
+  atLeast(messages, 'rateLimit.messages', Number.MIN_VALUE)
+  atLeast(bytes, 'rateLimit.bytes', Number.MIN_VALUE)
+  atLeast(burst, 'rateLimit.burst', Number.MIN_VALUE)
+  return {
+    messages,
+    messageBurst: Math.max(1, messages * burst),
+    bytes,
+    byteBurst: Math.max(maxMessageBytes, bytes * burst),
+    closeAfter: atLeast(closeAfter, 'rateLimit.closeAfter', 0),
+  }
+}
+
 /** Fills in the defaults of `attach`'s options; throws `INVALID_OPTIONS` for a bad one. */
 export function resolveOptions(options: AttachOptions<never>): Settings {
   const { adapter = memoryAdapter(), dedupe = {}, heartbeat = {}, history = {} } = options
@@ -215,16 +400,40 @@ export function resolveOptions(options: AttachOptions<never>): Settings {
       throw invalid(`an adapter has a ${seam} with the methods ${methods.join(', ')}`)
     }
   }
-  const { ttl = DEFAULTS.ttl, max = DEFAULTS.max } = dedupe || {}
+  const {
+    ttl = DEFAULTS.ttl,
+    max = DEFAULTS.max,
+    maxBytes = DEFAULTS.maxBytes,
+    claimTimeout = DEFAULTS.claimTimeout,
+  } = dedupe || {}
+  const maxMessageBytes = atLeast(options.maxMessageBytes ?? DEFAULTS.maxMessageBytes, 'maxMessageBytes', 0)
   return {
     adapter,
-    window: { ttl: atLeast(ttl, 'dedupe.ttl', 1), max: atLeast(max, 'dedupe.max', 1) },
+    window: {
+      ttl: atLeast(ttl, 'dedupe.ttl', 1),
+      max: atLeast(max, 'dedupe.max', 1),
+      maxBytes: atLeast(maxBytes, 'dedupe.maxBytes', 1),
+      claimTimeout: atLeast(claimTimeout, 'dedupe.claimTimeout', 1),
+    },
     history: historyLimits(history),
     authorize: functionOr(options.authorize as Authorize | undefined, 'authorize', null),
     maxChannels: atLeast(options.maxChannels ?? DEFAULTS.maxChannels, 'maxChannels', 0),
-    key: dedupe && functionOr(dedupe.key, 'dedupe.key', (request: RequestInfo) => request.id),
+    dedupe: dedupe && {
+      key: functionOr(dedupe.key, 'dedupe.key', (request: RequestInfo) => request.id) as DedupeKey,
+      scope: functionOr(dedupe.scope, 'dedupe.scope', defaultScope) as DedupeKey,
+    },
     interval: heartbeat && atLeast(heartbeat.interval ?? DEFAULTS.interval, 'heartbeat.interval', 1),
-    maxMessageBytes: atLeast(options.maxMessageBytes ?? DEFAULTS.maxMessageBytes, 'maxMessageBytes', 0),
+    maxMessageBytes,
+    maxDepth: atLeast(options.maxDepth ?? DEFAULTS.maxDepth, 'maxDepth', 1),
+    rate: rateSettings(options.rateLimit ?? {}, maxMessageBytes),
+    maxInFlight: atLeast(options.maxInFlight ?? DEFAULTS.maxInFlight, 'maxInFlight', 1),
+    handlerTimeout: Math.min(
+      atLeast(options.handlerTimeout ?? DEFAULTS.handlerTimeout, 'handlerTimeout', 1),
+      MAX_TIMER_DELAY,
+    ),
+    highWaterMark: atLeast(options.highWaterMark ?? DEFAULTS.highWaterMark, 'highWaterMark', 1),
+    originAllowed: originCheck(options.origins ?? 'same-host'),
+    onConnection: functionOr(options.onConnection, 'onConnection', null),
     requestTimeout: atLeast(options.requestTimeout ?? DEFAULTS.requestTimeout, 'requestTimeout', 0),
     formatError: functionOr(options.formatError, 'formatError', defaultFormatError),
   }

@@ -1,9 +1,21 @@
 import { createWriteBatch, errorReply, NORMAL, pongFrame, TEXT_PING } from '@lifeline/core/protocol'
+import { MESSAGE_TOO_BIG, RATE_LIMITED, SLOW_CONSUMER } from './closeCodes.js'
 import { LifelineServerError } from './errors.js'
-import { type BadFrame, encode, type Incoming, messageFrame, type RawFrame, readFrame } from './frames.js'
+import {
+  type BadFrame,
+  byteLength,
+  encode,
+  type FrameLimits,
+  type Incoming,
+  messageFrame,
+  type RawFrame,
+  readFrame,
+} from './frames.js'
 import { nextId } from './ids.js'
 import { createListeners } from './listeners.js'
+import { fullBucket, refill } from './tokenBucket.js'
 import type {
+  HandlerInfo,
   PeerEvents,
   PeerRequestArgs,
   PeerRequestOptions,
@@ -25,7 +37,7 @@ const MAX_TIMER_DELAY = 2 ** 31 - 1
  */
 export type RequestHandler<In, Replies, K extends keyof In & string> = (
   data: In[K],
-  request: RequestInfo<K>,
+  request: HandlerInfo<K>,
 ) => ReplyOf<Replies, K> | PromiseLike<ReplyOf<Replies, K>>
 
 /**
@@ -123,12 +135,39 @@ export interface Peer<
   close(code?: number, reason?: string): void
 }
 
+/** A peer's rate limit, as the hub resolved it. */
+export interface RateSettings {
+  /** Frames per second, and how many may come at once. */
+  readonly messages: number
+  readonly messageBurst: number
+  /** Bytes per second, and how many may come at once. */
+  readonly bytes: number
+  readonly byteBurst: number
+  /** Over the limit for this long without a pause: closed with 4429. */
+  readonly closeAfter: number
+}
+
+/** What a peer counts in its hub's stats. */
+export type PeerCount =
+  | BadFrame
+  | 'messages'
+  | 'unhandled'
+  | 'unknownReplies'
+  | 'rateLimited'
+  | 'rateLimitCuts'
+  | 'deadPeers'
+
 /** What a peer asks of its hub. */
 export interface PeerHost {
-  readonly maxMessageBytes: number
+  readonly frameLimits: FrameLimits
   readonly requestTimeout: number
-  /** Counts a frame: a bad one, an ordinary message. */
-  count(what: BadFrame | 'messages' | 'unhandled'): void
+  /** The per-peer rate limit, or `false`. */
+  readonly rate: RateSettings | false
+  /** Unsent bytes past which the peer is cut as a slow consumer. */
+  readonly highWaterMark: number
+  count(what: PeerCount): void
+  /** The peer was cut for reading too slowly. */
+  slow(peer: PeerConnection): void
   /** A background failure, emitted as the hub's `error`. */
   report(error: LifelineServerError): void
   /** Answers a request that has a handler: dedupe, run, reply. */
@@ -146,22 +185,35 @@ export type ReservedFrame = { type: string; data: unknown; id?: string }
 const isReserved = (type: string) => type.charCodeAt(0) === 36 // '$'
 
 // biome-ignore lint/suspicious/noExplicitAny: handlers are typed by Peer's public signature
-export type AnyHandler = (data: any, request: RequestInfo) => unknown
+export type AnyHandler = (data: any, request: HandlerInfo) => unknown
+
+/** A request of this peer being answered: claimed, running, or waiting for its first attempt's reply. */
+export interface InFlight {
+  /** Ends the request's work: aborts its handler's signal. */
+  abort(reason: unknown): void
+}
 
 /** A peer as its hub sees it: the public API plus what the hub drives. */
 export interface PeerConnection
   extends Peer<Record<string, unknown>, Record<string, unknown>, {}, {}, Record<string, unknown>> {
   /** Aborts when the connection ends: cancels the waits made for it. */
   readonly signal: AbortSignal
+  /** This peer's requests being answered (bounded by `maxInFlight`). */
+  readonly inFlight: Set<InFlight>
   /** Writes a ready frame if the connection is open; returns whether it was written. */
   write(frame: string): boolean
-  /** One heartbeat tick: cut the connection if nothing came since the last tick, else ping. */
+  /** One heartbeat tick: cut the connection if the last ping went unanswered, else ping. */
   beat(): void
+  /** Reads the frames that came while the hub was still setting the peer up, then the rest as they come. */
+  open(): void
 }
 
 interface PendingRequest {
   settle(error: LifelineServerError | null, value?: unknown): void
 }
+
+/** How long a peer closed by the hub (slow, rate limited) may take over the close handshake before it is cut. */
+const CLOSE_GRACE = 1000
 
 export function createPeer(socket: PeerSocket, host: PeerHost): PeerConnection {
   const listeners = createListeners((type, cause) =>
@@ -170,18 +222,70 @@ export function createPeer(socket: PeerSocket, host: PeerHost): PeerConnection {
   const handlers = new Map<string, AnyHandler>()
   const pending = new Map<string, PendingRequest>()
   const controller = new AbortController()
-  /** Whether anything (a frame, a pong) came since the last heartbeat tick. */
-  let alive = true
+  const inFlight = new Set<InFlight>()
+  /** Whether the last ws ping was answered. Only a pong counts: a peer that writes but never reads is dead to us. */
+  let answered = true
+  /** Cut by the hub (slow, rate limited, oversize): what it still sends is not read. */
+  let cut = false
+  /** Frames that came before the hub opened the peer (its `onConnection` was running). */
+  let held: Array<[RawFrame, boolean]> | null = []
+
+  const { rate } = host
+  const now = () => performance.now()
+  const messageTokens = rate ? fullBucket(rate.messageBurst, now()) : null
+  const byteTokens = rate ? fullBucket(rate.byteBurst, now()) : null
+  /** When the peer first went over its rate limit without pausing since; -1 when it is within it. */
+  let limitedSince = -1
 
   /** Frames written in one turn of the event loop leave together, 16 to a TCP write. */
   const batch = createWriteBatch()
   const write = (frame: string) => {
-    if (socket.readyState !== OPEN) return false
+    if (socket.readyState !== OPEN || cut) return false
     batch.send(socket, frame)
+    // Checked on every write: nothing more is buffered for a peer past the mark.
+    if ((socket.bufferedAmount ?? 0) > host.highWaterMark) {
+      host.slow(peer)
+      closeAndCut(SLOW_CONSUMER, 'slow consumer')
+    }
     return true
   }
 
+  /** Closes with `code`, reads nothing more, and cuts the link if the handshake has not ended in a second. */
+  function closeAndCut(code: number, reason: string) {
+    if (cut) return
+    cut = true
+    batch.flush()
+    socket.close(code, reason)
+    setTimeout(() => socket.terminate(), CLOSE_GRACE).unref()
+  }
+
   const replyFailed = (re: string, code: string, message: string) => write(encode(errorReply(re, { code, message })))
+
+  /** Whether a frame of `bytes` is within the rate limit; a peer over it for `closeAfter` ms is closed with 4429. */
+  function admit(bytes: number): boolean {
+    if (!rate || !messageTokens || !byteTokens) return true
+    const at = now()
+    const rested = refill(messageTokens, rate.messages, rate.messageBurst, at)
+    if (refill(byteTokens, rate.bytes, rate.byteBurst, at) && rested) limitedSince = -1
+    if (messageTokens.tokens >= 1 && byteTokens.tokens >= bytes) {
+      messageTokens.tokens -= 1
+      byteTokens.tokens -= bytes
+      return true
+    }
+    host.count('rateLimited')
+    if (limitedSince < 0) limitedSince = at
+    else if (at - limitedSince >= rate.closeAfter) {
+      host.count('rateLimitCuts')
+      closeAndCut(RATE_LIMITED, 'rate limited')
+    }
+    return false
+  }
+
+  /** A frame over the rate limit: dropped; a request is told so. */
+  function refuse(raw: RawFrame, isBinary: boolean) {
+    const frame = readFrame(raw, isBinary, host.frameLimits)
+    if (frame.kind === 'request') replyFailed(frame.id, 'RATE_LIMITED', 'too many messages: slow down')
+  }
 
   function receive(frame: Incoming) {
     switch (frame.kind) {
@@ -190,15 +294,20 @@ export function createPeer(socket: PeerSocket, host: PeerHost): PeerConnection {
       case 'ping':
         return write(pongFrame(frame))
       case 'bad':
-        return host.count(frame.reason)
+        host.count(frame.reason)
+        // Where `ws` did not refuse it first (a maxPayload above maxMessageBytes): the first is the last.
+        if (frame.reason === 'oversize') closeAndCut(MESSAGE_TOO_BIG, 'message too big')
+        return
       case 'reply': {
+        const waiting = pending.get(frame.re)
+        // A late, duplicate or unknown reply settles nothing.
+        if (!waiting) return host.count('unknownReplies')
         const reason = frame.error as { message?: unknown } | undefined
         const error =
           reason === undefined
             ? null
             : new LifelineServerError('REQUEST_FAILED', String(reason?.message ?? 'request failed'), { cause: reason })
-        // A late, duplicate or unknown reply settles nothing.
-        return pending.get(frame.re)?.settle(error, frame.data)
+        return waiting.settle(error, frame.data)
       }
       case 'request': {
         const { type, id, data } = frame
@@ -217,18 +326,27 @@ export function createPeer(socket: PeerSocket, host: PeerHost): PeerConnection {
     }
   }
 
+  const read = (raw: RawFrame, isBinary: boolean) => receive(readFrame(raw, isBinary, host.frameLimits))
+
   socket.on('message', (raw: RawFrame, isBinary: boolean) => {
-    alive = true
-    receive(readFrame(raw, isBinary, host.maxMessageBytes))
+    if (cut) return
+    if (!admit(byteLength(raw))) return refuse(raw, isBinary)
+    if (held) held.push([raw, isBinary])
+    else read(raw, isBinary)
   })
   socket.on('pong', () => {
-    alive = true
+    answered = true
   })
   // `ws` reports protocol errors (bad UTF-8, a frame over its maxPayload) and closes the socket
   // itself; without a listener the error would crash the process.
-  socket.on('error', () => {})
+  socket.on('error', (error: { code?: unknown }) => {
+    if (error?.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') host.count('oversize')
+  })
   socket.on('close', (code: number, reason: Buffer) => {
-    controller.abort(new LifelineServerError('REQUEST_LOST', 'the peer disconnected'))
+    held = null
+    const lost = new LifelineServerError('REQUEST_LOST', 'the peer disconnected')
+    controller.abort(lost)
+    for (const request of inFlight) request.abort(lost)
     for (const request of pending.values()) {
       request.settle(new LifelineServerError('REQUEST_LOST', 'the peer disconnected before it replied'))
     }
@@ -242,6 +360,7 @@ export function createPeer(socket: PeerSocket, host: PeerHost): PeerConnection {
     data: {},
     socket,
     signal: controller.signal,
+    inFlight,
     get isOpen() {
       return socket.readyState === OPEN
     },
@@ -290,6 +409,7 @@ export function createPeer(socket: PeerSocket, host: PeerHost): PeerConnection {
       })
     },
     close(code = NORMAL, reason) {
+      batch.flush()
       try {
         socket.close(code, reason)
       } catch (cause) {
@@ -300,9 +420,20 @@ export function createPeer(socket: PeerSocket, host: PeerHost): PeerConnection {
     write,
     beat() {
       if (socket.readyState !== OPEN) return
-      if (!alive) return socket.terminate()
-      alive = false
+      if (!answered) {
+        host.count('deadPeers')
+        return socket.terminate()
+      }
+      answered = false
       socket.ping()
+    },
+    open() {
+      const frames = held
+      held = null
+      for (const [raw, isBinary] of frames ?? []) {
+        if (cut) return
+        read(raw, isBinary)
+      }
     },
   }
   return peer

@@ -4,8 +4,12 @@ import type { MaybePromise } from './maybePromise.js'
 export interface DedupeWindow {
   /** How long a reply is kept, in ms after it was made; a claim with no reply lapses after as long. */
   readonly ttl: number
-  /** At most how many ids are kept (where the store can bound that). */
+  /** At most how many ids are kept per scope (where the store can bound that). */
   readonly max: number
+  /** At most how many characters of keys and replies are kept in all (where the store can bound that). */
+  readonly maxBytes: number
+  /** How long a claim may wait for a store across the network before it fails (`UNAVAILABLE`), in ms. */
+  readonly claimTimeout: number
 }
 
 /** What a hub gives its reply store when it starts it. */
@@ -31,9 +35,11 @@ export interface ReplyStore {
    * window; the caller runs the handler and calls `settle(key, reply)`. A string: the first
    * reply, returned as soon as it exists (waiting while the first is still running). Rejects
    * when `signal` aborts (the asking peer left), and with `REQUEST_LOST` when the first claim
-   * lapsed without a reply (its instance died while the handler ran).
+   * lapsed without a reply (its instance died while the handler ran). `scope` says who asked
+   * (a user, a client): a store that bounds its window by count keeps `max` ids per scope, so
+   * one client's ids never push out another's.
    */
-  claim(key: string, signal: AbortSignal): MaybePromise<string | null>
+  claim(key: string, signal: AbortSignal, scope?: string): MaybePromise<string | null>
   /** Stores the reply to a claimed key for the window and hands it to everyone waiting. */
   settle(key: string, reply: string): MaybePromise<void>
   /** Stops: every wait ends with `REQUEST_LOST`; releases what the store opened. */

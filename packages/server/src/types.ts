@@ -48,6 +48,19 @@ export interface RequestInfo<K extends string = string> {
   id: string
 }
 
+/** What a `handle` handler is told of the request it answers: its type and id, and a signal. */
+export interface HandlerInfo<K extends string = string> extends RequestInfo<K> {
+  /**
+   * Aborts when the answer is no longer wanted here: the asking peer left (reason
+   * `REQUEST_LOST`), the handler ran past `handlerTimeout` (reason `HANDLER_TIMEOUT`), or the hub
+   * closed past its drain (`REQUEST_LOST`). Pass it to what the handler awaits (`fetch`, a
+   * database driver) so abandoned work stops. A request resent after a drop is answered with
+   * what the handler gives, so keep going on `REQUEST_LOST` where the result must reach the
+   * resend (a payment): the work was asked for and its result is kept for the window.
+   */
+  readonly signal: AbortSignal
+}
+
 /** How a peer's connection ended. */
 export interface PeerCloseEvent {
   /** The close code, e.g. 1000 (normal), 1001 (going away), 1006 (dropped without a close frame). */
@@ -79,6 +92,8 @@ export type PeerEvents<In> = {
 export interface PeerSocket {
   /** 0 connecting, 1 open, 2 closing, 3 closed. */
   readonly readyState: number
+  /** Bytes written and not yet sent: checked on every write against `highWaterMark`. */
+  readonly bufferedAmount?: number
   /** Writes a text frame. */
   send(frame: string, callback?: (error?: Error) => void): void
   /** Starts the close handshake. */

@@ -206,7 +206,8 @@ describe('requests from clients', () => {
     expectTypeOf(user).toEqualTypeOf<{ name: string }>()
     expect(user).toEqual({ name: 'user 42' })
     expect(await socket.request('slow', { n: 21 })).toBe(42)
-    expect(seen).toEqual([[{ id: '42' }, { type: 'getUser', id: expect.any(String) }]])
+    expect(seen).toEqual([[{ id: '42' }, expect.objectContaining({ type: 'getUser', id: expect.any(String) })]])
+    expect((seen[0] as [unknown, { signal: AbortSignal }])[1].signal).toBeInstanceOf(AbortSignal)
     expect(hub.stats).toMatchObject({ requests: 2, duplicates: 0 })
   })
 
@@ -470,7 +471,7 @@ describe('requests to clients', () => {
 })
 
 describe('bad frames', () => {
-  it('counts frames that are not JSON, not an envelope or too large, and ignores them; the link stays up', async () => {
+  it('counts frames that are not JSON or not an envelope, and ignores them; the link stays up', async () => {
     const { hub, url } = await startChat({ maxMessageBytes: 64 })
     const heard = vi.fn()
     hub.on('connection', (peer) => peer.on('chat', heard))
@@ -482,20 +483,29 @@ describe('bad frames', () => {
       '[1,2]',
       '{"data":"no type"}',
       '{"type":"chat","id":7}',
-      `{"type":"chat","data":{"text":"${'x'.repeat(64)}"}}`,
       Buffer.from([0xff, 0xfe]),
     )
     expect(heard).not.toHaveBeenCalled()
-    expect(hub.stats).toMatchObject({ invalidJson: 3, invalidEnvelope: 3, oversize: 1, badFrames: 7, messages: 0 })
+    expect(hub.stats).toMatchObject({ invalidJson: 3, invalidEnvelope: 3, oversize: 0, badFrames: 6, messages: 0 })
     await sendAndSync(ws, '{"type":"chat","data":{"text":"fine"}}')
     expect(heard).toHaveBeenCalledWith({ text: 'fine' })
+  })
+
+  it('closes with 1009 at a frame over maxMessageBytes, refused by ws from its header', async () => {
+    const { hub, url, wss } = await startChat({ maxMessageBytes: 64 })
+    expect(wss.options.maxPayload).toBe(64)
+    const ws = await rawClient(url)
+    const closed = new Promise<number>((resolve) => ws.once('close', resolve))
+    ws.send(`{"type":"chat","data":{"text":"${'x'.repeat(64)}"}}`)
+    expect(await closed).toBe(1009)
+    expect(hub.stats).toMatchObject({ oversize: 1, badFrames: 1 })
   })
 
   it('ignores a reply that answers nothing it asked', async () => {
     const { hub, url } = await startChat()
     const ws = await rawClient(url)
     await sendAndSync(ws, '{"re":"unknown","data":1}')
-    expect(hub.stats).toMatchObject({ badFrames: 0, messages: 0 })
+    expect(hub.stats).toMatchObject({ badFrames: 0, messages: 0, unknownReplies: 1 })
   })
 })
 
@@ -563,13 +573,13 @@ describe('the ws heartbeat', () => {
 })
 
 describe('lifecycle', () => {
-  it('close() closes every peer with 1001, so Lifeline clients retry elsewhere; it is idempotent', async () => {
+  it('close() closes every peer with 1012, so Lifeline clients retry elsewhere; it is idempotent', async () => {
     const { hub, url } = await startChat()
     const socket = openChat(url)
     await next(socket, 'open')
     const closed = next(socket, 'close')
     await Promise.all([hub.close(), hub.close()])
-    expect(await closed).toMatchObject({ code: 1001, reason: 'server shutting down', willReconnect: true })
+    expect(await closed).toMatchObject({ code: 1012, reason: 'server restarting', willReconnect: true })
   })
 
   it('stops with the ws server: no heartbeat, the adapter closed', async () => {

@@ -4,9 +4,9 @@ import type { ReplyStore } from '../replyStore.js'
 
 const TTL = 1000
 
-function start(max = 100): ReplyStore {
+function start(max = 100, maxBytes = 1_000_000): ReplyStore {
   const adapter = memoryReplyStore()
-  adapter.start({ report: () => {}, dedupe: { ttl: TTL, max } })
+  adapter.start({ report: () => {}, dedupe: { ttl: TTL, max, maxBytes, claimTimeout: 2000 } })
   return adapter
 }
 
@@ -84,15 +84,40 @@ describe('memoryReplyStore', () => {
     expect(adapter.claim('id-4899', signal())).toBeNull()
   })
 
-  it('stores the reply of a claim forgotten while its handler ran; its waiters were told REQUEST_LOST', async () => {
+  it('never pushes out an id whose handler runs: the flood of another scope leaves it, its resend waits for the reply', async () => {
     const adapter = start(2)
-    adapter.claim('slow', signal())
-    const waiting = adapter.claim('slow', signal())
-    adapter.claim('b', signal())
-    adapter.claim('c', signal()) // three ids in a window of two: 'slow' is forgotten
-    await expect(waiting).rejects.toMatchObject({ code: 'REQUEST_LOST' })
-    adapter.settle('slow', 'late reply')
-    expect(adapter.claim('slow', signal())).toBe('late reply')
+    adapter.claim('slow', signal(), 'victim')
+    for (let i = 0; i < 10_001; i++) {
+      adapter.claim(`cheap-${i}`, signal(), 'flooder')
+      adapter.settle(`cheap-${i}`, 'cheap')
+    }
+    const resend = adapter.claim('slow', signal(), 'victim')
+    expect(resend).toBeInstanceOf(Promise)
+    adapter.settle('slow', 'the one reply')
+    await expect(resend).resolves.toBe('the one reply')
+  })
+
+  it("keeps max ids per scope: one scope past max pushes out its own oldest, never another scope's", () => {
+    const adapter = start(3)
+    adapter.claim('mine', signal(), 'a')
+    adapter.settle('mine', 'kept')
+    for (let i = 0; i < 100; i++) {
+      adapter.claim(`theirs-${i}`, signal(), 'b')
+      adapter.settle(`theirs-${i}`, 'x')
+    }
+    expect(adapter.claim('mine', signal(), 'a')).toBe('kept')
+    expect(adapter.claim('theirs-99', signal(), 'b')).toBe('x')
+    expect(adapter.claim('theirs-96', signal(), 'b')).toBeNull()
+  })
+
+  it('keeps at most maxBytes of keys and replies in all, the earliest claimed out first', () => {
+    const adapter = start(1000, 100)
+    for (const key of ['a', 'b', 'c']) {
+      adapter.claim(key, signal(), key)
+      adapter.settle(key, 'r'.repeat(40)) // 41 characters each
+    }
+    expect(adapter.claim('a', signal(), 'a')).toBeNull()
+    expect(adapter.claim('c', signal(), 'c')).toBe('r'.repeat(40))
   })
 
   it('rejects a waiting duplicate with REQUEST_LOST when the first claim lapses without a reply', async () => {
