@@ -13,7 +13,12 @@ const ROUNDS = Number(process.env.TABS_ROUNDS ?? 2)
 const PROMPTLY = 2000
 
 type Win = {
-  socket: { send(type: string, data: unknown): string; close(): void; getSnapshot(): { tabs: number } }
+  socket: {
+    send(type: string, data: unknown): string
+    request(type: string, data: unknown, options: { signal: AbortSignal }): Promise<unknown>
+    close(): void
+    getSnapshot(): { tabs: number; pending: number }
+  }
 }
 /** A follower's burst with no other traffic, and how soon a hidden leader must have written it (~64 a second when it waited for its timers). */
 const BURST = 2000
@@ -96,6 +101,35 @@ describe.skipIf(!chromiumPath)('connectShared in Chromium: frozen tabs and clean
     console.log(
       `frozen next in line: the third tab's send reached the server ${Math.round(took)} ms after the leader closed`,
     )
+  })
+
+  it('a request aborted in a follower while the congested leader held it is never executed, also after a failover', async () => {
+    const [leader, follower] = (await tabs(3)) as [Page, Page]
+    server.pause(true) // the server stops reading: the leader's send buffer fills up
+    await follower.evaluate(() => {
+      const w = window as unknown as Win & { aborted?: Promise<string>; stop?: AbortController }
+      for (let n = 0; n < 40; n++) w.socket.send('pad', { n, pad: 'x'.repeat(256 * 1024) })
+      w.stop = new AbortController()
+      w.aborted = w.socket.request('charge', { n: 1 }, { signal: w.stop.signal }).then(
+        () => 'answered',
+        (error: { code: string }) => error.code,
+      )
+    })
+    // The follower says how many requests it has pending after it wrote them: once the leader counts
+    // it, the leader holds every frame, the request's among those its full buffer keeps unwritten.
+    await leader.waitForFunction(() => (window as unknown as Win).socket.getSnapshot().pending === 1)
+    const aborted = await follower.evaluate(() => {
+      const w = window as unknown as { aborted: Promise<string>; stop: AbortController }
+      w.stop.abort()
+      return w.aborted
+    })
+    expect(aborted).toBe('REQUEST_ABORTED')
+    await leader.close()
+    server.pause(false)
+    await until(() => new Set(got('pad')).size === 40, 'every pad', 20_000)
+    await send(follower, 'after', 1)
+    await until(() => got('after').length === 1, 'a send after them')
+    expect(got('charge')).toEqual([])
   })
 
   it('a hidden leader writes a follower’s burst at the pace of its link, not of its throttled timers', async () => {

@@ -34,6 +34,8 @@ export interface TabsServer {
   broadcast(type: string, data?: unknown): void
   /** Requests get no reply until `hold(false)`, which answers every one held on the connections open then. */
   hold(on: boolean): void
+  /** Stops reading the connections open now (their clients' send buffers fill up), or reads them again. */
+  pause(on: boolean): void
   /** Refuses connections and drops the open ones, as a server that is down. */
   down(): void
   up(): void
@@ -125,6 +127,12 @@ export async function startTabsServer(): Promise<TabsServer> {
       if (on) return
       for (const [id, data] of held) for (const ws of sockets) answer(ws, id, data)
       held.clear()
+    },
+    pause(on) {
+      for (const ws of sockets) {
+        const tcp = (ws as unknown as { _socket: { pause(): void; resume(): void } })._socket
+        on ? tcp.pause() : tcp.resume()
+      }
     },
     down() {
       isDown = true
