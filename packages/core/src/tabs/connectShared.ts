@@ -9,7 +9,7 @@ import {
 } from '@lifeline/core'
 import { follower } from './follower.js'
 import { CONNECTION_EVENTS, leader } from './leader.js'
-import { join, type Membership, type TabPage } from './membership.js'
+import { type Membership, membership, type TabPage } from './membership.js'
 import {
   BARRIER,
   FOR_LEADER,
@@ -165,7 +165,7 @@ export function connectShared<
   }
 
   const enter = () => {
-    group = join(name, locks, Channel, page, {
+    group = membership(name, locks, Channel, page, {
       heard,
       present() {
         tab.hello()

@@ -45,7 +45,7 @@ export interface Membership {
  * A frozen tab runs nothing: it withdraws its request for the lock at the page's `freeze` (standing
  * aside if it leads) and asks again at `resume`, so that the group never waits for it to thaw.
  */
-export function join(
+export function membership(
   name: string,
   locks: TabLocks,
   Channel: TabChannelConstructor,
