@@ -212,7 +212,10 @@ describe('connectShared: one connection for every tab', () => {
   })
 
   it("mirrors the connection's errors, latency and retries in every tab", async () => {
-    const { tabs, open } = browser({ heartbeat: { interval: 1000, timeout: 1000 }, reconnect: { initialDelay: 5000 } })
+    const { tabs, open } = browser({
+      heartbeat: { interval: 1000, timeout: 1000 },
+      reconnect: { initialDelay: 5000, jitter: 'none' },
+    })
     open()
     open()
     await settle()
