@@ -313,9 +313,15 @@ export function createResponder(host: ResponderHost) {
     /** Resolves once no request of any peer is being answered and every reply is stored. */
     drained: () => until(() => everyRunning.size === 0 && storing.size === 0),
 
-    /** Gives up on every request still being answered: their signals abort with `reason`. */
+    /** Gives up on every request still being answered: their signals abort with `reason`, nothing more is answered. */
     abortAll(reason: unknown) {
-      for (const running of everyRunning) running.abort(reason)
+      for (const running of [...everyRunning]) {
+        running.done = true
+        clearTimeout(running.timer)
+        everyRunning.delete(running)
+        running.abort(reason)
+      }
+      changed()
     },
 
     /** Requests being answered now, across every peer. */
