@@ -5,6 +5,8 @@ import {
   JOIN,
   type JoinReply,
   LEAVE,
+  MAX_SUB_LENGTH,
+  MAX_SUBS,
   PUBLISH,
   reply,
 } from '@lifeline/core/protocol'
@@ -38,6 +40,8 @@ export interface ChannelsHost {
 interface Membership {
   /** In the channel's room, and `join` emitted: not only a join under way. */
   joined: boolean
+  /** The subscribers on this connection that joined and have not left (tabs sharing it): it leaves after the last. */
+  subs: Set<string>
   /** Publications that arrived while a join read the history: sent after its replay. */
   held: ChannelPublication[] | null
   /** The last publication written; later ones at or below it in its epoch are skipped. */
@@ -73,17 +77,26 @@ function attempt<T>(call: () => MaybePromise<T> | PromiseLike<T>): MaybePromise<
 
 const NAME_RULE = 'a channel name is a string of 1 to 256 characters'
 const SINCE_RULE = 'since must be { epoch: string, offset: integer >= 0 }'
+const SUB_RULE = `sub must be a string of at most ${MAX_SUB_LENGTH} characters`
 
-/** A `$join`'s data, read: the channel and the position to replay from, or why it cannot be. */
-function readJoin(data: unknown): { channel: string; since: Position | null } | string {
-  if (!isRecord(data)) return 'a $join carries { channel, since? }'
+/** A `$join`'s or `$leave`'s subscriber: `""` when absent, `null` when it is no valid one. */
+function readSub(sub: unknown): string | null {
+  if (sub === undefined) return ''
+  return typeof sub === 'string' && sub.length <= MAX_SUB_LENGTH ? sub : null
+}
+
+/** A `$join`'s data, read: the channel, the position to replay from and the subscriber, or why it cannot be. */
+function readJoin(data: unknown): { channel: string; since: Position | null; sub: string } | string {
+  if (!isRecord(data)) return 'a $join carries { channel, since?, sub? }'
   const { channel, since } = data
   if (!isChannelName(channel)) return NAME_RULE
-  if (since === undefined || since === null) return { channel, since: null }
+  const sub = readSub(data.sub)
+  if (sub === null) return SUB_RULE
+  if (since === undefined || since === null) return { channel, since: null, sub }
   if (!isRecord(since)) return SINCE_RULE
   const { epoch, offset } = since
   if (typeof epoch !== 'string' || !Number.isSafeInteger(offset) || (offset as number) < 0) return SINCE_RULE
-  return { channel, since: { epoch, offset: offset as number } }
+  return { channel, since: { epoch, offset: offset as number }, sub }
 }
 
 /** The join reply for what the history answered. */
@@ -169,16 +182,27 @@ export function createChannels(host: ChannelsHost) {
     peer.write(publication.frame)
   }
 
-  function leave(peer: PeerConnection, state: PeerChannels, channel: string) {
+  /** Takes the peer out of `channel`: for good when `sub` is absent, else once that was its last subscriber. */
+  function leave(peer: PeerConnection, state: PeerChannels, channel: string, sub?: string) {
     const membership = state.memberships.get(channel)
     if (!membership) return
+    if (sub !== undefined) {
+      membership.subs.delete(sub)
+      if (membership.subs.size) return
+    }
     state.memberships.delete(channel)
     if (!membership.joined) return
     rooms.leave(channel, peer)
     host.emit('leave', peer, channel)
   }
 
-  function join(peer: PeerConnection, id: string, channel: string, since: Position | null): MaybePromise<void> {
+  function join(
+    peer: PeerConnection,
+    id: string,
+    channel: string,
+    since: Position | null,
+    sub: string,
+  ): MaybePromise<void> {
     if (peer.signal.aborted) return
     const state = stateOf(peer)
     let membership = state.memberships.get(channel)
@@ -186,8 +210,11 @@ export function createChannels(host: ChannelsHost) {
       if (state.memberships.size >= host.maxChannels) {
         return void refuse(peer, id, 'JOIN_REFUSED', `a peer is in at most ${host.maxChannels} channels`)
       }
-      membership = { joined: false, held: null, epoch: '', sent: 0 }
+      membership = { joined: false, subs: new Set(), held: null, epoch: '', sent: 0 }
       state.memberships.set(channel, membership)
+    }
+    if (!membership.subs.has(sub) && membership.subs.size >= MAX_SUBS) {
+      return void refuse(peer, id, 'JOIN_REFUSED', `a connection has at most ${MAX_SUBS} subscribers in a channel`)
     }
     const current = membership
     return then(allowed(peer, channel, 'join'), (yes) => {
@@ -197,6 +224,7 @@ export function createChannels(host: ChannelsHost) {
         return void refuse(peer, id, 'JOIN_REFUSED', `not allowed to join "${channel}"`)
       }
       if (!current.joined) rooms.join(channel, peer)
+      current.subs.add(sub)
       current.held = []
       const read = attempt(() =>
         since === null
@@ -223,9 +251,16 @@ export function createChannels(host: ChannelsHost) {
       }
       const failed = (cause: unknown) => {
         adapterFailed(cause, `read "${channel}"`)
+        const held = current.held ?? []
         current.held = null
-        if (!current.joined) rooms.leave(channel, peer)
-        leave(peer, state, channel)
+        current.subs.delete(sub)
+        if (current.subs.size) {
+          // Other subscribers on this connection (tabs) stay joined: what came meanwhile is theirs.
+          for (const publication of held) send(peer, current, publication)
+        } else {
+          if (!current.joined) rooms.leave(channel, peer)
+          leave(peer, state, channel)
+        }
         if (!peer.signal.aborted) refuse(peer, id, 'UNAVAILABLE', 'the channel could not be joined now')
       }
       return isThenable(read) ? Promise.resolve(read).then(answer, failed) : answer(read)
@@ -273,16 +308,17 @@ export function createChannels(host: ChannelsHost) {
         const request = readJoin(data)
         if (typeof request === 'string') return refuse(peer, id, 'JOIN_REFUSED', request)
         const state = stateOf(peer)
-        return serially(state, request.channel, () => join(peer, id, request.channel, request.since))
+        return serially(state, request.channel, () => join(peer, id, request.channel, request.since, request.sub))
       }
       if (type === PUBLISH && id !== undefined) {
         return host.answer(peer, { type, id, data }, (payload) => publishFrom(peer, payload))
       }
       if (type === LEAVE && id === undefined) {
         const channel = isRecord(data) ? data.channel : undefined
-        if (!isChannelName(channel)) return host.count('unhandled')
+        const sub = isRecord(data) ? readSub(data.sub) : null
+        if (!isChannelName(channel) || sub === null) return host.count('unhandled')
         const state = byPeer.get(peer)
-        if (state) serially(state, channel, () => leave(peer, state, channel))
+        if (state) serially(state, channel, () => leave(peer, state, channel, sub))
         return
       }
       unknown(peer, frame)

@@ -143,6 +143,42 @@ describe('joining a channel', () => {
     await client.received(4)
     expect(client.frames[3]).toEqual(publication('b', epoch, 1, 'for you'))
   })
+
+  it('keeps a connection in a channel until every subscriber on it has left (tabs sharing one connection)', async () => {
+    const { hub, url } = await startHub()
+    const left: string[] = []
+    hub.on('leave', (_peer, channel) => left.push(channel))
+    const client = await channelClient(url)
+    const { epoch } = (await client.request('$join', { channel: 'room', sub: 'tab-a' })).data as Position
+    await client.request('$join', { channel: 'room', sub: 'tab-b' })
+    await client.request('$join', { channel: 'room', sub: 'tab-b' }) // a rejoin: still two subscribers
+    client.send({ type: '$leave', data: { channel: 'room', sub: 'tab-a' } })
+    await client.join('other') // answered after the leave was read
+    await hub.publish('room', 'still joined through tab-b')
+    await client.waitFor((frame) => frame.ch === 'room', 'the publication')
+    expect(left).toEqual([])
+    client.send({ type: '$leave', data: { channel: 'room', sub: 'tab-b' } })
+    await client.join('third')
+    await hub.publish('room', 'nobody left')
+    await hub.publish('other', 'marker')
+    await client.waitFor((frame) => frame.ch === 'other', 'the marker')
+    expect(client.publications().filter((frame) => frame.ch === 'room')).toEqual([
+      publication('room', epoch, 1, 'still joined through tab-b'),
+    ])
+    expect(left).toEqual(['room'])
+  })
+
+  it('refuses a join whose sub is not a short string, and ignores such a leave', async () => {
+    const { hub, url } = await startHub()
+    const client = await channelClient(url)
+    const reply = await client.request('$join', { channel: 'room', sub: 'x'.repeat(65) })
+    expect(reply.error).toMatchObject({ code: 'JOIN_REFUSED' })
+    await client.request('$join', { channel: 'room', sub: 'a' })
+    client.send({ type: '$leave', data: { channel: 'room', sub: 7 } })
+    await client.join('other')
+    await hub.publish('room', 'still joined')
+    await client.waitFor((frame) => frame.ch === 'room', 'the publication')
+  })
 })
 
 /**

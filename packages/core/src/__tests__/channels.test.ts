@@ -52,7 +52,7 @@ describe('channel: joining', () => {
     const { socket } = setup({ heartbeat: false })
     const ws = await openLink()
     const room = channel<string>(socket, 'room')
-    expect(lastJoin(ws).data).toEqual({ channel: 'room' })
+    expect(lastJoin(ws).data).toEqual({ channel: 'room', sub: expect.any(String) })
     expect(room.getSnapshot().status).toBe('joining')
     const log = record(room)
 
@@ -89,7 +89,7 @@ describe('channel: joining', () => {
     const ws = await openLink()
     const room = channel<string>(socket, 'room', { since: { epoch: 'e1', offset: 17 } })
     const log = record(room)
-    expect(lastJoin(ws).data).toEqual({ channel: 'room', since: { epoch: 'e1', offset: 17 } })
+    expect(lastJoin(ws).data).toEqual({ channel: 'room', since: { epoch: 'e1', offset: 17 }, sub: expect.any(String) })
     answerJoin(ws, { epoch: 'e1', offset: 19, recovered: true })
     publish(ws, 18, 20)
     await flush()
@@ -105,7 +105,7 @@ describe('channel: recovery after a drop', () => {
     publish(ws, 1, 2)
     const next = await cut(ws)
     expect(room.getSnapshot().status).toBe('joining')
-    expect(lastJoin(next).data).toEqual({ channel: 'room', since: { epoch: 'e1', offset: 2 } })
+    expect(lastJoin(next).data).toEqual({ channel: 'room', since: { epoch: 'e1', offset: 2 }, sub: expect.any(String) })
 
     answerJoin(next, { epoch: 'e1', offset: 4, recovered: true })
     await flush()
@@ -197,7 +197,7 @@ describe('channel: recovery after a drop', () => {
     answerJoin(ws, { epoch: 'e1', offset: 2 })
     await flush()
     const next = await cut(ws)
-    expect(lastJoin(next).data).toEqual({ channel: 'room' })
+    expect(lastJoin(next).data).toEqual({ channel: 'room', sub: expect.any(String) })
     answerJoin(next, { epoch: 'e1', offset: 9 })
     await flush()
     publish(next, 10)
@@ -379,7 +379,8 @@ describe('channel: sharing and leaving', () => {
 
     other.leave()
     other.leave()
-    expect(sentOf(ws, '$leave')).toEqual([{ type: '$leave', data: { channel: 'room' } }])
+    const [{ data: left }] = sentOf(ws, '$leave') as [{ data: { sub: string } }]
+    expect(left).toEqual({ channel: 'room', sub: (lastJoin(ws).data as { sub: string }).sub })
     socket.dispose()
   })
 
@@ -387,7 +388,12 @@ describe('channel: sharing and leaving', () => {
     const { ws, socket, room } = await joined(3)
     room.leave()
     channel<string>(socket, 'room')
-    expect(sentOf(ws, '$join').map((join) => join.data)).toEqual([{ channel: 'room' }, { channel: 'room' }])
+    const joins = sentOf(ws, '$join').map((join) => join.data as { channel: string; sub: string })
+    expect(joins).toEqual([
+      { channel: 'room', sub: expect.any(String) },
+      { channel: 'room', sub: expect.any(String) },
+    ])
+    expect(joins[1]?.sub).not.toBe(joins[0]?.sub) // a new subscription, a new subscriber
     socket.dispose()
   })
 

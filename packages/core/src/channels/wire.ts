@@ -35,7 +35,14 @@ export interface Wire {
   stop(polite: boolean): void
 }
 
+/**
+ * This wire's subscriber id on the connection: under `connectShared` every tab joins through the
+ * same connection, and the server keeps it in the channel until each of them has left.
+ */
+const subscriber = () => Math.random().toString(36).slice(2, 10)
+
 export function createWire(socket: ChannelSocket, name: string, snapshot: ChannelSnapshot, recover: boolean): Wire {
+  const sub = subscriber()
   /** Which join is current; an answer to an older one, or to any after `stop`, changes nothing. */
   let generation = 0
   /** The top the last join answered with: the replay brings every offset up to it. */
@@ -93,7 +100,7 @@ export function createWire(socket: ChannelSocket, name: string, snapshot: Channe
         let reply: Promise<unknown>
         try {
           const since = resume && epoch !== null ? { epoch, offset } : undefined
-          reply = socket.request(JOIN, { channel: name, since }, { resend: false })
+          reply = socket.request(JOIN, { channel: name, since, sub }, { resend: false })
         } catch (error) {
           reply = Promise.reject(error)
         }
@@ -126,7 +133,7 @@ export function createWire(socket: ChannelSocket, name: string, snapshot: Channe
       early = null
       if (polite && wire.snapshot.status !== 'failed' && socket.getSnapshot().status === 'open') {
         try {
-          socket.send(LEAVE, { channel: name })
+          socket.send(LEAVE, { channel: name, sub })
         } catch {
           // A full queue with `overflow: 'error'`: the server forgets the join with the link anyway.
         }

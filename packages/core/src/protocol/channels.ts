@@ -11,6 +11,15 @@ export const PUBLISH = '$publish'
 /** The longest channel name, in characters (UTF-16 code units, as JavaScript counts a string's length). */
 export const MAX_CHANNEL_LENGTH = 256
 
+/** The longest subscriber id (`sub`) of a `$join` or `$leave`, in characters. */
+export const MAX_SUB_LENGTH = 64
+
+/**
+ * How many subscribers one connection may have in one channel: the tabs that share it under
+ * `connectShared`, each with its own `sub`.
+ */
+export const MAX_SUBS = 64
+
 /**
  * A place in a channel: its `epoch` (changes whenever the channel's history is lost or made
  * again) and an `offset` (+1 per publication, from 1; 0 before the first).
@@ -30,10 +39,26 @@ export interface ChannelGap {
   to: number
 }
 
-/** What `$join` asks: `{"channel": "room:42", "since"?: { "epoch", "offset" }}`. */
+/**
+ * What `$join` asks: `{"channel": "room:42", "since"?: { "epoch", "offset" }, "sub"?: "k3j9"}`.
+ * `sub` names the subscriber on this connection (one per tab that shares it): the connection stays
+ * in the channel until every subscriber that joined has left.
+ */
 export interface JoinRequest {
+  /** The channel. */
   channel: string
+  /** The last position the subscriber delivered: what comes after it is replayed. */
   since?: ChannelPosition
+  /** The subscriber on this connection; absent is the subscriber `""`. */
+  sub?: string
+}
+
+/** What `$leave` says: `{"channel": "room:42", "sub"?: "k3j9"}`. */
+export interface LeaveMessage {
+  /** The channel. */
+  channel: string
+  /** The subscriber that leaves; absent is the subscriber `""`. */
+  sub?: string
 }
 
 /**
