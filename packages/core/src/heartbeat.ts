@@ -1,5 +1,4 @@
 import { after, type Timer } from './clock.js'
-import type { HeartbeatOptions } from './options.js'
 
 /**
  * How long a probe (after `offline` or `online`) waits for an answer, in ms, when the heartbeat's
@@ -7,6 +6,31 @@ import type { HeartbeatOptions } from './options.js'
  * long is replaced without waiting for the full timeout.
  */
 export const PROBE_TIMEOUT = 2000
+
+/** How Lifeline notices a dead link. */
+export interface HeartbeatOptions {
+  /**
+   * Silence, in ms, after which a ping is sent.
+   * @default 25_000
+   */
+  interval?: number
+  /**
+   * How long to wait for any incoming message after a ping, in ms, before the link counts as dead.
+   * @default 10_000
+   */
+  timeout?: number
+  /**
+   * Builds the ping: a message handed to the codec like `send`'s, or a string or binary frame
+   * sent as it is (e.g. `() => 'ping'` with `rawCodec`).
+   * @default () => ({ type: 'ping' })
+   */
+  ping?: () => unknown
+  /**
+   * Recognises the pong among decoded messages; pongs are not delivered to handlers.
+   * @default (message) => message is `{ type: 'pong' }` or the frame `'pong'`
+   */
+  isPong?: (message: unknown) => boolean
+}
 
 /** Heartbeat settings with defaults applied. */
 export type HeartbeatSettings = Required<HeartbeatOptions>

@@ -1,6 +1,6 @@
-import { exceedsBytes } from './codec.js'
+import { type Codec, exceedsBytes } from './codec.js'
 import { LifelineError } from './errors.js'
-import type { Settings } from './options.js'
+import type { HeartbeatSettings } from './heartbeat.js'
 import { classify } from './protocol/classify.js'
 import type { LifecycleEvents } from './types.js'
 
@@ -37,7 +37,11 @@ const RESERVED: ReadonlySet<string> = new Set<keyof LifecycleEvents>([
  * is a message.
  */
 export function createInbox(
-  { codec, maxIncomingBytes, heartbeat }: Pick<Settings, 'codec' | 'maxIncomingBytes' | 'heartbeat'>,
+  {
+    codec,
+    maxIncomingBytes,
+    heartbeat,
+  }: { codec: Codec; maxIncomingBytes: number; heartbeat: HeartbeatSettings | null },
   host: InboxHost,
 ): (frame: string | ArrayBuffer) => void {
   const isPong = (message: unknown) => {

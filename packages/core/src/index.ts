@@ -10,18 +10,13 @@ export { type Codec, type Envelope, type Frame, jsonCodec, rawCodec } from './co
 export { connect } from './connect.js'
 export type { BrowserEventTarget, WebSocketConstructor, WebSocketLike } from './environment.js'
 export { type ErrorCode, isLifelineError, LifelineError } from './errors.js'
+export type { HeartbeatOptions } from './heartbeat.js'
 export type { Logger } from './logger.js'
-export type {
-  ConnectOptions,
-  HeartbeatOptions,
-  ProtocolsOption,
-  QueueOptions,
-  ReconnectOptions,
-  UrlOption,
-} from './options.js'
-export type { Overflow } from './outbox.js'
+export type { ConnectOptions, ProtocolsOption, UrlOption } from './options.js'
+export type { Overflow, QueueOptions } from './outbox.js'
 export type { QueueStore, StoredItem } from './queueStore.js'
 export type { RequestOptions } from './requests.js'
+export type { ReconnectOptions } from './retryPolicy.js'
 export type { ReplyOf, RequestArgs, SendArgs, Socket } from './socket.js'
 export {
   type CloseEvent,

@@ -1,118 +1,20 @@
-import type { Jitter } from './backoff.js'
 import { MAX_TIMER_DELAY } from './clock.js'
 import { type Codec, jsonCodec } from './codec.js'
 import { type BrowserEventTarget, findWebSocket, type WebSocketConstructor } from './environment.js'
 import { LifelineError } from './errors.js'
+import type { HeartbeatOptions, HeartbeatSettings } from './heartbeat.js'
 import { type Logger, toLogger } from './logger.js'
-import type { Overflow } from './outbox.js'
+import type { QueueOptions, QueueSettings } from './outbox.js'
 import { isPong, ping } from './protocol/pingPong.js'
-import type { QueueStore } from './queueStore.js'
+import type { ReconnectOptions, ReconnectSettings } from './retryPolicy.js'
 import type { Socket } from './socket.js'
-import type { CloseInfo, MessageMap } from './types.js'
+import type { MessageMap } from './types.js'
 
 /** A URL, or a function that returns one (sync or async), called before every attempt. */
 export type UrlOption = string | URL | (() => string | URL | Promise<string | URL>)
 
 /** Subprotocols, or a function that returns them (sync or async), called before every attempt. */
 export type ProtocolsOption = string | string[] | (() => string | string[] | Promise<string | string[]>)
-
-/** How Lifeline retries after a link drops or an attempt fails. */
-export interface ReconnectOptions {
-  /**
-   * Delay cap for the first retry, in ms. 1.8 s spreads a herd of clients dropped together
-   * (a server restart) so that at most about 10 % of them are back in any 100 ms, with half of
-   * them back within about a second of the server's return.
-   * @default 1800
-   */
-  initialDelay?: number
-  /**
-   * Largest delay cap, in ms. 3 s brings a client back about 1.5 s (median) after the server's
-   * return, however long the outage, while each retry stays spread over its own 3 s window.
-   * @default 3000
-   */
-  maxDelay?: number
-  /**
-   * How much the delay cap grows per attempt (at least 1).
-   * @default 2
-   */
-  factor?: number
-  /**
-   * How the delay is spread: `'full'` draws in [0, cap], `'equal'` in [cap/2, cap], `'none'` waits exactly cap.
-   * @default 'full'
-   */
-  jitter?: Jitter
-  /**
-   * Retries before giving up (the socket then becomes `closed`).
-   * @default Infinity
-   */
-  maxAttempts?: number
-  /**
-   * How long a link must stay open, in ms, before the attempt counter returns to 0.
-   * @default 5000
-   */
-  stableAfter?: number
-  /**
-   * Decides whether a close from the server is retried, replacing the default policy
-   * ({@link defaultShouldReconnect}). It never overrides your own `close()`, `maxAttempts`
-   * or the longer wait after 1013.
-   */
-  shouldReconnect?: (close: CloseInfo) => boolean
-}
-
-/** How Lifeline notices a dead link. */
-export interface HeartbeatOptions {
-  /**
-   * Silence, in ms, after which a ping is sent.
-   * @default 25_000
-   */
-  interval?: number
-  /**
-   * How long to wait for any incoming message after a ping, in ms, before the link counts as dead.
-   * @default 10_000
-   */
-  timeout?: number
-  /**
-   * Builds the ping: a message handed to the codec like `send`'s, or a string or binary frame
-   * sent as it is (e.g. `() => 'ping'` with `rawCodec`).
-   * @default () => ({ type: 'ping' })
-   */
-  ping?: () => unknown
-  /**
-   * Recognises the pong among decoded messages; pongs are not delivered to handlers.
-   * @default (message) => message is `{ type: 'pong' }` or the frame `'pong'`
-   */
-  isPong?: (message: unknown) => boolean
-}
-
-/** The offline send queue. */
-export interface QueueOptions {
-  /**
-   * Most messages kept while not open.
-   * @default 1000
-   */
-  maxMessages?: number
-  /**
-   * Most bytes kept (UTF-8 bytes of the encoded frames).
-   * @default 1_048_576
-   */
-  maxBytes?: number
-  /**
-   * When full: `'drop-oldest'` evicts the oldest, `'drop-newest'` refuses the new message,
-   * `'error'` throws `QUEUE_FULL` from `send`.
-   * @default 'drop-oldest'
-   */
-  overflow?: Overflow
-  /**
-   * How long a message may wait, in ms, before it is dropped with reason `'expired'`.
-   * @default Infinity
-   */
-  ttl?: number
-  /**
-   * Keeps what is waiting (queued messages and unanswered requests) across a reload or a crash of
-   * the page: {@link webStorageQueue}, or a store of your own.
-   */
-  store?: QueueStore
-}
 
 /**
  * Options of {@link connect}.
@@ -205,16 +107,6 @@ export interface ConnectOptions<
    */
   logSensitive?: boolean
 }
-
-/** Reconnect settings with defaults applied. */
-export type ReconnectSettings = Required<Omit<ReconnectOptions, 'shouldReconnect'>> &
-  Pick<ReconnectOptions, 'shouldReconnect'>
-
-/** Queue settings with defaults applied. */
-export type QueueSettings = Required<Omit<QueueOptions, 'store'>> & Pick<QueueOptions, 'store'>
-
-/** Heartbeat settings with defaults applied. */
-export type HeartbeatSettings = Required<HeartbeatOptions>
 
 /** Options with defaults applied and validated. */
 export interface Settings<In extends MessageMap<In> = Record<string, unknown>, Out = Record<string, unknown>>

@@ -1,31 +1,44 @@
 import { after, type Timer } from './clock.js'
 import { type Frame, frameBytes } from './codec.js'
 import { LifelineError } from './errors.js'
-import type { QueueSettings } from './options.js'
-import type { DropReason, SendResult } from './types.js'
+import type { QueueStore } from './queueStore.js'
+import type { DropReason, Outgoing, QueuedMessage, SendResult } from './types.js'
 
 /** What happens when a message does not fit in the queue. */
 export type Overflow = 'drop-oldest' | 'drop-newest' | 'error'
 
-/** A message on its way out, already encoded. */
-export interface Outgoing {
-  /** The message type, `undefined` for raw frames and replies. */
-  type: string | undefined
-  /** The payload as given to `send` (or the frame, for `sendRaw`). */
-  data: unknown
-  /** The encoded frame. */
-  frame: Frame
-  /** The envelope id, for requests. */
-  id?: string | undefined
+/** The offline send queue. */
+export interface QueueOptions {
+  /**
+   * Most messages kept while not open.
+   * @default 1000
+   */
+  maxMessages?: number
+  /**
+   * Most bytes kept (UTF-8 bytes of the encoded frames).
+   * @default 1_048_576
+   */
+  maxBytes?: number
+  /**
+   * When full: `'drop-oldest'` evicts the oldest, `'drop-newest'` refuses the new message,
+   * `'error'` throws `QUEUE_FULL` from `send`.
+   * @default 'drop-oldest'
+   */
+  overflow?: Overflow
+  /**
+   * How long a message may wait, in ms, before it is dropped with reason `'expired'`.
+   * @default Infinity
+   */
+  ttl?: number
+  /**
+   * Keeps what is waiting (queued messages and unanswered requests) across a reload or a crash of
+   * the page: {@link webStorageQueue}, or a store of your own.
+   */
+  store?: QueueStore
 }
 
-/** A message waiting in the queue. */
-export interface QueuedMessage extends Outgoing {
-  /** The frame's size in bytes. */
-  bytes: number
-  /** When it expires, on the socket's monotonic clock. */
-  expiresAt: number
-}
+/** Queue settings with defaults applied. */
+export type QueueSettings = Required<Omit<QueueOptions, 'store'>> & Pick<QueueOptions, 'store'>
 
 /** Where messages are written: the socket's link. */
 export interface Writer {
@@ -52,8 +65,8 @@ export interface OutboxHost {
 export interface Outbox {
   /** Writes `message` to the link, or queues it, or drops it. */
   send(message: Outgoing): SendResult
-  /** Writes queued messages to `link`, oldest first, while `room()` says the link can take more. */
-  flush(link: Writer, room: () => boolean): void
+  /** Writes queued messages to `link`, oldest first, while `room()` says the link can take more; returns them. */
+  flush(link: Writer, room: () => boolean): QueuedMessage[]
   /**
    * Puts messages loaded from a store ahead of everything queued: expired ones drop, a request
    * already queued is not queued twice, and the limits apply as if they had been sent first.
@@ -66,9 +79,9 @@ export interface Outbox {
   /** Drops every queued message with `reason`. */
   clear(reason: DropReason): void
   /** The number of messages waiting. */
-  readonly size: number
+  size(): number
   /** Messages waiting, oldest first (a copy). */
-  readonly items: readonly QueuedMessage[]
+  readonly items: QueuedMessage[]
 }
 
 /** A binary frame copied, so the queue keeps what it held at send time whatever the caller does with its buffer. */
@@ -79,49 +92,6 @@ const copy = (frame: Frame): Frame =>
       ? new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength).slice()
       : frame.slice(0)
 
-/** A list taken from the front: `shift` leaves an empty slot instead of moving every item, and the slots go now and then. */
-function fifo() {
-  let list: Array<QueuedMessage | undefined> = []
-  let head = 0
-  return {
-    get size() {
-      return list.length - head
-    },
-    /** The item at `index`, 0 being the oldest. */
-    at: (index: number) => list[head + index],
-    push: (item: QueuedMessage) => void list.push(item),
-    pop: () => (list.length > head ? list.pop() : undefined),
-    shift() {
-      const item = list[head]
-      list[head++] = undefined
-      if (head === list.length) {
-        list = []
-        head = 0
-      } else if (head >= 1024 && head * 2 >= list.length) {
-        list = list.slice(head)
-        head = 0
-      }
-      return item
-    },
-    /** Takes out, in one pass, the items `leave` picks, and returns them oldest first. */
-    filterOut(leave: (item: QueuedMessage) => boolean) {
-      const kept: QueuedMessage[] = []
-      const gone: QueuedMessage[] = []
-      for (let i = head; i < list.length; i++) {
-        const item = list[i] as QueuedMessage
-        if (leave(item)) gone.push(item)
-        else kept.push(item)
-      }
-      if (gone.length) {
-        list = kept
-        head = 0
-      }
-      return gone
-    },
-    toArray: () => list.slice(head) as QueuedMessage[],
-  }
-}
-
 /**
  * Where every outgoing message goes: straight to the link when it can be written, else into a
  * bounded FIFO (frames copied, `ttl` enforced on a timer, `maxMessages`/`maxBytes` with the
@@ -129,24 +99,58 @@ function fifo() {
  * finding a request by id cost the same however long the queue is.
  */
 export function createOutbox(limits: QueueSettings | null, host: OutboxHost): Outbox {
+  /** The queue, oldest first, from `head` on: taking the oldest moves `head` instead of every item. */
+  let list: QueuedMessage[] = []
+  let head = 0
   /**
-   * Messages loaded from a store, ahead of the rest. Each carries an expiry of its own, so
-   * `loadedExpiry` keeps the earliest (it may be gone already: the next look finds the next one).
+   * How many of the oldest were loaded from a store. Each of those expires at its own time, so
+   * `loadedExpiry` keeps their earliest (it may have left already: the next look finds the next);
+   * the rest were sent here with one ttl, so they expire oldest first.
    */
-  const loaded = fifo()
-  let loadedExpiry = Number.POSITIVE_INFINITY
-  /** Messages sent here: they share one ttl, so they expire oldest first and the oldest tells when. */
-  const sent = fifo()
+  let loaded = 0
+  let loadedExpiry = Infinity
   let bytes = 0
   /** The ids of the queued requests. */
   const ids = new Set<string>()
   let expiry: Timer | undefined
 
-  const size = () => loaded.size + sent.size
-  const oldest = () => (loaded.size ? loaded : sent)
+  const size = () => list.length - head
+  const keep = (item: QueuedMessage) => {
+    bytes += item.bytes
+    if (item.id !== undefined) ids.add(item.id)
+  }
   const forget = (item: QueuedMessage) => {
     bytes -= item.bytes
-    if (item.id !== undefined) ids.delete(item.id)
+    ids.delete(item.id as string)
+    return item
+  }
+  /** Takes the oldest message out; the list is cut once half of it is behind `head`. */
+  const shift = () => {
+    const item = list[head++] as QueuedMessage
+    if (loaded) loaded--
+    if (head * 2 >= list.length) {
+      list = list.slice(head)
+      head = 0
+    }
+    return forget(item)
+  }
+  /** Takes, in one pass, the messages `leave` picks out of the queue, and returns them oldest first. */
+  const takeOut = (leave: (item: QueuedMessage) => boolean) => {
+    const kept: QueuedMessage[] = []
+    const gone: QueuedMessage[] = []
+    let stillLoaded = 0
+    for (let i = head; i < list.length; i++) {
+      const item = list[i] as QueuedMessage
+      if (leave(item)) gone.push(forget(item))
+      else {
+        kept.push(item)
+        if (i < head + loaded) stillLoaded++
+      }
+    }
+    list = kept
+    head = 0
+    loaded = stillLoaded
+    return gone
   }
   /** Reports messages that left the queue: the count first, then a drop for each with `reason`. */
   const gone = (items: QueuedMessage[], reason?: DropReason) => {
@@ -155,62 +159,49 @@ export function createOutbox(limits: QueueSettings | null, host: OutboxHost): Ou
     if (reason) for (const item of items) host.dropped(item, reason)
     schedule()
   }
-  /** Takes the oldest message out of the queue. */
-  const shift = () => {
-    const item = oldest().shift() as QueuedMessage
-    forget(item)
-    return item
-  }
-  /** Takes, in one pass, the messages `leave` picks out of the queue, oldest first. */
-  const takeOut = (leave: (item: QueuedMessage) => boolean) => {
-    const items = loaded.filterOut(leave).concat(sent.filterOut(leave))
-    for (const item of items) forget(item)
-    return items
-  }
 
-  /** Drops what has expired: the due loaded messages in one pass, and the oldest sent ones. */
+  /** When the next message expires: the earliest loaded one, or the oldest of those sent here. */
+  const next = () => Math.min(loadedExpiry, list[head + loaded]?.expiresAt ?? Infinity)
+  const findLoadedExpiry = () => {
+    loadedExpiry = Infinity
+    for (let i = head; i < head + loaded; i++) loadedExpiry = Math.min(loadedExpiry, list[i]!.expiresAt)
+  }
+  /** Drops what has expired: in one pass while loaded messages wait, else from the front. */
   const expire = () => {
     const now = host.now()
-    let expired: QueuedMessage[] = []
-    if (loadedExpiry <= now) {
-      expired = loaded.filterOut((item) => item.expiresAt <= now)
-      loadedExpiry = earliest()
-    }
-    while (sent.size && (sent.at(0) as QueuedMessage).expiresAt <= now) expired.push(sent.shift() as QueuedMessage)
-    if (!expired.length) return
-    for (const item of expired) forget(item)
+    if (next() > now) return
+    const expired = loaded ? takeOut((item) => item.expiresAt <= now) : []
+    while (size() && list[head]!.expiresAt <= now) expired.push(shift())
+    findLoadedExpiry()
     gone(expired, 'expired')
-  }
-  const earliest = () => {
-    let at = Number.POSITIVE_INFINITY
-    for (let i = 0; i < loaded.size; i++) at = Math.min(at, (loaded.at(i) as QueuedMessage).expiresAt)
-    return at
   }
   function schedule() {
     clearTimeout(expiry)
-    const next = Math.min(loadedExpiry, sent.at(0)?.expiresAt ?? Number.POSITIVE_INFINITY)
-    if (next === Number.POSITIVE_INFINITY) return
+    const at = next()
+    if (at === Infinity) return
     expiry = after(
       host.atomic(() => {
         expire()
         schedule() // a timer may fire a little early by the monotonic clock
       }),
-      next - host.now(),
+      at - host.now(),
     )
   }
 
+  const drop = (message: Outgoing, reason: DropReason): SendResult => {
+    host.dropped(message, reason)
+    return 'dropped'
+  }
   const enqueue = (message: Outgoing): SendResult => {
-    if (!limits) {
-      host.dropped(message, 'offline')
-      return 'dropped'
-    }
+    if (!limits) return drop(message, 'offline')
     const { maxMessages, maxBytes, overflow, ttl } = limits
     expire()
     const frame = copy(message.frame)
     const item: QueuedMessage = {
-      ...message,
-      frame,
+      type: message.type,
       data: message.data === message.frame ? frame : message.data,
+      frame,
+      id: message.id,
       bytes: frameBytes(frame),
       expiresAt: host.now() + ttl,
     }
@@ -218,17 +209,13 @@ export function createOutbox(limits: QueueSettings | null, host: OutboxHost): Ou
     if (full()) {
       if (overflow === 'error') throw new LifelineError('QUEUE_FULL', 'queue full')
       // A message larger than the whole queue is refused whatever the policy.
-      if (overflow === 'drop-newest' || item.bytes > maxBytes || maxMessages < 1) {
-        host.dropped(item, 'overflow')
-        return 'dropped'
-      }
+      if (overflow === 'drop-newest' || item.bytes > maxBytes || maxMessages < 1) return drop(item, 'overflow')
       const evicted: QueuedMessage[] = []
       while (full()) evicted.push(shift())
       gone(evicted, 'overflow')
     }
-    sent.push(item)
-    bytes += item.bytes
-    if (item.id !== undefined) ids.add(item.id)
+    list.push(item)
+    keep(item)
     host.changed()
     schedule()
     return 'queued'
@@ -236,10 +223,7 @@ export function createOutbox(limits: QueueSettings | null, host: OutboxHost): Ou
 
   return {
     send(message) {
-      if (host.closed()) {
-        host.dropped(message, 'closed')
-        return 'dropped'
-      }
+      if (host.closed()) return drop(message, 'closed')
       const link = host.writable()
       if (!link) return enqueue(message)
       link.send(message.frame)
@@ -254,42 +238,42 @@ export function createOutbox(limits: QueueSettings | null, host: OutboxHost): Ou
         written.push(item)
       }
       gone(written)
+      return written
     },
     adopt(messages) {
       const now = host.now()
+      const { maxMessages = Infinity, maxBytes = Infinity, overflow } = limits ?? {}
+      const fresh: QueuedMessage[] = []
       const expired: QueuedMessage[] = []
       const refused: QueuedMessage[] = []
-      const maxBytes = limits?.maxBytes ?? Number.POSITIVE_INFINITY
-      const before = loaded.toArray()
       for (const item of messages) {
-        if (item.id !== undefined && ids.has(item.id)) continue
+        if (ids.has(item.id as string)) continue
         if (item.expiresAt <= now) expired.push(item)
         else if (item.bytes > maxBytes) refused.push(item)
         else {
-          before.push(item)
-          bytes += item.bytes
-          if (item.id !== undefined) ids.add(item.id)
+          fresh.push(item)
+          keep(item)
         }
       }
-      // Loaded messages go ahead of the ones sent here (a message loaded earlier still goes first).
-      loaded.filterOut(() => true)
-      for (const item of before) loaded.push(item)
-      loadedExpiry = earliest()
-      const { maxMessages = Number.POSITIVE_INFINITY, overflow = 'drop-oldest' } = limits ?? {}
+      // Behind the messages loaded earlier, ahead of the ones sent here.
+      const end = head + loaded
+      list = list.slice(head, end).concat(fresh, list.slice(end))
+      head = 0
+      loaded += fresh.length
+      findLoadedExpiry()
       const evicted: QueuedMessage[] = []
       // As sends would have been: 'drop-oldest' evicts the oldest; 'drop-newest' and 'error' refuse the newest.
       while (size() > maxMessages || bytes > maxBytes) {
         if (overflow === 'drop-oldest') evicted.push(shift())
         else {
-          const item = (sent.size ? sent.pop() : loaded.pop()) as QueuedMessage
-          forget(item)
-          evicted.push(item)
+          evicted.push(forget(list.pop() as QueuedMessage))
+          if (list.length - head < loaded) loaded--
         }
       }
       if (overflow !== 'drop-oldest') evicted.reverse()
       host.changed()
       for (const item of expired) host.dropped(item, 'expired')
-      for (const item of [...refused, ...evicted]) host.dropped(item, 'overflow')
+      for (const item of refused.concat(evicted)) host.dropped(item, 'overflow')
       schedule()
     },
     has: (id) => ids.has(id),
@@ -302,11 +286,9 @@ export function createOutbox(limits: QueueSettings | null, host: OutboxHost): Ou
         reason,
       )
     },
-    get size() {
-      return size()
-    },
+    size,
     get items() {
-      return [...loaded.toArray(), ...sent.toArray()]
+      return list.slice(head)
     },
   }
 }

@@ -1,7 +1,7 @@
 import { after } from './clock.js'
 import { frameBytes } from './codec.js'
 import { fail, type LifelineError } from './errors.js'
-import type { Outgoing, QueuedMessage } from './outbox.js'
+import type { Outgoing, QueuedMessage } from './types.js'
 
 /** One stored message: the encoded frame, with what the socket needs to replay it. */
 export interface StoredItem {
@@ -58,27 +58,38 @@ export interface PersistenceHost {
 
 /** Loads once and saves after changes, batched to one save per task. */
 export interface Persistence {
-  /** Settles once the stored messages were adopted, or the store failed or timed out; never rejects. */
+  /**
+   * Settles once the stored messages were adopted, or the store failed or timed out, or the
+   * socket stopped waiting; never rejects.
+   */
   readonly loaded: Promise<void>
   /** Something waiting changed: save soon. */
   changed(): void
+  /**
+   * The socket closed: it no longer waits for the load, and its timer goes, so that a load that
+   * never settles cannot keep a process alive. What the load gives later is still adopted.
+   */
+  stop(): void
 }
 
-const toBase64 = (bytes: Uint8Array) => {
+const toBase64 = (frame: ArrayBuffer | ArrayBufferView) => {
   let text = ''
-  for (const byte of bytes) text += String.fromCharCode(byte)
+  for (const byte of ArrayBuffer.isView(frame)
+    ? new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength)
+    : new Uint8Array(frame))
+    text += String.fromCharCode(byte)
   return btoa(text)
 }
-const bytesOf = (frame: ArrayBuffer | ArrayBufferView) =>
-  ArrayBuffer.isView(frame) ? new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength) : new Uint8Array(frame)
-const fromBase64 = (text: string) => Uint8Array.from(atob(text), (char) => char.charCodeAt(0))
+
+/** Whether `value` is absent or of type `type`. */
+const absentOr = (value: unknown, type: string) => value === undefined || typeof value === type
 
 const isItem = (item: StoredItem | null): item is StoredItem =>
   typeof item?.frame === 'string' &&
   (item.binary === undefined || item.binary === true) &&
-  (item.type === undefined || typeof item.type === 'string') &&
-  (item.id === undefined || typeof item.id === 'string') &&
-  (item.expiresAt == null || Number.isFinite(item.expiresAt))
+  absentOr(item.type, 'string') &&
+  absentOr(item.id, 'string') &&
+  Number.isFinite(item.expiresAt ?? 0)
 
 /**
  * Keeps a socket's waiting messages in `store`. It loads once, at once, and saves nothing until
@@ -95,16 +106,15 @@ export function createPersistence(store: QueueStore, host: PersistenceHost): Per
   const stored = new WeakMap<Outgoing, StoredItem>()
   const failed = (cause: unknown) => host.report(fail('STORE_FAILED', 'queue store failed', cause))
 
-  const toStored = (message: Outgoing & { expiresAt?: number }): StoredItem => {
-    const { frame, type, id, expiresAt = Number.POSITIVE_INFINITY } = message
-    const binary = typeof frame !== 'string'
+  const toStored = ({ frame, type, id, expiresAt = Infinity }: Outgoing & { expiresAt?: number }): StoredItem => {
+    const binary = typeof frame !== 'string' || undefined
     return {
-      frame: binary ? toBase64(bytesOf(frame)) : frame,
-      ...(binary && { binary }),
-      ...(type !== undefined && { type }),
-      ...(id !== undefined && { id }),
+      frame: binary ? toBase64(frame as ArrayBuffer | ArrayBufferView) : (frame as string),
+      binary,
+      type,
+      id,
       // The socket's clock is monotonic: its offset to the wall clock gives the stored time.
-      expiresAt: expiresAt === Number.POSITIVE_INFINITY ? null : expiresAt + Date.now() - host.now(),
+      expiresAt: expiresAt === Infinity ? null : expiresAt + Date.now() - host.now(),
     }
   }
   const save = () => {
@@ -112,10 +122,11 @@ export function createPersistence(store: QueueStore, host: PersistenceHost): Per
     due = false
     saving = true
     const items = host.waiting().map((message) => {
-      const known = stored.get(message)
-      if (known) return known
-      const item = toStored(message)
-      stored.set(message, item)
+      let item = stored.get(message)
+      if (!item) {
+        item = toStored(message)
+        stored.set(message, item)
+      }
       return item
     })
     new Promise((resolve) => resolve(store.save(items))).catch(failed).then(() => {
@@ -126,26 +137,24 @@ export function createPersistence(store: QueueStore, host: PersistenceHost): Per
 
   /** The payload a stored frame was sent with, for its `drop` event: the codec's reading, or the frame itself. */
   const payload = (type: string | undefined, frame: string | Uint8Array) => {
-    if (type === undefined) return frame
-    try {
-      const message = host.decode(typeof frame === 'string' ? frame : (frame.buffer as ArrayBuffer)) as {
-        type?: unknown
-        data?: unknown
-      } | null
-      return message?.type === type ? message.data : frame
-    } catch {
-      return frame
+    if (type !== undefined) {
+      try {
+        const message = host.decode(typeof frame === 'string' ? frame : (frame.buffer as ArrayBuffer)) as {
+          type?: unknown
+          data?: unknown
+        } | null
+        if (message?.type === type) return message.data
+      } catch {}
     }
+    return frame
   }
   /** The frame of a stored item, or `null` when the item is malformed. */
   const frameOf = (item: StoredItem | null): string | Uint8Array | null => {
-    if (!isItem(item)) return null
-    if (!item.binary) return item.frame
     try {
-      return fromBase64(item.frame)
-    } catch {
-      return null
-    }
+      if (isItem(item))
+        return item.binary ? Uint8Array.from(atob(item.frame), (char) => char.charCodeAt(0)) : item.frame
+    } catch {}
+    return null
   }
   /** The stored items as queued messages; malformed ones are left out and reported once. */
   const read = (items: unknown) => {
@@ -165,40 +174,41 @@ export function createPersistence(store: QueueStore, host: PersistenceHost): Per
         type,
         data: payload(type, frame),
         frame,
-        ...(id !== undefined && { id }),
+        id,
         bytes: frameBytes(frame),
-        expiresAt: expiresAt == null ? Number.POSITIVE_INFINITY : expiresAt + offset,
+        expiresAt: expiresAt == null ? Infinity : expiresAt + offset,
       })
     }
     if (malformed) failed(new TypeError(`${malformed} stored item(s) malformed, left out`))
     return messages
   }
 
+  let stop = () => {}
   const loaded = new Promise<void>((resolve) => {
-    let settled = false
-    const settle = (items: unknown, cause?: unknown) => {
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
-      ready = true
-      if (cause === undefined) {
-        host.adopt(read(items))
-        due = true // what the store holds now differs from the queue: expired or dropped items, a new order
-      } else failed(cause)
-      save()
-      resolve()
-    }
     // The socket waits this long at most; what the store gives later still goes out, then.
     const timer = after(() => {
       failed(new Error(`load did not settle in ${LOAD_TIMEOUT} ms`))
       resolve()
     }, LOAD_TIMEOUT)
+    stop = () => {
+      clearTimeout(timer)
+      resolve()
+    }
     // Called now; a store that throws is reported on a later turn, when the caller can listen.
     new Promise((done) => done(store.load())).then(
       (items) => settle(items),
       (cause) => settle(undefined, cause ?? new Error('load failed')),
     )
   })
+  const settle = (items: unknown, cause?: unknown) => {
+    ready = true
+    stop()
+    if (cause === undefined) {
+      host.adopt(read(items))
+      due = true // what the store holds now differs from the queue: expired or dropped items, a new order
+    } else failed(cause)
+    save()
+  }
 
   return {
     loaded,
@@ -207,5 +217,6 @@ export function createPersistence(store: QueueStore, host: PersistenceHost): Per
       due = true
       queueMicrotask(save)
     },
+    stop: () => stop(),
   }
 }

@@ -1,8 +1,7 @@
 import { after, type Timer } from './clock.js'
 import type { Envelope, Frame } from './codec.js'
 import { fail, isLifelineError, LifelineError } from './errors.js'
-import type { Outgoing } from './outbox.js'
-import type { DropReason, SendResult } from './types.js'
+import type { DropReason, Outgoing, SendResult } from './types.js'
 
 /** Options of `socket.request()`. */
 export interface RequestOptions {
@@ -57,8 +56,8 @@ export interface Requests {
   handle(type: string, handler: (data: never) => unknown): () => void
   /** Takes a reply or a request for a handler; `true` when `message` was one. */
   route(message: unknown): boolean
-  /** The queue was written to the link: the requests that left it start their timeouts. */
-  written(): void
+  /** The queue wrote `messages` to the link: the requests among them start their timeouts. */
+  written(messages: readonly Outgoing[]): void
   /** The link dropped: requests written to it are resent on the next (or rejected with `resend: false`). */
   lost(): void
   /** Writes the requests lost with the last link to `write`, oldest first. */
@@ -155,10 +154,10 @@ export function createRequests(host: RequestsHost): Requests {
    * out, so most never touch a timer, and none is left behind once nothing is pending.
    */
   let timer: Timer | undefined
-  let timerAt = Number.POSITIVE_INFINITY
+  let timerAt = Infinity
   const disarm = () => {
     clearTimeout(timer)
-    timerAt = Number.POSITIVE_INFINITY
+    timerAt = Infinity
   }
   const arm = (at: number) => {
     if (at >= timerAt) return
@@ -167,9 +166,9 @@ export function createRequests(host: RequestsHost): Requests {
     timer = after(expire, at - host.now())
   }
   const expire = host.atomic(() => {
-    timerAt = Number.POSITIVE_INFINITY
+    timerAt = Infinity
     const now = host.now()
-    let next = Number.POSITIVE_INFINITY
+    let next = Infinity
     each((entry) => {
       if (entry.deadline <= now) settle(entry, fail('REQUEST_TIMEOUT', `no reply in ${entry.timeout} ms`))
       else next = Math.min(next, entry.deadline)
@@ -183,31 +182,6 @@ export function createRequests(host: RequestsHost): Requests {
   }
 
   /**
-   * The requests that went to the queue, in the order they went (the queue's), from `head` on:
-   * their timeouts have not started. The queue writes oldest first, and what leaves it otherwise
-   * settles its request, so the ones written since the last look are at the front.
-   */
-  let unwritten: Array<Pending | undefined> = []
-  let head = 0
-  /** Takes the requests before `head` out of `unwritten`: all of them once it is empty, now and then otherwise. */
-  const shorten = () => {
-    if (head === unwritten.length) {
-      unwritten = []
-      head = 0
-    } else if (head >= 1024 && head * 2 >= unwritten.length) {
-      unwritten = unwritten.slice(head)
-      head = 0
-    }
-  }
-  /** Moves `head` past the settled requests at the front (a queue evicts and expires oldest first). */
-  const skipSettled = () => {
-    for (let entry = unwritten[head]; entry && pending[entry.id] !== entry; entry = unwritten[head]) {
-      unwritten[head++] = undefined
-    }
-    shorten()
-  }
-
-  /**
    * Settles `entry` once: later calls (a late reply, a second drop) do nothing. A settled entry
    * lets go of its message and promise at once, so that garbage which still names it (an old copy
    * of the pending store, until a full collection) cannot keep them alive.
@@ -217,7 +191,6 @@ export function createRequests(host: RequestsHost): Requests {
     if (pending[id] !== entry) return
     delete pending[id]
     if (!--count) disarm()
-    if (unwritten[head] === entry) skipSettled()
     if (abort) signal?.removeEventListener('abort', abort)
     const held = entry as Partial<Pending>
     held.message = held.signal = held.abort = held.resolve = held.reject = undefined
@@ -260,7 +233,7 @@ export function createRequests(host: RequestsHost): Requests {
         id,
         message,
         timeout,
-        deadline: Number.POSITIVE_INFINITY,
+        deadline: Infinity,
         resend,
         resolve: resolveLast,
         reject: rejectLast,
@@ -282,7 +255,6 @@ export function createRequests(host: RequestsHost): Requests {
       }
       // Queued: its timeout starts when the queue writes it (`written`). Dropped: settled already.
       if (result === 'sent') start(entry, host.now())
-      else if (result === 'queued') unwritten.push(entry)
       return promise
     },
 
@@ -318,17 +290,12 @@ export function createRequests(host: RequestsHost): Requests {
       return true
     },
 
-    written() {
-      if (head === unwritten.length) return
+    written(messages) {
       const now = host.now()
-      for (let entry = unwritten[head]; entry; entry = unwritten[head]) {
-        if (pending[entry.id] === entry) {
-          if (host.queued(entry.id)) break
-          start(entry, now)
-        }
-        unwritten[head++] = undefined
+      for (const { id } of messages) {
+        const entry = pending[id as string]
+        if (entry) start(entry, now)
       }
-      shorten()
     },
 
     lost() {

@@ -1,3 +1,4 @@
+import type { Frame } from './codec.js'
 import type { LifelineError } from './errors.js'
 import type { MessageMap as ReservingMessageMap } from './protocol/messageMap.js'
 
@@ -135,3 +136,23 @@ export type Handler<Events, K extends keyof Events> = (payload: Events[K]) => vo
 
 /** What `send` did with a message: written to the link, kept in the queue, or dropped. */
 export type SendResult = 'sent' | 'queued' | 'dropped'
+
+/** A message on its way out, already encoded. */
+export interface Outgoing {
+  /** The message type, `undefined` for raw frames and replies. */
+  type: string | undefined
+  /** The payload as given to `send` (or the frame, for `sendRaw`). */
+  data: unknown
+  /** The encoded frame. */
+  frame: Frame
+  /** The envelope id, for requests. */
+  id?: string | undefined
+}
+
+/** A message waiting in the queue. */
+export interface QueuedMessage extends Outgoing {
+  /** The frame's size in bytes. */
+  bytes: number
+  /** When it expires, on the socket's monotonic clock. */
+  expiresAt: number
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
-import type { QueueSettings } from '../options.js'
-import { createOutbox, type Outgoing, type Overflow, type QueuedMessage } from '../outbox.js'
-import type { DropReason } from '../types.js'
+import type { QueueSettings } from '../outbox.js'
+import { createOutbox, type Overflow } from '../outbox.js'
+import type { DropReason, Outgoing, QueuedMessage } from '../types.js'
 
 const limits: QueueSettings = { maxMessages: 3, maxBytes: 1000, overflow: 'drop-oldest', ttl: Number.POSITIVE_INFINITY }
 

@@ -302,6 +302,17 @@ describe('queue.store', () => {
     socket.dispose()
   })
 
+  it('leaves no timer behind after close() or dispose() while a load has not settled', () => {
+    for (const end of ['close', 'dispose'] as const) {
+      const store: QueueStore = { load: () => new Promise<StoredItem[]>(() => {}), save: () => {} }
+      const { socket } = setup({ queue: { store }, autoConnect: false })
+      expect(vi.getTimerCount()).toBe(1) // the load's timeout
+      socket[end]()
+      expect(vi.getTimerCount()).toBe(0)
+      socket.dispose()
+    }
+  })
+
   it('keeps what a store gives after the socket closed: in the store, unsent and not dropped', async () => {
     let release: (items: StoredItem[]) => void = () => {}
     const saves: StoredItem[][] = []
