@@ -34,6 +34,23 @@ export interface RedisClientLike {
   on(event: 'error', listener: (error: Error) => void): unknown
   /** Closes once pending commands are answered. */
   close(): Promise<unknown>
+  /** Closes at once, failing pending commands. */
+  destroy?(): unknown
+}
+
+/** How long a connection may take to close gracefully (pending commands answered) before it is destroyed. */
+const CLOSE_LIMIT = 2000
+
+/** Closes a connection once its pending commands are answered, or destroys it when Redis does not answer in time. */
+async function closeConnection(connection: RedisClientLike) {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), CLOSE_LIMIT)
+  })
+  const closed = connection.close().catch(() => {})
+  const outcome = await Promise.race([closed, late])
+  clearTimeout(timer)
+  if (outcome === 'late') connection.destroy?.()
 }
 
 /** Where a connection comes from: a `url` to connect to, or a `client` of yours. */
@@ -111,7 +128,7 @@ export function createRedisConnection({ url, client }: RedisSource): RedisConnec
       const links = await opened.catch(() => null)
       if (!links) return
       const owned = client ? [links.subscriber] : [links.subscriber, links.commands]
-      await Promise.all(owned.filter((connection) => connection.isOpen).map((connection) => connection.close()))
+      await Promise.all(owned.filter((connection) => connection.isOpen).map(closeConnection))
     },
   }
 }

@@ -7,6 +7,31 @@ const RUNNING = ''
 /** How many times a claim retries when the first attempt's key expires between two commands. */
 const CLAIM_ATTEMPTS = 3
 
+/** Deletes a request key that still holds the running marker: a claim given back unanswered. */
+const RELEASE = `if redis.call('GET', KEYS[1]) == '' then return redis.call('DEL', KEYS[1]) end return 0`
+
+/**
+ * Waits for `promise` at most `ms`: past that, rejects with `ADAPTER_FAILED`, and hands what the
+ * promise later resolves with to `late` (a claim that Redis granted after the asker gave up).
+ */
+function bounded<T>(promise: Promise<T>, ms: number, what: string, late?: (value: T) => void): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let gaveUp = false
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      gaveUp = true
+      reject(new LifelineServerError('ADAPTER_FAILED', `Redis did not ${what} within ${ms} ms`))
+    }, ms)
+  })
+  promise.then(
+    (value) => {
+      if (gaveUp) late?.(value)
+    },
+    () => {},
+  )
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}
+
 /**
  * The request dedupe window in Redis keys. A request claims `<prefix>request:<id>` with
  * `SET … NX PX ttl`. Exactly one claim wins, on whichever instance, and runs the handler; its
@@ -14,6 +39,9 @@ const CLAIM_ATTEMPTS = 3
  * duplicate subscribes to that channel before it reads the key, so it gets the reply whether it
  * was stored before or after. If the winner's instance dies before it replies, the duplicates
  * answer `REQUEST_LOST` once the claim lapses. The window is bounded by `ttl` (not by `max`).
+ * Every command of a claim waits at most `dedupe.claimTimeout` (a claim then fails, and the
+ * request is answered `UNAVAILABLE`); a claim Redis grants after that is given back at once, so
+ * no key is left marked running with no handler behind it.
  */
 export function redisReplyStore(connection: RedisConnection, prefix: string): ReplyStore {
   const requestKey = (key: string) => `${prefix}request:${key}`
@@ -50,9 +78,10 @@ export function redisReplyStore(connection: RedisConnection, prefix: string): Re
     signal.addEventListener('abort', abort)
     waits.add(end)
     try {
-      await subscriber.subscribe(channel, listener)
+      const limit = host.dedupe.claimTimeout
+      await bounded(subscriber.subscribe(channel, listener), limit, 'subscribe to a reply')
       signal.throwIfAborted()
-      const stored = await commands.get(requestKey(key))
+      const stored = await bounded(commands.get(requestKey(key)), limit, 'read a reply')
       if (stored === null) return null
       if (typeof stored === 'string' && stored !== RUNNING) return stored
       return await published
@@ -73,9 +102,13 @@ export function redisReplyStore(connection: RedisConnection, prefix: string): Re
 
     async claim(key, signal) {
       const links = await connection.ready()
+      const limit = host.dedupe.claimTimeout
+      const release = (won: boolean) => {
+        if (won) links.commands.sendCommand(['EVAL', RELEASE, '1', requestKey(key)]).catch(host.report)
+      }
       for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
         signal.throwIfAborted()
-        if (await tryClaim(links, key)) return null
+        if (await bounded(tryClaim(links, key), limit, 'claim a request', release)) return null
         const reply = await waitForReply(links, key, signal)
         if (reply !== null) return reply
       }

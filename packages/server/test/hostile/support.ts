@@ -134,6 +134,8 @@ export async function hostileClient(url: string, options?: WebSocket.ClientOptio
 /** A raw client that keeps the replies it gets, by the id they answer. */
 export class Client {
   readonly replies = new Map<string, Record<string, unknown>>()
+  /** How many frames of each message type arrived. */
+  readonly messages = new Map<string, number>()
   readonly closed: Promise<number>
   #waiters = new Set<() => void>()
 
@@ -147,6 +149,7 @@ export class Client {
         return
       }
       if (typeof frame.re === 'string') this.replies.set(frame.re, frame)
+      if (typeof frame.type === 'string') this.messages.set(frame.type, (this.messages.get(frame.type) ?? 0) + 1)
       for (const check of [...this.#waiters]) check()
     })
     ws.on('close', () => {

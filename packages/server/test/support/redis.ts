@@ -50,9 +50,14 @@ export interface RedisServer {
   port: number
   /** Stops it and waits for the process to exit. */
   stop(): Promise<void>
+  /** Freezes the process (SIGSTOP): connections stay open, nothing is answered. */
+  pause(): void
+  /** Lets a frozen process go on (SIGCONT). */
+  resume(): void
 }
 
-function launch(binary: string, port: number): Promise<RedisServer> {
+/** Starts redis-server on `port` (a restart where an earlier one ran). */
+export function launch(binary: string, port: number): Promise<RedisServer> {
   const child: ChildProcess = spawn(
     binary,
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
@@ -82,9 +87,14 @@ function launch(binary: string, port: number): Promise<RedisServer> {
         url: `redis://127.0.0.1:${port}`,
         port,
         async stop() {
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
+          if (child.exitCode === null && child.signalCode === null) {
+            child.kill('SIGCONT')
+            child.kill('SIGTERM')
+          }
           await exited
         },
+        pause: () => child.kill('SIGSTOP'),
+        resume: () => child.kill('SIGCONT'),
       })
     })
   })
