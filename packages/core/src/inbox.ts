@@ -1,7 +1,6 @@
 import { type Codec, exceedsBytes } from './codec.js'
 import { LifelineError } from './errors.js'
 import type { HeartbeatSettings } from './heartbeat.js'
-import { classify } from './protocol/classify.js'
 import type { LifecycleEvents } from './types.js'
 
 /** What the inbox asks of its socket. */
@@ -30,11 +29,10 @@ const RESERVED: ReadonlySet<string> = new Set<keyof LifecycleEvents>([
 
 /**
  * Reads every incoming frame: the size limit first (an oversized frame is never parsed), then
- * the codec, then pongs, then replies and requests (whatever the envelope's classifier does not
- * call a plain message goes to the socket's requests, which take what is theirs), and what is
- * left is emitted as `message` and, when it has a string `type`, under that type. A client
- * delivers what it cannot classify rather than drop it: with a custom codec any decoded value
- * is a message.
+ * the codec, then pongs, then replies and requests (the socket's requests take what is theirs:
+ * a string `re`, or a string `id` with a handler for its type), and what is left is emitted as
+ * `message` and, when it has a string `type`, under that type. A client delivers what it cannot
+ * classify rather than drop it: with a custom codec any decoded value is a message.
  */
 export function createInbox(
   {
@@ -63,7 +61,7 @@ export function createInbox(
       return host.report(new LifelineError('DECODE_FAILED', 'cannot decode a frame', { cause }))
     }
     if (isPong(message)) return host.pong()
-    if (classify(message).kind !== 'message' && host.route(message)) return
+    if (host.route(message)) return
     host.emit('message', message)
     const { type, data } = (message ?? {}) as { type?: unknown; data?: unknown }
     if (typeof type === 'string' && !RESERVED.has(type)) host.emit(type, data)
