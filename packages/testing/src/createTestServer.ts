@@ -1,4 +1,5 @@
 import {
+  type ChannelPosition,
   encodeEnvelope,
   envelope,
   errorReply,
@@ -10,12 +11,21 @@ import {
 } from '@lifeline/core/protocol'
 import { type Client, Server } from 'mock-socket'
 import { hop, markCleanClose, offeredProtocols, type Route, routeKey, routes, TestWebSocket } from './TestWebSocket.js'
+import { createChannels, type TestHistoryOptions } from './testChannels.js'
 
 /** A frame as it travels: text, or bytes. */
 export type Frame = string | ArrayBuffer
 
 /** A message map, as `{ type: payload }`, when none is given: any type, any payload. */
 type AnyMessages = Record<string, unknown>
+
+/** Options of {@link createTestServer}. */
+export interface TestServerOptions {
+  /** The URL it listens on; by default a new `ws://lifeline.test/<n>` for each server. */
+  url?: string
+  /** How much of each channel's history it keeps. */
+  history?: TestHistoryOptions
+}
 
 /** The arguments after the request in `reply(request, data)`: as {@link SendArgs}, for the reply's type. */
 type ReplyArgs<Replies, K> =
@@ -111,8 +121,10 @@ export interface TestConnection<In = AnyMessages, Out = AnyMessages> {
  * @typeParam In - what clients send, as `{ type: payload }` (the client's `Outgoing`).
  * @typeParam Out - what the server sends, as `{ type: payload }` (the client's `Incoming`).
  * @typeParam Replies - what the server replies to requests, keyed by the `In` type asked (the client's `Replies`).
+ * @typeParam Channels - the payload of each channel's publications, by channel name (a template
+ * literal type covers a family: `{ [room: \`room:${string}\`]: ChatLine }`).
  */
-export interface TestServer<In = AnyMessages, Out = AnyMessages, Replies = {}> {
+export interface TestServer<In = AnyMessages, Out = AnyMessages, Replies = {}, Channels = AnyMessages> {
   /** The URL to connect to: `ws://lifeline.test/<n>` unless one was given. */
   readonly url: string
   /** The WebSocket class to connect with: `connect(server.url, { WebSocket: server.WebSocket })`. */
@@ -221,6 +233,38 @@ export interface TestServer<In = AnyMessages, Out = AnyMessages, Replies = {}> {
    * @param on - @default true (the server starts answering)
    */
   answerPings(on: boolean): void
+  /**
+   * Publishes into a channel, as the server's `hub.publish` does: the next offset, kept in the
+   * channel's history and sent at once to every connection in the channel. Returns its position.
+   * Clients publish with `$publish` (`room.publish(data)`), answered the same way.
+   *
+   * @example
+   * ```ts
+   * const room = channel<{ text: string }>(socket, 'room:42')
+   * expect(server.publish('room:42', { text: 'hi' })).toEqual({ epoch: 'e1', offset: 1 })
+   * ```
+   */
+  publish<K extends keyof Channels & string>(channel: K, data: Channels[K]): ChannelPosition
+  /**
+   * Drops the oldest publications of a channel's history, keeping the newest `keep`: a client
+   * that comes back from before them gets a `trimmed` gap instead of a replay.
+   * @param keep - @default 0
+   */
+  trimHistory(channel: string, keep?: number): void
+  /**
+   * Starts the channel over in a new epoch, at offset 0 with nothing kept, as a server that lost
+   * its history: a client that comes back gets an `epoch` gap. Returns the new position.
+   */
+  resetChannel(channel: string): ChannelPosition
+  /** The channel's position now: its epoch and the offset of its last publication (0 before the first). */
+  position(channel: string): ChannelPosition
+  /**
+   * Refuses joins of a channel, or of the channels `match` says, with `JOIN_REFUSED` (the client's
+   * channel becomes `failed`). Returns the function that stops refusing.
+   */
+  refuseJoins(match: string | ((channel: string) => boolean)): () => void
+  /** The open connections in a channel now: a subscriber on each joined and has not left. */
+  joined(channel: string): readonly TestConnection<In, Out>[]
   /** Cuts every connection, stops listening and rejects pending waits. Call it after each test. */
   stop(): void
 }
@@ -298,14 +342,21 @@ function cursor<T>() {
  * microtasks, so `await server.waitForConnection()` needs no timer, and fake timers move only your
  * code's (and Lifeline's) time.
  *
+ * It speaks channels (`@lifeline/core/channels`) as `@lifeline/server` does: joins answered with
+ * the replay of what was missed or a gap, publications numbered and kept (`history.size`, 1000 by
+ * default), `$publish` deduped by id; `publish`, `trimHistory`, `resetChannel` and `refuseJoins`
+ * play the server's side.
+ *
  * Its type parameters are the client's, seen from the server: what it receives (`In`, the client's
  * `Outgoing`), what it sends (`Out`, the client's `Incoming`) and what it replies (`Replies`). They
  * type `waitForMessage`, `send`, `reply` and `handle`; without them, any type and payload goes.
  *
- * @param url - the URL it listens on; by default a new `ws://lifeline.test/<n>` for each server.
+ * @param options - the URL it listens on (by default a new `ws://lifeline.test/<n>` for each
+ * server), or `{ url?, history? }`.
  * @typeParam In - what clients send, as `{ type: payload }` (the client's `Outgoing`).
  * @typeParam Out - what the server sends, as `{ type: payload }` (the client's `Incoming`).
  * @typeParam Replies - what the server replies to requests, keyed by the `In` type asked (the client's `Replies`).
+ * @typeParam Channels - the payload of each channel's publications, by channel name.
  * @example
  * ```ts
  * import { connect } from '@lifeline/core'
@@ -328,9 +379,10 @@ function cursor<T>() {
  * server.stop()
  * ```
  */
-export function createTestServer<In = AnyMessages, Out = AnyMessages, Replies = {}>(
-  url: string = `ws://lifeline.test/${++servers}`,
-): TestServer<In, Out, Replies> {
+export function createTestServer<In = AnyMessages, Out = AnyMessages, Replies = {}, Channels = AnyMessages>(
+  options: string | TestServerOptions = {},
+): TestServer<In, Out, Replies, Channels> {
+  const { url = `ws://lifeline.test/${++servers}`, history } = typeof options === 'string' ? { url: options } : options
   const key = routeKey(url)
   if (routes.has(key)) throw new Error(`a test server is listening on ${key} already: stop() it first`)
   // verifyClient is asked at each handshake; `false` fails it.
@@ -344,6 +396,7 @@ export function createTestServer<In = AnyMessages, Out = AnyMessages, Replies = 
   const handlers = new Map<string, (data: unknown, request: ReceivedMessage) => unknown>()
   const newConnections = cursor<TestConnection>()
   const newMessages = cursor<ReceivedMessage>()
+  const channels = createChannels<TestConnection>(history)
   let refusals = 0
   const refuseOne = () => {
     if (refusals <= 0) return false
@@ -418,6 +471,7 @@ export function createTestServer<In = AnyMessages, Out = AnyMessages, Replies = 
     }
     client.on('close', ((event: { code: number; reason: string }) => {
       open = false
+      channels.closed(connection)
       resolveClosed({ code: event.code, reason: event.reason })
     }) as never)
     client.on('message', (frame) => {
@@ -442,6 +496,7 @@ export function createTestServer<In = AnyMessages, Out = AnyMessages, Replies = 
       messages.push(message)
       // Waiting calls first: a `waitForMessage` made by the handler comes after them.
       newMessages.offer(message)
+      if (channels.receive(connection, message.type, message.id, message.data)) return
       const handler = message.type === undefined || message.id === undefined ? undefined : handlers.get(message.type)
       if (handler) run(handler, message)
     })
@@ -498,6 +553,12 @@ export function createTestServer<In = AnyMessages, Out = AnyMessages, Replies = 
     answerPings(on: boolean) {
       pongs = on
     },
+    publish: (channel: string, data: unknown) => channels.publish(channel, data),
+    trimHistory: channels.trimHistory,
+    resetChannel: channels.resetChannel,
+    position: channels.position,
+    refuseJoins: channels.refuseJoins,
+    joined: channels.joined,
     stop() {
       if (stopped) return
       stopped = true
@@ -510,7 +571,8 @@ export function createTestServer<In = AnyMessages, Out = AnyMessages, Replies = 
       const error = new Error(`the test server at ${url} was stopped`)
       newConnections.fail(error)
       newMessages.fail(error)
+      channels.clear()
     },
   } satisfies Record<keyof TestServer, unknown>
-  return server as unknown as TestServer<In, Out, Replies>
+  return server as unknown as TestServer<In, Out, Replies, Channels>
 }

@@ -22,6 +22,7 @@ function examples(source: string): string[] {
 /** What a fragment can use: the maps of the guide, a typed test server and socket, and `expect`. */
 const scope = `
 import { connect, type Socket } from '@lifeline/core'
+import { channel } from '@lifeline/core/channels'
 import { createTestServer, type TestServer } from '@lifeline/testing'
 import { expect } from 'vitest'
 
@@ -30,15 +31,13 @@ interface Outgoing { chat: { text: string }; getUser: { id: string }; placeOrder
 interface Replies { getUser: { name: string }; placeOrder: { orderId: string } }
 declare const server: TestServer<Outgoing, Incoming, Replies>
 declare const socket: Socket<Incoming, Outgoing, Replies>
-void connect, createTestServer, expect
+void connect, channel, createTestServer, expect
 `
 
-/** The example as a file: imports of the packages point at their sources, as the workspace's paths do. */
+/** The example as a file: the kit is imported from its source. */
 function asFile(example: string): string {
   const code = /^import /m.test(example) ? example : `${scope}\nexport async function example() {\n${example}\n}\n`
-  return code
-    .replaceAll("'@lifeline/testing'", "'../index.js'")
-    .replaceAll("'@lifeline/core'", "'../../../core/src/index.js'")
+  return code.replaceAll("'@lifeline/testing'", "'../index.js'")
 }
 
 it('compiles every JSDoc example of the testing kit', () => {
@@ -59,6 +58,11 @@ it('compiles every JSDoc example of the testing kit', () => {
     moduleResolution: ts.ModuleResolutionKind.Bundler,
     lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
     types: [],
+    // @lifeline/core and its entries from source, as the workspace's paths have them, for the kit too.
+    paths: {
+      '@lifeline/core': [fileURLToPath(new URL('../../../core/src/index.ts', import.meta.url))],
+      '@lifeline/core/*': [fileURLToPath(new URL('../../../core/src/*.ts', import.meta.url))],
+    },
   }
   const host = ts.createCompilerHost(options)
   const readFile = host.readFile.bind(host)

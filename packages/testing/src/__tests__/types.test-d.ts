@@ -1,5 +1,6 @@
 import type { Socket } from '@lifeline/core'
 import { connect } from '@lifeline/core'
+import type { ChannelPosition } from '@lifeline/core/channels'
 import { describe, expectTypeOf, it } from 'vitest'
 import { createTestServer, type ReceivedMessage, type TestConnection } from '../index.js'
 
@@ -80,5 +81,28 @@ describe('createTestServer<In, Out, Replies>', () => {
     expectTypeOf(message.data).toEqualTypeOf<unknown>()
     loose.reply(message, { whatever: true })
     loose.reply(message)
+  })
+})
+
+describe('createTestServer<In, Out, Replies, Channels>', () => {
+  interface ChatLine {
+    from: string
+    text: string
+  }
+  const server = createTestServer<Outgoing, Incoming, Replies, { [room: `room:${string}`]: ChatLine }>({
+    history: { size: 10 },
+  })
+
+  it('types what is published into a channel by its name', () => {
+    expectTypeOf(server.publish('room:42', { from: 'Ada', text: 'hi' })).toEqualTypeOf<ChannelPosition>()
+    // @ts-expect-error: not a chat line
+    server.publish('room:42', { text: 1 })
+    // @ts-expect-error: not a channel of this map
+    server.publish('user:7', { from: 'Ada', text: 'hi' })
+    expectTypeOf(server.joined('room:42')).toEqualTypeOf<readonly TestConnection<Outgoing, Incoming>[]>()
+  })
+
+  it('publishes anything into any channel without a Channels map', () => {
+    createTestServer().publish('anything', { at: 'all' })
   })
 })
