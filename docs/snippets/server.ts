@@ -162,8 +162,9 @@ export async function redis() {
 export function shutdown(hub: Hub, wss: WebSocketServer) {
   // #region shutdown
   process.on('SIGTERM', async () => {
-    // 1001 going away: Lifeline clients reconnect, to another instance, and resend what is unanswered.
-    await hub.close()
+    // 1012 service restart, spread over 10 s: Lifeline clients reconnect, to another instance, and
+    // resend what is unanswered.
+    await hub.close({ drain: 10_000 })
     wss.close()
   })
   // #endregion

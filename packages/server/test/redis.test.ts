@@ -33,7 +33,7 @@ describe.skipIf(!redisServer)('redisAdapter against a real redis-server', () => 
   /** An adapter's reply store, started as a hub would start it; closed after the test. */
   async function startAdapter(prefix: string, ttl = 60_000) {
     const adapter = redisAdapter({ url: redis.url, prefix }).replies
-    await adapter.start({ report: vi.fn(), dedupe: { ttl, max: 10 } })
+    await adapter.start({ report: vi.fn(), dedupe: { ttl, max: 10, maxBytes: 1e6, claimTimeout: 2000 } })
     onCleanup(() => adapter.close())
     return { adapter }
   }

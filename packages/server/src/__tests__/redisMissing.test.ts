@@ -13,7 +13,10 @@ describe('the Redis entry without @redis/client installed', () => {
     })
     const { redisAdapter } = await import('../redis.js')
     const { replies } = redisAdapter({ url: 'redis://127.0.0.1:1' })
-    const started = replies.start({ dedupe: { ttl: 1000, max: 10 }, report: () => {} })
+    const started = replies.start({
+      dedupe: { ttl: 1000, max: 10, maxBytes: 1e6, claimTimeout: 2000 },
+      report: () => {},
+    })
     await expect(started).rejects.toMatchObject({
       name: 'LifelineServerError',
       code: 'ADAPTER_FAILED',

@@ -41,7 +41,7 @@ describe('hostile frames', () => {
     }
     expect(await client.request('echo', 'ok', 'm1')).toEqual({ re: 'm1', data: 'ok' })
     const { stats } = await server.measure()
-    expect(stats.invalidJson + stats.invalidEnvelope).toBe(8)
+    expect((stats.invalidJson ?? 0) + (stats.invalidEnvelope ?? 0)).toBe(8)
   })
 
   it('takes __proto__ keys in every field as plain data: nothing polluted, nothing thrown', async () => {

@@ -44,7 +44,7 @@ hub.on('connection', (peer) => {
     called('echo')
     return data
   })
-  peer.handle('slow', (data, { id, signal }) => {
+  peer.handle('slow', (_data, { id, signal }) => {
     called('slow')
     report({ event: 'handling', id, type: 'slow' })
     signal.addEventListener('abort', () => aborted++)
