@@ -96,7 +96,7 @@ function channelsOverCore() {
 // cannot grow unnoticed, until it is brought down (docs/benchmarks.md has the breakdown).
 module.exports = [
   {
-    name: '@lifeline/core CDN bundle: lifeline.iife.min.js, min+gzip',
+    name: '@lifeline/core CDN bundle: lifeline.iife.min.js (eventemitter3 included), min+gzip',
     path: 'packages/core/dist/lifeline.iife.min.js',
     disablePlugins: ['@size-limit/esbuild'], // the file as built and served, not bundled again
     limit: '9.5 KiB',

@@ -1,11 +1,13 @@
-/** A subscription: the handler it calls, and whether it is still subscribed. */
+import { EventEmitter } from 'eventemitter3'
+
+/** A subscription as eventemitter3 holds it: the handler, and whether it is still subscribed. */
 type Listener = ((payload: unknown) => void) & { handler?: unknown; removed?: boolean }
 
 /** What a deferred event's `read` returns when the event no longer holds and must not go out. */
 export const STALE: unique symbol = Symbol('stale')
 
 /**
- * A typed event emitter that runs to completion: events emitted while an
+ * A typed event emitter over eventemitter3 that runs to completion: events emitted while an
  * action is under way (see {@link Emitter.atomic}) wait until it has finished, then go out in
  * order. A handler therefore always sees committed state, and whatever it calls (even `close()`
  * in the middle of a flush) runs as a new action instead of inside a half-done one. An event
@@ -38,17 +40,7 @@ export interface Emitter<Events extends object> {
 export function createEmitter<Events extends object>(
   onFailure: (type: string, error: unknown) => void,
 ): Emitter<Events> {
-  /**
-   * The subscriptions of each event type, in the order they were made. A removal puts a new array
-   * in place, so an event going out goes on over the one it began with (where the removed listener
-   * is marked, and skipped); an addition is pushed, past the length that event began with.
-   */
-  const listeners = new Map<unknown, Listener[]>()
-  /** Calls the listeners `type` has now. */
-  const send = (type: unknown, payload: unknown) => {
-    const list = listeners.get(type)
-    if (list) for (let i = 0, count = list.length; i < count; i++) (list[i] as Listener)(payload)
-  }
+  const ee = new EventEmitter()
   /**
    * Events waiting for the action under way, three slots each: a type, a payload, and a read of
    * the payload or `undefined`. Flat and reused, so queueing an event allocates nothing: `size`
@@ -79,11 +71,12 @@ export function createEmitter<Events extends object>(
         queue[next + 1] = queue[next + 2] = undefined // no payload is kept once it went out
         next += 3
         const value = read ? read() : payload
-        if (value !== STALE && type) send(type, value)
+        if (value !== STALE && type) ee.emit(type, value)
       }
       if (clearing) {
-        for (const list of listeners.values()) for (const listener of list) listener.removed = true
-        listeners.clear()
+        for (const type of ee.eventNames() as string[]) {
+          for (const listener of ee.listeners(type) as Listener[]) remove(type, listener)
+        }
       }
     } finally {
       // After a throw, what was not emitted yet moves to the front.
@@ -95,19 +88,16 @@ export function createEmitter<Events extends object>(
     }
   }
 
-  /** Unsubscribes `listener`, and marks it, for an event going out over the listeners it began with. */
-  const remove = (type: unknown, listener: Listener) => {
+  /** Unsubscribes `listener`; eventemitter3 calls the listeners an event had when it began, so it is also marked. */
+  const remove = (type: string, listener: Listener) => {
     listener.removed = true
-    const rest = listeners.get(type)?.filter((other) => other !== listener) ?? []
-    if (rest.length) listeners.set(type, rest)
-    else listeners.delete(type)
+    ee.off(type, listener)
   }
 
   return {
     on(type, handler, once) {
       const listener: Listener = (payload) => {
         if (listener.removed) return
-        if (once) remove(type, listener)
         try {
           handler(payload as never)
         } catch (error) {
@@ -115,20 +105,18 @@ export function createEmitter<Events extends object>(
         }
       }
       listener.handler = handler
-      const list = listeners.get(type)
-      if (list) list.push(listener)
-      else listeners.set(type, [listener])
-      return () => remove(type, listener)
+      ee[once ? 'once' : 'on'](type as string, listener)
+      return () => remove(type as string, listener)
     },
     off(type, handler) {
-      for (const listener of listeners.get(type) ?? []) {
-        if (!handler || listener.handler === handler) remove(type, listener)
+      for (const listener of ee.listeners(type as string) as Listener[]) {
+        if (!handler || listener.handler === handler) remove(type as string, listener)
       }
     },
     emit(type, payload) {
       // Nothing under way and nothing waiting (the hot path of incoming messages): out now.
       if (depth || draining) push(type as string, payload, undefined)
-      else send(type, payload)
+      else ee.emit(type as string, payload)
     },
     emitFresh(type, read) {
       push(type as string, undefined, read)
@@ -138,7 +126,7 @@ export function createEmitter<Events extends object>(
       push('', undefined, step)
       drain()
     },
-    has: (type) => listeners.has(type),
+    has: (type) => ee.listenerCount(type as string) > 0,
     atomic:
       (fn) =>
       (...args) => {
