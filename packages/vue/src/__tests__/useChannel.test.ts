@@ -15,7 +15,7 @@ describe('useChannel', () => {
     const scope = effectScope()
     const room = scope.run(() => useChannel<string>('room', {}, socket))!
     expect(room.status.value).toBe('joining')
-    expect(lastJoin(ws).data).toEqual({ channel: 'room' })
+    expect(lastJoin(ws).data).toEqual({ channel: 'room', sub: expect.any(String) })
     answerJoin(ws, { epoch: 'e1', offset: 0 })
     await settle()
     publish(ws, 1, 150)
@@ -52,7 +52,7 @@ describe('useChannel', () => {
     expect(sentOf(ws, '$join')).toHaveLength(1)
     again.stop()
     await settle()
-    expect(sentOf(ws, '$leave')).toEqual([{ type: '$leave', data: { channel: 'room' } }])
+    expect(sentOf(ws, '$leave')).toEqual([{ type: '$leave', data: { channel: 'room', sub: expect.any(String) } }])
     socket.dispose()
   })
 
