@@ -50,16 +50,9 @@ export type ReconnectSettings = Required<Omit<ReconnectOptions, 'shouldReconnect
   Pick<ReconnectOptions, 'shouldReconnect'>
 
 /**
- * The longest wait after a server's 1013 (try again later), in ms, unless `maxDelay` is longer:
- * a server that sheds load gets its clients back 15–30 s later, spread out.
- */
-export const TRY_AGAIN_LATER_WAIT = 30_000
-
-/**
  * The wait before retry number `attempt`, or `null` to stop: the reconnect settings' limits,
  * then `shouldReconnect` (or the default policy) for a close the server made, then the backoff.
- * 1013 (try again later) waits uniformly in `[later / 2, later]`, where `later` is the larger of
- * `maxDelay` and {@link TRY_AGAIN_LATER_WAIT}: much later than an ordinary retry, and spread out.
+ * 1013 (try again later) waits uniformly in `[maxDelay / 2, maxDelay]`: later, and spread out.
  *
  * @param elapsed - ms since the run of failed attempts began (see {@link backoffDelay}).
  * @param failed - called with what `shouldReconnect` threw; the default policy decides then.
@@ -82,9 +75,6 @@ export function retryDelay(
     }
     if (!again) return null
   }
-  if (close?.code === TRY_AGAIN_LATER) {
-    const later = Math.max(retry.maxDelay, TRY_AGAIN_LATER_WAIT)
-    return Math.round((later / 2) * (1 + Math.random()))
-  }
+  if (close?.code === TRY_AGAIN_LATER) return Math.round((retry.maxDelay / 2) * (1 + Math.random()))
   return backoffDelay(attempt, retry, Math.random, elapsed)
 }

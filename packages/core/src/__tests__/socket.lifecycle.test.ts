@@ -145,20 +145,11 @@ describe('reconnect after a drop', () => {
     socket.dispose()
   })
 
-  it('waits at least 15 s after 1013 (try again later), however short maxDelay is', async () => {
-    const { socket, events } = setup({ reconnect: { initialDelay: 100, maxDelay: 3000 } })
+  it('waits at least maxDelay / 2 after 1013 (try again later)', async () => {
+    const { socket, events } = setup({ reconnect: { initialDelay: 100, maxDelay: 10_000 } })
     ;(await openLink()).serverClose(1013)
     const [, reconnecting] = events.at(-1) as [string, { delay: number }]
-    expect(reconnecting.delay).toBeGreaterThanOrEqual(15_000)
-    expect(reconnecting.delay).toBeLessThanOrEqual(30_000)
-    socket.dispose()
-  })
-
-  it('waits at least maxDelay / 2 after 1013 when maxDelay is longer than 30 s', async () => {
-    const { socket, events } = setup({ reconnect: { initialDelay: 100, maxDelay: 120_000 } })
-    ;(await openLink()).serverClose(1013)
-    const [, reconnecting] = events.at(-1) as [string, { delay: number }]
-    expect(reconnecting.delay).toBeGreaterThanOrEqual(60_000)
+    expect(reconnecting.delay).toBeGreaterThanOrEqual(5000)
     socket.dispose()
   })
 
@@ -169,8 +160,8 @@ describe('reconnect after a drop', () => {
     expect(socket.getSnapshot().status).toBe('reconnecting')
     vi.advanceTimersByTime(10)
     ;(await openLink()).serverClose(1013)
-    expect(events.at(-1)?.[1]).toMatchObject({ delay: expect.toSatisfy((d: number) => d >= 15_000) })
-    vi.advanceTimersByTime(30_000)
+    expect(events.at(-1)?.[1]).toMatchObject({ delay: expect.toSatisfy((d: number) => d >= 5000) })
+    vi.advanceTimersByTime(10_000)
     ;(await openLink()).serverClose(1001)
     expect(socket.getSnapshot().status).toBe('closed')
     expect(shouldReconnect).toHaveBeenCalledTimes(3)
