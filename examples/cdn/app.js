@@ -3,6 +3,7 @@
 // allows it.
 import { AttemptList } from './attempts.js'
 import { idCodec, RequestsPanel } from './requests.js'
+import { joinCodec, RoomsPanel } from './rooms.js'
 import { SHARE_PARAM, TabsPanel } from './tabs.js'
 import { Timeline } from './timeline.js'
 
@@ -42,6 +43,18 @@ const ui = {
     pending: $('requests-pending'),
     handled: $('requests-handled'),
     duplicates: $('requests-duplicates'),
+  },
+  rooms: {
+    card: $('rooms-card'),
+    state: $('room-state'),
+    picker: $('room-picker'),
+    gap: $('room-gap'),
+    lines: /** @type {HTMLOListElement} */ ($('room-lines')),
+    composer: /** @type {HTMLFormElement} */ ($('room-composer')),
+    text: /** @type {HTMLInputElement} */ ($('room-text')),
+    actions: $('room-actions'),
+    call: $('room-call'),
+    position: $('room-position'),
   },
   tabs: {
     card: $('tabs-card'),
@@ -119,6 +132,8 @@ let earlyReason = /** @type {string | null} */ (null)
 const RECONNECT = { initialDelay: 1000, factor: 2, maxDelay: 8000 }
 // The JSON codec, watched: the Requests card shows each request's id, which only the envelope carries.
 const ids = idCodec(Lifeline.jsonCodec)
+// And the answers to channel joins: the Rooms card marks the lines a replay brought back.
+const joins = joinCodec(ids.codec)
 const timeline = new Timeline(ui.timeline)
 const attempts = new AttemptList(ui.attempts, ui.attemptsEmpty, RECONNECT)
 
@@ -142,7 +157,7 @@ const socket = (shared ? Lifeline.connectShared : Lifeline.connect)('/live', {
   // Runs on every (re)connect, before queued messages flush: say who we are and what we saw last,
   // then resend what an earlier link may have lost (see `resync`). Shared, it runs in the leader tab.
   onOpen: (s) => resync(s),
-  codec: ids.codec,
+  codec: joins.codec,
   ...(shared && { channel: 'lifeline-demo' }),
 })
 if (shared) {
@@ -156,6 +171,18 @@ const requestsPanel = new RequestsPanel(ui.requests, socket, {
   crash: () => fault('crash'),
   log,
 })
+// Rooms need the channels bundle (lifeline-channels.iife.min.js).
+const roomsPanel =
+  typeof Lifeline.channel === 'function'
+    ? new RoomsPanel(ui.rooms, socket, Lifeline, {
+        lastJoin: joins.lastJoin,
+        fault: (name, span) => fault(name, span),
+        control: (path) => control(path, { method: 'POST' }),
+        name: () => myName(),
+        log,
+      })
+    : null
+if (!roomsPanel) ui.rooms.card.hidden = true
 // For poking at from the devtools console: socket.getSnapshot(), socket.send('chat', { text: 'hi' }).
 Object.assign(globalThis, { socket })
 

@@ -7,8 +7,9 @@ import { readFile, stat } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import { extname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { attach } from '@lifeline/server'
+import { attach, memoryAdapter } from '@lifeline/server'
 import { WebSocketServer } from 'ws'
+import { createRooms, trimmableHistory } from './rooms.js'
 
 const folder = (path) => fileURLToPath(new URL(path, import.meta.url))
 
@@ -21,8 +22,14 @@ const BUNDLE = 'lifeline.iife.min.js'
 /** The tabs bundle (`Lifeline.connectShared`), loaded after the core one. */
 const TABS_BUNDLE = 'lifeline-tabs.iife.min.js'
 
+/** The channels bundle (`Lifeline.channel`), loaded after the core one. */
+const CHANNELS_BUNDLE = 'lifeline-channels.iife.min.js'
+
+/** The bundles served from `packages/core/dist/`, each with its source map. */
+const BUNDLES = [BUNDLE, TABS_BUNDLE, CHANNELS_BUNDLE]
+
 /** Files served from `packages/core/dist/` at the site root. */
-const DIST_FILES = new Set([BUNDLE, `${BUNDLE}.map`, TABS_BUNDLE, `${TABS_BUNDLE}.map`])
+const DIST_FILES = new Set(BUNDLES.flatMap((name) => [name, `${name}.map`]))
 
 /** Written by the build (`rollup.config.mjs`): `{ "dist/lifeline.iife.min.js": "sha384-…" }`. */
 const SRI_FILE = resolve(DIST_ROOT, 'sri.json')
@@ -85,7 +92,7 @@ function builtDemos() {
  */
 async function withIntegrity(html) {
   let page = html
-  for (const name of [BUNDLE, TABS_BUNDLE]) page = await integrityOf(page, name)
+  for (const name of BUNDLES) page = await integrityOf(page, name)
   return page
 }
 
@@ -191,7 +198,10 @@ export async function startDemoServer({ port = 0, host = '127.0.0.1' } = {}) {
 
   // ---- Lifeline's protocol, through @lifeline/server --------------------------------------
 
-  const hub = attach(wss)
+  // Rooms are channels: history in memory, which /control/trim can cut short to show a gap.
+  const roomHistory = trimmableHistory()
+  const rooms = createRooms(() => hub, roomHistory)
+  const hub = attach(wss, { adapter: { ...memoryAdapter(), history: roomHistory }, authorize: rooms.authorize })
   /** Pending `getTime` delays, cleared on close. @type {Set<ReturnType<typeof setTimeout>>} */
   const delays = new Set()
   let timeRequests = 0
@@ -408,8 +418,15 @@ export async function startDemoServer({ port = 0, host = '127.0.0.1' } = {}) {
       return json(res, 200, { ...status(), demos: builtDemos() }, cors)
     }
     const action = Object.hasOwn(actions, name) ? actions[name] : undefined
-    if (!action) return json(res, 404, { error: `unknown control "${name}"` }, cors)
+    const room = ['publish', 'trim'].includes(name)
+    if (!action && !room) return json(res, 404, { error: `unknown control "${name}"` }, cors)
     if (req.method !== 'POST') return json(res, 405, { error: 'use POST' }, { ...cors, Allow: 'POST' })
+    if (room) {
+      return rooms
+        .control(name, url.searchParams)
+        .then((result) => json(res, result?.status ?? 404, { ...result?.body, ...status() }, cors))
+        .catch((error) => json(res, 500, { error: String(error?.message ?? error) }, cors))
+    }
     const given = url.searchParams.get('seconds')
     const seconds = given === null ? (DEFAULT_SECONDS[name] ?? 0) : Number(given)
     if (name in DEFAULT_SECONDS && !(seconds > 0 && seconds <= LIMITS.seconds)) {
