@@ -1,9 +1,12 @@
 // The demo page's Rooms card in real Chromium: a room is a channel; lines the server published while
 // the link was down come back once each, in order, marked recovered; once the server's history was
 // trimmed, the card says how many lines are lost instead.
+import { mkdirSync } from 'node:fs'
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { chromiumPath, openChat, useDemo, waitForStatus } from './demo.js'
+import { chromiumPath, openChat, RESULTS, useDemo, waitForStatus } from './demo.js'
+
+const SCREENSHOT = `${RESULTS}demo-rooms-card.png`
 
 /** The room's lines as shown, top to bottom: `#offset text`, with `(recovered)` on replayed ones. */
 function lines(page: Page): Promise<string[]> {
@@ -88,7 +91,11 @@ describe.skipIf(!chromiumPath)('the demo page’s rooms', () => {
 
     // It goes on live from the top.
     await page.click('[data-room-action="publish"]')
-    await page.locator('.room-line[data-offset="9"]').waitFor()
+    await page.locator('.room-line[data-offset="11"]').waitFor()
     expect((await lines(page)).at(-1)).toBe('#11 line 3 of 3')
+
+    mkdirSync(RESULTS, { recursive: true })
+    await page.locator('#rooms-card').screenshot({ path: SCREENSHOT })
+    console.log(`screenshot of the demo's rooms: ${SCREENSHOT}`)
   })
 })
