@@ -1,7 +1,8 @@
 // The example apps as a user runs them: the React and Vue apps (examples/react, examples/vue), built
 // with Vite as `npm start` builds them and served by the demo server at /react/ and /vue/, in real Chromium; and the Node script
 // (examples/node). Each app shows its socket open, round-trips a chat, and recovers from a crash and
-// from a server that refuses handshakes for a while, delivering what was typed meanwhile.
+// from a server that refuses handshakes for a while, delivering what was typed meanwhile; its room
+// (useChannel) gets back what was published while its link was down.
 import { execFile } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -155,6 +156,33 @@ describe.skipIf(!chromiumPath)('the React and Vue example apps in Chromium', () 
       await page.click('.status-card button:has-text("Reconnect now")')
       await waitForStatus(page, 'open')
 
+      expect(problems).toEqual([])
+    })
+
+    it(`${app}: useChannel shows the room's lines, and those published while the link was down`, async () => {
+      await page.goto(new URL(`/${app}/`, server.url).href)
+      await page.locator('.room-state[data-status="joined"]').waitFor({ timeout: 15_000 })
+      await page.click('.rooms-card button:has-text("Server publishes 3")')
+      await page.locator('.room-line', { hasText: 'line 3 of 3' }).waitFor()
+      await page.fill('.room-composer input', `hi from ${app}`)
+      await page.press('.room-composer input', 'Enter')
+      await page.locator('.room-line', { hasText: `hi from ${app}` }).waitFor()
+
+      // The link cut (handshakes refused for a second) while the server publishes two lines.
+      await page.evaluate(async () => {
+        await fetch('/control/stop?seconds=1', { method: 'POST' })
+        await fetch('/control/publish?room=lobby&count=2', { method: 'POST' })
+      })
+      await page.locator('.room-state', { hasText: 'joined · recovered' }).waitFor({ timeout: 15_000 })
+      await page.locator('.room-line', { hasText: 'line 2 of 2' }).waitFor()
+      expect(await page.locator('.room-line .room-text').allTextContents()).toEqual([
+        'line 1 of 3',
+        'line 2 of 3',
+        'line 3 of 3',
+        `hi from ${app}`,
+        'line 1 of 2',
+        'line 2 of 2',
+      ])
       expect(problems).toEqual([])
     })
   }

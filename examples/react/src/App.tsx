@@ -2,6 +2,7 @@ import type { ServerStatus } from '../../shared/faults'
 import { Chat } from './Chat'
 import { EventLog, useEventLog } from './EventLog'
 import { Faults } from './Faults'
+import { Room } from './Room'
 import { StatusCard } from './StatusCard'
 import { useServer } from './useServer'
 
@@ -22,8 +23,9 @@ export function App() {
         </div>
         <p className="lede">
           The demo page again, as a React app: <code>SocketProvider</code>, <code>useSocketState</code>,{' '}
-          <code>useMessages</code>, <code>useLastMessage</code> and <code>useSocketEvent</code>. Break the server and
-          watch the socket notice, back off, reconnect and deliver what you typed while it was down.
+          <code>useMessages</code>, <code>useLastMessage</code>, <code>useSocketEvent</code> and <code>useChannel</code>
+          . Break the server and watch the socket notice, back off, reconnect and deliver what you typed while it was
+          down.
         </p>
       </header>
 
@@ -33,6 +35,7 @@ export function App() {
           <Chat />
         </div>
         <div className="column">
+          <Room />
           <Faults server={server} control={control} log={log} />
           <EventLog entries={entries} clear={clear} />
         </div>
