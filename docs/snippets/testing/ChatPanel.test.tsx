@@ -56,7 +56,9 @@ it('says it is reconnecting, and sends what was typed meanwhile once back', asyn
   fireEvent.click(screen.getByText('Send'))
 
   await act(() => server.waitForConnection())
-  expect((await server.waitForMessage('chat')).data).toEqual({ text: 'sent while down' })
+  // Inside act: the socket's state changes while the message goes out, and React renders them.
+  const message = await act(() => server.waitForMessage('chat'))
+  expect(message.data).toEqual({ text: 'sent while down' })
   expect(screen.getByRole('status').textContent).toBe('open')
 })
 // #endregion
