@@ -14,7 +14,7 @@ const FAST_HEARTBEAT = { interval: 2000, timeout: 2000 }
 export const config = {
   mode: QUICK ? 'quick' : 'full',
   /** The whole run is abandoned (exit code 2) after this long. */
-  hardLimitMs: QUICK ? 180_000 : 720_000,
+  hardLimitMs: QUICK ? 300_000 : 900_000,
   throughput: {
     runs: QUICK ? 3 : 7,
     messages: QUICK ? 60_000 : 100_000,
@@ -51,7 +51,9 @@ export const config = {
   leaks: { cycles: 1000, warmup: QUICK ? 300 : 1000, settle: 3000 },
   /** Quick runs bundle with rollup + terser only what the comparison table needs (esbuild: every entry). */
   size: {
-    rollupOnly: QUICK ? ['lifeline', 'lifeline-raw', 'reconnecting-websocket', 'partysocket', 'partysocket-ws'] : null,
+    rollupOnly: QUICK
+      ? ['lifeline', 'lifeline-raw', 'lifeline-channels', 'reconnecting-websocket', 'partysocket', 'partysocket-ws']
+      : null,
   },
   /** Tabs of one Chromium profile, with connectShared and with connect in every tab. */
   tabs: { counts: QUICK ? [1, 3] : [1, 3, 10] },
@@ -90,6 +92,54 @@ export const config = {
     runs: QUICK ? 1 : 3,
     limit: 30_000,
   },
+  /**
+   * Channels under chaos: `count` publications at `rate`/s into one channel (Lifeline) or room
+   * (socket.io with connection state recovery), the client's link cut through a proxy after every
+   * `cutEvery`-th publication (every 200 ms at 2,000/s); each client with its default reconnect
+   * delays and with 10–50 ms ones (`variants`), `runs` of each. After the last publication the
+   * client has `settleMs` to catch up (done early once it is in its channel and nothing came for
+   * `quietMs`). The first drop (socket.io#5538): `missed` publications while away, then `live`.
+   * `historySize`: Lifeline's history per channel, more than `count`.
+   */
+  channelsChaos: {
+    count: QUICK ? 2000 : 10_000,
+    rate: 2000,
+    cutEvery: 400,
+    historySize: 20_000,
+    variants: [
+      { name: 'fast', fast: true },
+      { name: 'default', fast: false },
+    ],
+    runs: QUICK ? 1 : 2,
+    quietMs: 1000,
+    settleMs: QUICK ? 8000 : 15_000,
+    missed: 100,
+    live: 10,
+  },
+  /**
+   * Fan-out: `subscribers` clients in one channel or room of one server process, connected
+   * `connectBatch` at a time. Per slice, `perSlice` publications, `burst` per call to the server
+   * child, each in its own turn of the event loop (`turns`) or all of a burst in one; `chunks`
+   * slices per shape and library, after `warmup` publications. `timeout`: the longest a burst may
+   * take to reach every subscriber.
+   */
+  channelsFanout: {
+    subscribers: 1000,
+    connectBatch: 50,
+    shapes: [
+      { name: 'per-turn', burst: 20, turns: true, perSlice: QUICK ? 20 : 40 },
+      { name: 'one-turn', burst: 50, turns: false, perSlice: QUICK ? 50 : 100 },
+    ],
+    warmup: 20,
+    chunks: QUICK ? 2 : 4,
+    historySize: 1000,
+    timeout: 60_000,
+  },
+  /**
+   * Time to recover: `missed` publications made while the client is away, `rounds` of each count;
+   * `limit`: how long after the return the last one may take before the round counts as not recovered.
+   */
+  channelsRecovery: { missed: [100, 1000], rounds: QUICK ? 3 : 7, historySize: 20_000, limit: 10_000, pauseMs: 100 },
   /** Requests across a server restart: `rate`/s for `duration` ms, the server killed at `crashAt`. */
   restart: {
     rate: 200,
@@ -136,4 +186,10 @@ export const budgets = {
    * outage and after the return, and a median time back no later than socket.io's in the same simulation.
    */
   longOutage: { peakShare: 0.1 },
+  channels: {
+    /** Fan-out publications/s to 1,000 subscribers, Lifeline over socket.io rooms, in each shape. */
+    fanoutVsSocketIo: 1.5,
+    /** What `@lifeline/core/channels` adds to the core, min+gzip: as esbuild bundles the import, and the CDN file. */
+    addedGzipBytes: 1536,
+  },
 }

@@ -9,10 +9,14 @@ import { adapter, adapters } from './adapters/index.mjs'
 import { rpcClients } from './adapters/rpc.mjs'
 import { config, QUICK } from './config.mjs'
 import { checkBudgets } from './lib/budgets.mjs'
+import { lifelineChannel, socketIoRoom } from './lib/channelClients.mjs'
 import { now } from './lib/clock.mjs'
 import { startServer } from './lib/serverControl.mjs'
 import { charts } from './report/charts.mjs'
 import { markdown } from './report/markdown.mjs'
+import { channelsChaos } from './scenarios/channelsChaos.mjs'
+import { channelsFanout } from './scenarios/channelsFanout.mjs'
+import { channelsRecovery } from './scenarios/channelsRecovery.mjs'
 import { deadLink } from './scenarios/deadLink.mjs'
 import { flapping } from './scenarios/flapping.mjs'
 import { herd } from './scenarios/herd.mjs'
@@ -94,6 +98,24 @@ const restartVariants = [
   { ...rpcClients.socketIoCallback, client: rpcClients.socketIoCallback },
 ]
 
+const channelClients = [lifelineChannel, socketIoRoom]
+const fanoutEntries = [
+  {
+    name: 'lifeline',
+    label: 'Lifeline',
+    note: '`hub.publish(name, data)`; every client `channel(socket, name)`',
+    lib: lifelineChannel,
+    options: { history: { size: config.channelsFanout.historySize } },
+  },
+  {
+    name: 'socket.io',
+    label: 'socket.io',
+    note: "`io.to(room).emit('pub', data)`; every client joined to the room; the server's defaults",
+    lib: socketIoRoom,
+    options: {},
+  },
+]
+
 const scenarios = [
   ['throughput', (server) => throughput(throughputOrder, server, { ...config.throughput, log })],
   ['overhead', () => overhead({ ...config.overhead, log })],
@@ -113,6 +135,9 @@ const scenarios = [
   ['restart', (server) => requestRestart(restartVariants, server, { ...config.restart, log })],
   ['size', () => size({ ...config.size, log })],
   ['tabs', (server) => tabs(server, { ...config.tabs, log })],
+  ['channelsChaos', () => channelsChaos(channelClients, { ...config.channelsChaos, log })],
+  ['channelsFanout', () => channelsFanout(fanoutEntries, { ...config.channelsFanout, log })],
+  ['channelsRecovery', () => channelsRecovery(channelClients, { ...config.channelsRecovery, log })],
 ]
 
 const started = now()

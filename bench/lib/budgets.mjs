@@ -1,6 +1,7 @@
 // Checks Lifeline's budgets against a run's results. Each check says what was required and
 // what was measured; a missed budget makes the bench exit non-zero.
 import { budgets } from '../config.mjs'
+import { fanoutRatio } from '../scenarios/channelsFanout.mjs'
 import { heldOnce } from '../scenarios/flapping.mjs'
 import { requestSliceRatios } from '../scenarios/requests.mjs'
 import { sliceRatios } from '../scenarios/throughput.mjs'
@@ -253,6 +254,97 @@ function flappingChecks(flapping) {
   ]
 }
 
+/** What `@lifeline/core/channels` adds to the core: as esbuild bundles the import, and the CDN file. */
+function channelsSizeChecks(size) {
+  const limit = budgets.channels.addedGzipBytes
+  const entry = size.results.find((r) => r.name === 'lifeline-channels')
+  const iife = size.iifes.find((i) => i.name === 'channels')
+  if (!entry || !iife) return []
+  const added = entry.added?.esbuildGzipBytes ?? Number.NaN
+  return [
+    {
+      id: 'size-channels-esbuild',
+      title: `what \`export { channel } from '@lifeline/core/channels'\` adds to \`{ connect }\`, esbuild (bundle, minify, esm, browser, target es2020), gzip`,
+      required: `<= ${kib(limit)}`,
+      measured: kib(added),
+      value: added,
+      pass: added <= limit,
+    },
+    {
+      id: 'size-channels-iife',
+      title: `${iife.file.split('/').at(-1)} (adds \`Lifeline.channel\` to the core IIFE), min+gzip`,
+      required: `<= ${kib(limit)}`,
+      measured: kib(iife.gzipBytes),
+      value: iife.gzipBytes,
+      pass: iife.gzipBytes <= limit,
+    },
+  ]
+}
+
+/** Channels under chaos: every Lifeline run exact (each once, in order, or gaps that account for what is missing). */
+function channelsChaosChecks(chaos) {
+  const ours = chaos.results.filter((r) => r.library === 'lifeline')
+  // A run that no cut reached proves nothing about recovery.
+  const failed = ours.filter((r) => !r.exact || r.connectionsCut === 0)
+  const count = chaos.count.toLocaleString('en-US')
+  const cutMs = Math.round((chaos.cutEvery / chaos.rate) * 1000)
+  const firsts = chaos.firstDrops.filter((r) => r.library === 'lifeline')
+  const firstFailed = firsts.filter((r) => r.recoveredMissed !== r.missed || r.liveDelivered !== r.live || !r.exact)
+  return [
+    {
+      id: 'channels-chaos-exact',
+      title: `${count} publications at ${chaos.rate.toLocaleString('en-US')}/s into a channel, the link cut every ${cutMs} ms (${ours.length} runs): Lifeline delivers each once in order, or reports gaps that account exactly for what is missing`,
+      required:
+        'no duplicate, no reordering, no silent loss, no gap over a delivered offset; every run cut at least once',
+      measured: failed.length
+        ? failed
+            .map(
+              (r) =>
+                `${r.variant} run ${r.run}: ${r.delivered}/${r.count} delivered, ${r.lostSilently} lost silently, ${r.lostWithGap} in gaps, ${r.duplicated} duplicated, ${r.reordered} reordered, ${r.announcedButDelivered} in a gap but delivered, ${r.connectionsCut} connections cut`,
+            )
+            .join('; ')
+        : ours
+            .map(
+              (r) =>
+                `${r.variant} run ${r.run}: ${r.delivered.toLocaleString('en-US')}/${r.count.toLocaleString('en-US')} delivered${r.lostWithGap ? `, ${r.lostWithGap} in gaps` : ''} across ${r.connectionsCut} cuts`,
+            )
+            .join('; '),
+      value: failed.length,
+      pass: ours.length > 0 && failed.length === 0,
+    },
+    {
+      id: 'channels-first-drop',
+      title: `a drop before the first publication (socket.io#5538) and after one: Lifeline recovers the ${chaos.missed} published while away, then goes on live`,
+      required: `${chaos.missed}/${chaos.missed} recovered and ${chaos.live}/${chaos.live} live, exactly, in both cases`,
+      measured: firsts
+        .map(
+          (r) =>
+            `after ${r.before}: ${r.recoveredMissed}/${r.missed} recovered, ${r.liveDelivered}/${r.live} live${r.exact ? '' : ' (not exact)'}`,
+        )
+        .join('; '),
+      value: firstFailed.length,
+      pass: firsts.length === 2 && firstFailed.length === 0,
+    },
+  ]
+}
+
+/** Fan-out to 1,000 subscribers: Lifeline's publications/s over socket.io's rooms, in each shape. */
+function channelsFanoutChecks(fanout) {
+  const limit = budgets.channels.fanoutVsSocketIo
+  return fanout.shapes.map((shape) => {
+    const { ratio, count, q1, q3 } = fanoutRatio(fanout, shape.name, 'lifeline', 'socket.io')
+    const how = shape.turns ? 'each publication in its own turn' : `${shape.burst} publications per turn`
+    return {
+      id: `channels-fanout-${shape.name}`,
+      title: `fan-out to ${fanout.subscribers.toLocaleString('en-US')} subscribers on one server process (${how}): Lifeline \`hub.publish\` publications/s vs socket.io \`io.to(room).emit\``,
+      required: `>= ${limit.toFixed(2)}×`,
+      measured: `${ratio.toFixed(2)}× (median of ${count} back-to-back slice ratios; quartiles ${q1.toFixed(2)}–${q3.toFixed(2)})`,
+      value: ratio,
+      pass: ratio >= limit,
+    }
+  })
+}
+
 /** Every budget whose scenario ran in `results`. */
 export function checkBudgets(results) {
   return [
@@ -262,8 +354,11 @@ export function checkBudgets(results) {
     ...(results.herd?.longOutage ? longOutageChecks(results.herd.longOutage) : []),
     ...(results.outage ? outageChecks(results.outage) : []),
     ...(results.size ? sizeChecks(results.size) : []),
+    ...(results.size ? channelsSizeChecks(results.size) : []),
     ...(results.tabs ? tabsChecks(results.tabs) : []),
     ...(results.requests ? requestChecks(results.requests) : []),
     ...(results.flapping ? flappingChecks(results.flapping) : []),
+    ...(results.channelsChaos ? channelsChaosChecks(results.channelsChaos) : []),
+    ...(results.channelsFanout ? channelsFanoutChecks(results.channelsFanout) : []),
   ]
 }

@@ -2,6 +2,7 @@
 import { LIFELINE_RECONNECT_DEFAULTS } from '../config.mjs'
 import { requestRatio } from '../scenarios/requests.mjs'
 import { msgsRatio } from '../scenarios/throughput.mjs'
+import { channelsChaosSection, channelsFanoutSection, channelsRecoverySection, channelsSizeText } from './channels.mjs'
 import { bytes, fixed, int, ms, range, ratio, table } from './format.mjs'
 
 const find = (list, name, extra = () => true) => list.find((r) => r.name === name && extra(r))
@@ -43,8 +44,10 @@ function header({ meta }) {
     'cutting the link, and what happens to requests across a server restart; a thundering herd, short and long;',
     'time back after ordinary outages (5, 10 and 30 s) against socket.io; a dead link;',
     'messages sent while offline; leaks over connect/close cycles; the bundle size of every entry and of the peers;',
-    'and tabs sharing one connection in Chromium. Each section says how its numbers were taken. Ratios compare',
-    'numbers taken in the same run, moments apart; absolute numbers depend on the machine below and on how busy it was.',
+    'tabs sharing one connection in Chromium; and channels against socket.io rooms: recovery while the link is cut',
+    'every 200 ms and after a first drop, fan-out to 1,000 subscribers, time to recover. Each section says how its',
+    'numbers were taken. Ratios compare numbers taken in the same run, moments apart; absolute numbers depend on the',
+    'machine below and on how busy it was.',
     '',
     table(
       ['Machine', ''],
@@ -655,7 +658,7 @@ function sizeSection(size, chart) {
       : '(not measured in this run).',
     '"Adds" is what an entry costs on top of `@lifeline/core` (`{ connect }`): the difference of the two bundles.',
     'The React and Vue rows bundle the whole package with `connect`. The CDN files are measured as built (the',
-    'tabs, websocket, React and Vue files extend the `Lifeline` global, so each is an addition by itself); the',
+    'tabs, channels, websocket, React and Vue files extend the `Lifeline` global, so each is an addition by itself); the',
     'project builds them with rollup + terser, so they sit in the rollup columns.',
     '`@lifeline/testing` is for tests only (mock-socket included): its size is informational and has no budget.',
     "Raw ws is the browser's built-in WebSocket there: 0 bytes. centrifuge is measured for size only (it needs a",
@@ -667,6 +670,7 @@ function sizeSection(size, chart) {
       ['Entry', 'Import', 'rollup+terser min', 'min+gzip', 'adds', 'esbuild es2020 min', 'min+gzip', 'adds', 'vs core'],
       [...lifeline.map(npmRow), ...(size.iifes ?? [size.lifelineIife]).map(cdnRow), ...peers.map(npmRow)],
     ),
+    channelsSizeText(size),
   ].join('\n')
 }
 
@@ -731,7 +735,8 @@ function howTo() {
     'budget is missed. `npm run bench:quick --workspace bench` (QUICK=1) finishes in under 2 minutes: 3 shorter',
     'throughput runs, default herd settings only, a 10 s dead-link wait without the default-heartbeat row, leak',
     'cycles for ws and Lifeline only, fewer round trips, one flapping run of each kind, a shorter restart run',
-    '(outcomes 6 s after the last request), rollup bundles for the comparison rows only, tabs up to 3. It writes',
+    '(outcomes 6 s after the last request), rollup bundles for the comparison rows only, tabs up to 3, channels',
+    'under chaos with 2,000 publications and one run of each, fewer fan-out slices and recovery rounds. It writes',
     '`bench/results/quick.json`, `bench/results/quick.md` and its charts and leaves this page alone. `ONLY=requests,size`',
     "runs a subset (`bench/results/partial.json`). `PIN=1` pins the requests scenario's client process and server",
     'process to a core each (Linux, `taskset`). `npm run bench:report --workspace bench` writes this page and its',
@@ -756,6 +761,10 @@ export function markdown(results, chartPrefix) {
   if (results.leaks) sections.push(leaksSection(results.leaks))
   if (results.size) sections.push(sizeSection(results.size, chart))
   if (results.tabs) sections.push(tabsSection(results.tabs, chart))
+  const cpus = results.meta?.cpus
+  if (results.channelsChaos) sections.push(channelsChaosSection(results.channelsChaos, cpus))
+  if (results.channelsFanout) sections.push(channelsFanoutSection(results.channelsFanout, cpus))
+  if (results.channelsRecovery) sections.push(channelsRecoverySection(results.channelsRecovery, cpus))
   sections.push(howTo())
   return `${sections.join('\n\n')}\n`
 }

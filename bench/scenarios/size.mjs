@@ -59,6 +59,13 @@ export const ENTRIES = [
     over: 'lifeline',
   },
   {
+    name: 'lifeline-channels',
+    label: '@lifeline/core/channels',
+    group: 'lifeline',
+    code: `${CORE}\nexport { channel } from '@lifeline/core/channels'`,
+    over: 'lifeline',
+  },
+  {
     name: 'lifeline-react',
     label: '@lifeline/react',
     group: 'lifeline',
@@ -117,6 +124,12 @@ export const IIFES = [
     name: 'websocket',
     file: 'core/dist/lifeline-websocket.iife.min.js',
     label: 'adds `Lifeline.LifelineWebSocket`',
+    needs: ['lifeline.iife.min.js'],
+  },
+  {
+    name: 'channels',
+    file: 'core/dist/lifeline-channels.iife.min.js',
+    label: 'adds `Lifeline.channel`',
     needs: ['lifeline.iife.min.js'],
   },
   {
