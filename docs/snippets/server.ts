@@ -39,6 +39,10 @@ declare const log: { error(...args: unknown[]): void; info(...args: unknown[]): 
 declare const order: { id: string; owner: string }
 declare function userOf(request: import('node:http').IncomingMessage): string
 declare const metrics: { gauge(name: string, value: number): void }
+declare const SEARCH: string
+declare const sessions: { userOf(cookie: string | undefined): Promise<string> }
+type In = ClientMessages
+type Out = ServerMessages
 declare const bus: {
   publish(publication: Publication): void
   subscribe(listener: (publication: Publication) => void): void
@@ -111,8 +115,8 @@ export function options(wss: WebSocketServer) {
   // #region options
   const hub = attach(wss, {
     dedupe: { ttl: 5 * 60_000, max: 10_000 }, // the defaults
-    heartbeat: { interval: 30_000 }, // ws pings; a peer silent for a whole interval is cut
-    maxMessageBytes: 1_048_576, // larger frames are ignored and counted
+    heartbeat: { interval: 30_000 }, // ws pings; a peer that did not answer the last one is cut
+    maxMessageBytes: 1_048_576, // a larger frame closes its connection with 1009
     requestTimeout: 10_000, // the default timeout of peer.request
     // What a client sees when a handler throws: hide what it should not see, log the rest.
     formatError: (error, request) => {
@@ -124,6 +128,36 @@ export function options(wss: WebSocketServer) {
   })
   // #endregion
   return hub
+}
+
+export function handlerSignal(peer: Peer<{ search: { q: string } }, {}, { search: { hits: string[] } }>) {
+  // #region handler-signal
+  peer.handle('search', async ({ q }, { signal }) => {
+    const response = await fetch(`${SEARCH}?q=${encodeURIComponent(q)}`, { signal })
+    return response.json()
+  })
+  // #endregion
+}
+
+export function production(server: import('node:http').Server) {
+  // #region production
+  const hub = attach<In, Out, Replies, {}, { userId: string }>(new WebSocketServer({ server, maxPayload: 1_048_576 }), {
+    origins: ['https://app.example.com'],
+    onConnection: async (peer, request) => {
+      peer.data = { userId: await sessions.userOf(request.headers.cookie) } // scopes the dedupe window too
+    },
+  })
+  // #endregion
+  return hub
+}
+
+export function deploy(hub: Hub, wss: WebSocketServer) {
+  // #region deploy
+  process.on('SIGTERM', async () => {
+    await hub.close({ drain: 10_000 }) // the fleet comes back over 10 s
+    wss.close()
+  })
+  // #endregion
 }
 
 export function scoped(wss: WebSocketServer) {
