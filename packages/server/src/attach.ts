@@ -194,6 +194,10 @@ export interface Hub<
    * ```
    */
   close(options?: CloseOptions): Promise<void>
+  /**
+   * Stops as `close({ code, reason })` does: with that close code (default 1012) and reason
+   * (default `'server restarting'`), all at once, waiting up to 10 s for running handlers.
+   */
   close(code?: number, reason?: string): Promise<void>
 }
 

@@ -5,19 +5,25 @@ import type { MaybePromise } from './maybePromise.js'
  * recreated) and the `offset` of a publication in it (+1 each, from 1; 0 before the first).
  */
 export interface Position {
+  /** The channel's epoch: a new one whenever its history is lost or recreated. */
   epoch: string
+  /** The offset of a publication in the epoch: +1 each, from 1; 0 before the first. */
   offset: number
 }
 
 /** One publication kept in a channel's history: its offset and its publication frame, ready to write. */
 export interface HistoryEntry {
+  /** The publication's offset in the channel's epoch. */
   offset: number
+  /** The publication frame `{"ch","e","o","data"?}`, as JSON text ready to write. */
   frame: string
 }
 
 /** A publication on its way to the peers of a channel: its position and its frame, ready to write. */
 export interface ChannelPublication extends Position {
+  /** The channel published into. */
   channel: string
+  /** The publication frame `{"ch","e","o","data"?}`, as JSON text ready to write. */
   frame: string
 }
 
@@ -28,7 +34,21 @@ export type GapReason = 'trimmed' | 'epoch'
  * What {@link History.since} answers: every entry after the position, in order, or a gap, never
  * part of them. `top` is the channel's position at the moment the entries were read.
  */
-export type Replay = { gap: null; entries: HistoryEntry[]; top: Position } | { gap: GapReason; top: Position }
+export type Replay =
+  | {
+      /** No gap: `entries` are everything after the position. */
+      gap: null
+      /** Every entry after the position, in offset order. */
+      entries: HistoryEntry[]
+      /** The channel's position when the entries were read. */
+      top: Position
+    }
+  | {
+      /** Why the entries after the position cannot be replayed. */
+      gap: GapReason
+      /** The channel's position now. */
+      top: Position
+    }
 
 /** How much history a channel keeps. */
 export interface HistoryLimits {
@@ -46,6 +66,7 @@ export interface HistoryLimits {
 
 /** What a hub gives its history when it starts it. */
 export interface HistoryHost {
+  /** How much history each channel keeps, as the hub's `history` option set it. */
   readonly limits: HistoryLimits
   /**
    * Writes a publication to this instance's peers in its channel. Every instance's history

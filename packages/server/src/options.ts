@@ -192,7 +192,8 @@ export interface RateLimitOptions {
 /** The hub's `ws`-level heartbeat. */
 export interface HeartbeatOptions {
   /**
-   * How often each peer is pinged, in ms; a peer silent for a whole interval is cut.
+   * How often each peer is pinged, in ms; a peer that has not answered the previous ping with a
+   * pong when the next one is due is terminated.
    * @default 30_000
    */
   interval?: number

@@ -25,7 +25,9 @@ export const MAX_SUBS = 64
  * again) and an `offset` (+1 per publication, from 1; 0 before the first).
  */
 export interface ChannelPosition {
+  /** The channel's epoch: a new one whenever its history is lost or made again. */
   epoch: string
+  /** The offset of a publication in the epoch: +1 per publication, from 1; 0 before the first. */
   offset: number
 }
 
@@ -34,8 +36,11 @@ export type ChannelGapReason = 'trimmed' | 'epoch'
 
 /** The offsets, in the reply's epoch, that will never be delivered: `from` to `to`, both included (empty when `to < from`). */
 export interface ChannelGap {
+  /** Why the missed publications cannot be replayed: `trimmed` or `epoch`. */
   reason: ChannelGapReason
+  /** The first offset never delivered. */
   from: number
+  /** The last offset never delivered (included). */
   to: number
 }
 

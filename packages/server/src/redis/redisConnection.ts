@@ -63,7 +63,9 @@ export interface RedisSource {
 
 /** The two connections the Redis seams share: one for commands, one for subscriptions. */
 export interface RedisLinks {
+  /** The connection for commands and publishing: the `client` given, or one opened to `url`. */
   readonly commands: RedisClientLike
+  /** The connection in subscriber mode: a `duplicate()` of `commands`, opened and closed here. */
   readonly subscriber: RedisClientLike
 }
 
