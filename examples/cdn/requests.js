@@ -158,8 +158,8 @@ export class RequestsPanel {
     } catch (error) {
       const [outcome, label] = FAILURES[error?.code] ?? ['lost', error?.code ?? 'failed']
       const why = error.code === 'REQUEST_FAILED' ? `${error.cause?.code ?? 'error'}: ${error.message}` : error.message
-      const cause = error.code === 'REQUEST_ABORTED' && error.cause ? ` (${error.cause})` : ''
-      this.#settle(row, outcome, label, `${why}${cause}`)
+      // An abort's reason is in its message already: `request aborted: <reason>`.
+      this.#settle(row, outcome, label, why)
     }
     this.host.status().catch(() => {})
   }

@@ -93,7 +93,7 @@ describe.skipIf(!chromiumPath)('the demo page making requests', () => {
 
     const aborted = await ask(page, 'abort')
     expect(aborted).toMatchObject({ outcome: 'aborted', label: 'aborted' })
-    expect(aborted.steps).toBe('written → request aborted (abort() after 1.00 s)')
+    expect(aborted.steps).toBe('written → request aborted: abort() after 1.00 s')
 
     // Four requests, four handler runs; the slow ones still run on the server after their callers gave up.
     expect(await serverRequests(demo())).toEqual({ handled: 4, duplicates: 0 })
@@ -147,7 +147,7 @@ describe.skipIf(!chromiumPath)('the demo page making requests', () => {
     await page.locator('#requests .request').first().locator('.request-abort').click()
     const [aborted] = await rows(page)
     expect(aborted).toMatchObject({ outcome: 'aborted' })
-    expect(aborted?.steps).toBe('written → request aborted (abort() from the page)')
+    expect(aborted?.steps).toBe('written → request aborted: abort() from the page')
     await expect(page.locator('#requests-pending').textContent()).resolves.toBe('0')
   })
 })

@@ -10,7 +10,7 @@ describe('peers that stop reading', () => {
     const server = await startServer({ highWaterMark: 4 * MiB, heartbeat: false })
     const reader = await hostileClient(server.url)
     const stalled = await hostileClient(server.url)
-    const socket = (stalled.ws as unknown as { _socket: { pause(): void } })._socket
+    const socket = (stalled.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket
     socket.pause() // reads nothing more: the server's writes pile up
     server.command({ cmd: 'broadcast', count: 1600, bytes: 64 * 1024 })
     const { peakGrowth } = await server.next('broadcasted', undefined, 60_000)
