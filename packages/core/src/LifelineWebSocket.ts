@@ -1,4 +1,4 @@
-import { type CloseInfo, type ConnectOptions, connect, LifelineError, rawCodec, type Socket } from '@lifeline/core'
+import { type CloseInfo, type ConnectOptions, connect, frameBytes, LifelineError, rawCodec, type Socket } from '@lifeline/core'
 
 /**
  * The options of {@link LifelineWebSocket}: those of `connect`, without the ones the class decides
@@ -175,9 +175,6 @@ interface Inner {
   close(code?: number, reason?: string): void
 }
 
-const size = (frame: Frame): number =>
-  typeof frame === 'string' ? new TextEncoder().encode(frame).length : frame.byteLength
-
 /**
  * The Lifeline socket behind a {@link LifelineWebSocket}, and the standard's state kept beside it.
  * A closure, so that its names minify: the class's budget is 1 KiB over the core.
@@ -233,8 +230,8 @@ function create(
     return queued
   }
   const write = (data: Frame) => {
-    if (socket.sendRaw(data) === 'queued') trim().push(size(data))
-    else if (self.state >= CLOSING) unsent += size(data)
+    if (socket.sendRaw(data) === 'queued') trim().push(frameBytes(data))
+    else if (self.state >= CLOSING) unsent += frameBytes(data)
   }
 
   const self: Inner = {

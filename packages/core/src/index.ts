@@ -6,7 +6,7 @@
  */
 export { type BackoffOptions, backoffDelay, type Jitter, MAX_TIMER_DELAY } from './backoff.js'
 export { defaultShouldReconnect } from './closeCodes.js'
-export { type Codec, type Envelope, type Frame, jsonCodec, rawCodec } from './codec.js'
+export { type Codec, type Envelope, type Frame, frameBytes, jsonCodec, rawCodec } from './codec.js'
 export { connect } from './connect.js'
 export type { BrowserEventTarget, WebSocketConstructor, WebSocketLike } from './environment.js'
 export { type ErrorCode, isLifelineError, LifelineError } from './errors.js'
