@@ -52,4 +52,10 @@ export {
 } from './protocol/envelope.js'
 export type { MessageMap, ReplyOf, RequestArgs, SendArgs } from './protocol/messageMap.js'
 export { isPing, isPong, ping, pongFrame, TEXT_PING, TEXT_PONG } from './protocol/pingPong.js'
-export { BATCH_FRAMES, createWriteBatch, type WriteBatch } from './protocol/writeBatch.js'
+export {
+  BATCH_FRAMES,
+  type BatchedSocket,
+  type Corkable,
+  createWriteBatch,
+  type WriteBatch,
+} from './protocol/writeBatch.js'

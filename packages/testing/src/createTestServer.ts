@@ -17,7 +17,7 @@ import { createChannels, type TestHistoryOptions } from './testChannels.js'
 export type Frame = string | ArrayBuffer
 
 /** A message map, as `{ type: payload }`, when none is given: any type, any payload. */
-type AnyMessages = Record<string, unknown>
+export type AnyMessages = Record<string, unknown>
 
 /** Options of {@link createTestServer}. */
 export interface TestServerOptions {
@@ -28,7 +28,7 @@ export interface TestServerOptions {
 }
 
 /** The arguments after the request in `reply(request, data)`: as {@link SendArgs}, for the reply's type. */
-type ReplyArgs<Replies, K> =
+export type ReplyArgs<Replies, K> =
   undefined extends ReplyOf<Replies, K> ? [data?: ReplyOf<Replies, K>] : [data: ReplyOf<Replies, K>]
 
 /**
@@ -56,6 +56,7 @@ export interface ReceivedEnvelope<
 
 /** A frame the server received that is no typed envelope: a reply to the server, or a frame that is not a JSON envelope. */
 export interface UntypedMessage<In = AnyMessages, Out = AnyMessages> {
+  /** Always `undefined`: the frame had no `type`, or was no JSON envelope. */
   type: undefined
   /** The envelope's `data`; for a frame that is not a JSON envelope, the frame itself. */
   data: unknown
@@ -162,9 +163,11 @@ export interface TestServer<In = AnyMessages, Out = AnyMessages, Replies = {}, C
    * ```
    */
   waitForMessage<K extends keyof In & string>(type: K): Promise<ReceivedEnvelope<In, Out, K>>
+  /** Resolves with the first message not yet returned that the type guard `match` accepts, narrowed to `M`. */
   waitForMessage<M extends ReceivedMessage<In, Out>>(
     match: (message: ReceivedMessage<In, Out>) => message is M,
   ): Promise<M>
+  /** Resolves with the first message not yet returned that `match` accepts; without `match`, the next message. */
   waitForMessage(match?: (message: ReceivedMessage<In, Out>) => boolean): Promise<ReceivedMessage<In, Out>>
   /** Sends the JSON envelope `{ type, data }` to every open connection (delivered at once). */
   send<K extends keyof Out & string>(type: K, ...data: SendArgs<Out, K>): void

@@ -7,11 +7,13 @@
  * @packageDocumentation
  */
 export {
+  type AnyMessages,
   type ConnectionClose,
   createTestServer,
   type Frame,
   type ReceivedEnvelope,
   type ReceivedMessage,
+  type ReplyArgs,
   type TestConnection,
   type TestServer,
   type TestServerOptions,

@@ -71,13 +71,17 @@ export interface LeaveMessage {
  * publications after `since` follow (`recovered`), and the gap when they cannot.
  */
 export interface JoinReply extends ChannelPosition {
+  /** Whether the publications after `since` are replayed; `false` without `since` or with a gap. */
   recovered: boolean
+  /** The offsets that will never be delivered, when `since` was given and cannot be replayed from. */
   gap?: ChannelGap
 }
 
 /** What `$publish` asks: `{"channel": "room:42", "data"?: payload}`. */
 export interface PublishRequest<T = unknown> {
+  /** The channel to publish into. */
   channel: string
+  /** The payload; absent when there is none. */
   data?: T
 }
 
@@ -130,7 +134,15 @@ export function isPublication(message: unknown): message is PublicationFrame {
  * `${head}e1","o":21${tail}` // '{"ch":"room:42","e":"e1","o":21,"data":{"text":"hi"}}'
  * ```
  */
-export function publicationParts(channel: string, data: string | undefined): { head: string; tail: string } {
+export function publicationParts(
+  channel: string,
+  data: string | undefined,
+): {
+  /** The frame's JSON text up to its epoch: `{"ch":<channel>,"e":"`. */
+  head: string
+  /** The frame's JSON text after its offset: `,"data":<data>}`, or `}` without `data`. */
+  tail: string
+} {
   return { head: `{"ch":${JSON.stringify(channel)},"e":"`, tail: data === undefined ? '}' : `,"data":${data}}` }
 }
 

@@ -7,12 +7,48 @@
  * - `bad`: not an object, an `re` or `id` that is not a string, or no string `type`.
  */
 export type Classified =
-  | { kind: 'message'; type: string; data: unknown }
-  | { kind: 'request'; type: string; data: unknown; id: string }
-  | { kind: 'reply'; re: string; data: unknown; error: unknown }
-  | { kind: 'ping'; id: string | undefined }
-  | { kind: 'pong' }
-  | { kind: 'bad' }
+  | {
+      /** A message: a string `type` and no `id`. */
+      kind: 'message'
+      /** The message type. */
+      type: string
+      /** The payload; `undefined` when absent. */
+      data: unknown
+    }
+  | {
+      /** A request: a string `type` and a string `id`. */
+      kind: 'request'
+      /** The request type. */
+      type: string
+      /** The payload; `undefined` when absent. */
+      data: unknown
+      /** The request's id, for its reply's `re`. */
+      id: string
+    }
+  | {
+      /** A reply: a string `re`. */
+      kind: 'reply'
+      /** The id of the request it answers. */
+      re: string
+      /** The payload of a success; `undefined` when absent. */
+      data: unknown
+      /** What went wrong, in an error reply; `undefined` otherwise. */
+      error: unknown
+    }
+  | {
+      /** The heartbeat's ping envelope. */
+      kind: 'ping'
+      /** The id for the pong to echo; `undefined` when absent. */
+      id: string | undefined
+    }
+  | {
+      /** The heartbeat's pong envelope. */
+      kind: 'pong'
+    }
+  | {
+      /** Not a valid envelope. */
+      kind: 'bad'
+    }
 
 const BAD: Classified = Object.freeze({ kind: 'bad' })
 const PONG: Classified = Object.freeze({ kind: 'pong' })

@@ -47,7 +47,13 @@ export function envelope<T extends string>(type: T, data?: unknown, id?: string)
  * JSON.stringify(errorReply('k3j9.1', { code: 'NOT_FOUND', message: 'no user 42' }))
  * ```
  */
-export function reply(re: string, data: unknown): Envelope & { re: string } {
+export function reply(
+  re: string,
+  data: unknown,
+): Envelope & {
+  /** The id of the request it answers. */
+  re: string
+} {
   return { re, data }
 }
 
@@ -55,7 +61,10 @@ export function reply(re: string, data: unknown): Envelope & { re: string } {
 export function errorReply(
   re: string,
   error: ErrorReply | { code?: unknown; message?: unknown },
-): Envelope & { re: string } {
+): Envelope & {
+  /** The id of the request it answers. */
+  re: string
+} {
   return { re, error }
 }
 

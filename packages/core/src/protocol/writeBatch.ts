@@ -1,12 +1,16 @@
 /** The part of Node's `net.Socket` that holds writes back and lets them go in one system call. */
-interface Corkable {
+export interface Corkable {
+  /** Holds writes back until {@link Corkable.uncork}. */
   cork(): void
+  /** Lets the writes held back go, together. */
   uncork(): void
 }
 
 /** A WebSocket as the batch writes to it: `ws`'s keeps its TCP socket in `_socket`. */
-interface BatchedSocket<F> {
+export interface BatchedSocket<F> {
+  /** Sends one frame. */
   send(frame: F): unknown
+  /** `ws`'s TCP socket, corked around a batch when it can be; absent elsewhere. */
   _socket?: Partial<Corkable> | null
 }
 
