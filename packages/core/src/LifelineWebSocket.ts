@@ -1,4 +1,12 @@
-import { type CloseInfo, type ConnectOptions, connect, frameBytes, LifelineError, rawCodec, type Socket } from '@lifeline/core'
+import {
+  type CloseInfo,
+  type ConnectOptions,
+  connect,
+  frameBytes,
+  LifelineError,
+  rawCodec,
+  type Socket,
+} from '@lifeline/core'
 
 /**
  * The options of {@link LifelineWebSocket}: those of `connect`, without the ones the class decides

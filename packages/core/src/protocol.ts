@@ -47,6 +47,7 @@ export {
   type ErrorReply,
   encodeEnvelope,
   envelope,
+  errorOf,
   errorReply,
   reply,
 } from './protocol/envelope.js'

@@ -1,6 +1,7 @@
 import { after, type Timer } from './clock.js'
 import type { Envelope, Frame } from './codec.js'
 import { fail, isLifelineError, LifelineError } from './errors.js'
+import { errorOf } from './protocol/envelope.js'
 import type { DropReason, Outgoing, SendResult } from './types.js'
 
 /** Options of `socket.request()`. */
@@ -102,27 +103,6 @@ export const nextId = (): string => `${prefix}.${(++counter).toString(36)}`
 const lost = (reason: string) => fail('REQUEST_LOST', `request lost: ${reason}`, reason)
 const aborted = (signal: AbortSignal) => fail('REQUEST_ABORTED', 'request aborted', signal.reason)
 const NO_OPTIONS: RequestOptions = {}
-
-/**
- * The error reply for what a handler threw: its `code` and `message`, read with care, since a
- * handler may throw anything (`null`, an object with no prototype, an error whose getters throw).
- */
-const errorReply = (thrown: unknown): { code?: unknown; message: string } => {
-  const read = (key: 'code' | 'message'): unknown => {
-    try {
-      return (thrown as Record<string, unknown> | null | undefined)?.[key]
-    } catch {
-      return undefined
-    }
-  }
-  let message: string
-  try {
-    message = String(read('message') ?? thrown)
-  } catch {
-    message = 'request failed'
-  }
-  return { code: read('code'), message }
-}
 
 /** The functions of the promise made last: one executor serves every request, so none is made per request. */
 let resolveLast: (value: unknown) => void
@@ -285,7 +265,7 @@ export function createRequests(host: RequestsHost): Requests {
       if (!handler) return false
       new Promise((resolve) => resolve(handler(data as never))).then(
         (value) => reply(id, value),
-        (thrown: unknown) => reply(id, undefined, errorReply(thrown)),
+        (thrown: unknown) => reply(id, undefined, errorOf(thrown)),
       )
       return true
     },

@@ -2,6 +2,7 @@ import {
   type ChannelPosition,
   encodeEnvelope,
   envelope,
+  errorOf,
   errorReply,
   isPing,
   pongFrame,
@@ -285,27 +286,6 @@ function decode(frame: Frame): Record<string, unknown> | undefined {
 }
 
 const message = (type: string, data: unknown) => encodeEnvelope(envelope(type, data))
-
-/**
- * The error reply for what a handler threw: its `code` and `message`, read with care, since a
- * handler may throw anything (`null`, an object with no prototype, an error whose getters throw).
- */
-function errorOf(thrown: unknown): { code?: unknown; message: string } {
-  const read = (key: 'code' | 'message'): unknown => {
-    try {
-      return (thrown as Record<string, unknown> | null | undefined)?.[key]
-    } catch {
-      return undefined
-    }
-  }
-  let message: string
-  try {
-    message = String(read('message') ?? thrown)
-  } catch {
-    message = 'request failed'
-  }
-  return { code: read('code'), message }
-}
 
 /**
  * Values handed out in order, each to at most one waiter. A new value goes to the oldest waiter

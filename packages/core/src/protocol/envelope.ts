@@ -75,3 +75,31 @@ export function errorReply(
 export function encodeEnvelope(message: Envelope): string {
   return JSON.stringify(message)
 }
+
+/**
+ * The error reply's `{ code, message }` for what a handler threw, read with care, since a handler
+ * may throw anything (`null`, an object with no prototype, an error whose getters throw): never
+ * throws itself.
+ *
+ * @example
+ * ```ts
+ * errorOf(new Error('no user 42')) // { code: undefined, message: 'no user 42' }
+ * errorOf(Object.create(null)) // { code: undefined, message: 'request failed' }
+ * ```
+ */
+export function errorOf(thrown: unknown): { code?: unknown; message: string } {
+  const read = (key: 'code' | 'message'): unknown => {
+    try {
+      return (thrown as Record<string, unknown> | null | undefined)?.[key]
+    } catch {
+      return undefined
+    }
+  }
+  let message: string
+  try {
+    message = String(read('message') ?? thrown)
+  } catch {
+    message = 'request failed'
+  }
+  return { code: read('code'), message }
+}
