@@ -87,7 +87,12 @@ export function encodeEnvelope(message: Envelope): string {
  * errorOf(Object.create(null)) // { code: undefined, message: 'request failed' }
  * ```
  */
-export function errorOf(thrown: unknown): { code?: unknown; message: string } {
+export function errorOf(thrown: unknown): {
+  /** The thrown value's `code`, when it has one that can be read. */
+  code?: unknown
+  /** The thrown value's `message`, else the value as text, else `request failed`. */
+  message: string
+} {
   const read = (key: 'code' | 'message'): unknown => {
     try {
       return (thrown as Record<string, unknown> | null | undefined)?.[key]
