@@ -144,7 +144,10 @@ export async function startTabsServer(): Promise<TabsServer> {
     async close() {
       for (const ws of sockets) ws.terminate()
       wss.close()
-      await new Promise<void>((resolve) => http.close(() => resolve()))
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()))
+      // The browser keeps idle connections of its pool open after the pages closed: closing waits for none.
+      http.closeAllConnections()
+      await closed
     },
   }
 }

@@ -1,4 +1,4 @@
-import { fail, LifelineError } from './errors.js'
+import { LifelineError } from './errors.js'
 
 /**
  * The part of a WebSocket Lifeline uses. Matches the browser's `WebSocket`, Node's `ws`,
@@ -70,7 +70,8 @@ export function resolveUrl(input: string | URL): string {
     url = new URL(String(input), base)
   } catch (cause) {
     const relative = !base && typeof input === 'string' && /^[/.]/.test(input)
-    throw fail('INVALID_URL', relative ? 'relative URL without a page' : 'invalid URL', cause)
+    // Not `fail`: some runtimes quote the URL in the parser's message, and a URL can carry a token.
+    throw new LifelineError('INVALID_URL', relative ? 'relative URL without a page' : 'invalid URL', { cause })
   }
   url.protocol = url.protocol.replace(/^http/, 'ws')
   if (!/^wss?:$/.test(url.protocol))

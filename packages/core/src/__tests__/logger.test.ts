@@ -49,6 +49,34 @@ describe('logger', () => {
     expect(all).not.toContain('private')
   })
 
+  it('keeps a token out of an INVALID_URL error even where the URL parser quotes the URL (Deno)', async () => {
+    const { lines, logger } = recordingLogger()
+    const Parser = globalThis.URL
+    vi.stubGlobal(
+      'URL',
+      class extends Parser {
+        constructor(input: string | URL, base?: string | URL) {
+          if (String(input).includes('99999')) throw new TypeError(`Invalid URL: '${String(input)}'`)
+          super(input, base)
+        }
+      },
+    )
+    const errors: Error[] = []
+    const socket = connect(() => 'wss://example.com:99999/live?token=s3cret', {
+      WebSocket: FakeWebSocket,
+      browserEvents: false,
+      reconnect: false,
+      logger,
+    })
+    socket.on('error', (error) => errors.push(error))
+    await vi.advanceTimersByTimeAsync(0)
+    vi.unstubAllGlobals()
+    expect(errors.map((error) => (error as { code?: string }).code)).toEqual(['INVALID_URL'])
+    expect(errors[0]?.message).not.toContain('s3cret')
+    expect(lines.join('\n')).not.toContain('s3cret')
+    socket.dispose()
+  })
+
   it('logs full URLs and payloads with logSensitive', async () => {
     const { lines, logger } = recordingLogger()
     const socket = connect('wss://example.com/live?token=s3cret', {
