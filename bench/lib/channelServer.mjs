@@ -33,7 +33,7 @@ function lifelineServer(http, { history }) {
   return {
     publish: (channel, data) => hub.publish(channel, data),
     peers: () => peers,
-    stats: () => hub.stats,
+    stats: () => hub.stats(),
     stop: () => hub.close(),
   }
 }

@@ -19,7 +19,7 @@ function lifelineServer(http, { workMs, onRequest, adapter }, stats) {
   // in this server's memory unless an adapter outlives the restart (as Redis would).
   const hub = attach(new WebSocketServer({ server: http }), { heartbeat: false, ...(adapter && { adapter }) })
   hub.on('error', () => {})
-  stats.hub = () => hub.stats
+  stats.hub = () => hub.stats()
   hub.on('connection', (peer) => {
     // Answers at once, as the other servers' handlers do: a promise only when there is work to wait for.
     peer.handle('echo', (data) => {

@@ -175,7 +175,7 @@ export function observe(hub: Hub) {
   // #region stats
   hub.on('error', (error) => log.error(error.code, error.message, error.cause))
   setInterval(() => {
-    const { peers, requests, duplicates, badFrames } = hub.stats
+    const { peers, requests, duplicates, badFrames } = hub.stats()
     metrics.gauge('ws.peers', peers)
     metrics.gauge('ws.requests', requests)
     metrics.gauge('ws.duplicates', duplicates) // requests answered from the dedupe window

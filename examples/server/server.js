@@ -187,12 +187,13 @@ export async function startDemoServer({ port = 0, host = '127.0.0.1' } = {}) {
 
   function status() {
     const mode = MODES.find(active) ?? 'normal'
+    const stats = hub.stats()
     return {
       mode,
       until: mode === 'normal' ? null : until[mode],
       clients: clients.size,
       online: [...clients.values()].map((client) => client.name),
-      requests: { handled: hub.stats.requests, duplicates: hub.stats.duplicates },
+      requests: { handled: stats.requests, duplicates: stats.duplicates },
     }
   }
 

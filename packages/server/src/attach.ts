@@ -18,14 +18,21 @@ export interface BroadcastOptions {
   except?: Peer<any, any, any, any, any>
 }
 
-/** What a hub has counted since it was attached; `peers` is the number connected now. */
+/** How a peer is connected: a WebSocket (the only transport today). */
+export type Transport = 'websocket'
+
+/** What a hub has counted since it was attached; `peers` and `transports` are the numbers connected now. */
 export interface HubStats {
   /** Peers connected to this instance now. */
   peers: number
+  /** Peers connected to this instance now, by transport. */
+  transports: Record<Transport, number>
   /** Connections accepted since the hub was attached. */
   connections: number
   /** Ordinary messages received (not requests, replies or pings). */
   messages: number
+  /** Frames written to peers: messages, broadcasts and publications (one per peer reached), replies, requests and pongs. */
+  framesSent: number
   /** Requests whose handler ran. */
   requests: number
   /** Requests answered from the dedupe window, their handler not run again. */
@@ -174,8 +181,16 @@ export interface Hub<
   publish<T>(channel: string, data: T): Promise<Position>
   /** The peers connected to this instance. */
   readonly peers: ReadonlySet<Peer<In, Out, Replies, ClientReplies, Data>>
-  /** Counts since the hub was attached (a fresh object on every read). */
-  readonly stats: HubStats
+  /**
+   * What the hub has counted since it was attached, and the peers connected now: a fresh object
+   * on every call. `@lifeline/server/metrics` exports it to Prometheus.
+   *
+   * @example
+   * ```ts
+   * const { peers, requests, slowConsumers } = hub.stats()
+   * ```
+   */
+  stats(): HubStats
   /** Settles once the adapter has started (at once for the in-memory one); rejects if it could not. */
   readonly ready: Promise<void>
   /**
@@ -243,9 +258,10 @@ export function attach<
 
   const rooms = createRooms<PeerConnection>()
   const peers = rooms.all
-  const counts: Omit<HubStats, 'peers' | 'badFrames'> = {
+  const counts: Omit<HubStats, 'peers' | 'transports' | 'badFrames'> = {
     connections: 0,
     messages: 0,
+    framesSent: 0,
     requests: 0,
     duplicates: 0,
     unhandled: 0,
@@ -479,9 +495,9 @@ export function attach<
     peers: peers as ReadonlySet<Peer<unknown, unknown, unknown, unknown, unknown>> as ReadonlySet<
       Peer<In, Out, Replies, ClientReplies, Data>
     >,
-    get stats() {
+    stats() {
       const badFrames = counts.invalidJson + counts.invalidEnvelope + counts.oversize + counts.tooDeep
-      return { peers: peers.size, ...counts, badFrames }
+      return { peers: peers.size, transports: { websocket: peers.size }, ...counts, badFrames }
     },
     ready,
     close,

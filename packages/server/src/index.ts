@@ -6,7 +6,15 @@
  * @packageDocumentation
  */
 export { type Adapter, memoryAdapter } from './adapter.js'
-export { attach, type BroadcastOptions, type CloseOptions, type Hub, type HubEvents, type HubStats } from './attach.js'
+export {
+  attach,
+  type BroadcastOptions,
+  type CloseOptions,
+  type Hub,
+  type HubEvents,
+  type HubStats,
+  type Transport,
+} from './attach.js'
 export type { Broker, BrokerHost, Publication } from './broker.js'
 export { FORBIDDEN, MESSAGE_TOO_BIG, RATE_LIMITED, SERVICE_RESTART, SLOW_CONSUMER } from './closeCodes.js'
 export { isLifelineServerError, LifelineServerError, type ServerErrorCode } from './errors.js'

@@ -151,6 +151,7 @@ export interface RateSettings {
 export type PeerCount =
   | BadFrame
   | 'messages'
+  | 'framesSent'
   | 'unhandled'
   | 'unknownReplies'
   | 'rateLimited'
@@ -242,6 +243,7 @@ export function createPeer(socket: PeerSocket, host: PeerHost): PeerConnection {
   const write = (frame: string) => {
     if (socket.readyState !== OPEN || cut) return false
     batch.send(socket, frame)
+    host.count('framesSent')
     // Checked on every write: nothing more is buffered for a peer past the mark.
     if ((socket.bufferedAmount ?? 0) > host.highWaterMark) {
       host.slow(peer)

@@ -311,7 +311,7 @@ describe('publishing', () => {
       publication('room:1', epoch, 1, 'once'),
       publication('room:1', epoch, 2, 'next'),
     ])
-    expect(hub.stats).toMatchObject({ publications: 2, duplicates: 1 })
+    expect(hub.stats()).toMatchObject({ publications: 2, duplicates: 1 })
   })
 
   it('publishes a publication without data as a frame without data', async () => {
@@ -500,7 +500,7 @@ describe('limits and bad input', () => {
     client.send({ type: 'chat' })
     expect((await client.join('b')).data).toMatchObject({ offset: 0 })
     expect(seen).toEqual(['chat'])
-    expect(hub.stats).toMatchObject({ unhandled: 5, joins: 1 })
+    expect(hub.stats()).toMatchObject({ unhandled: 5, joins: 1 })
   })
 
   it('answers UNAVAILABLE, and reports, when the history fails; the channel is not joined', async () => {

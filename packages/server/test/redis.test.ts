@@ -147,7 +147,7 @@ describe.skipIf(!redisServer)('redisAdapter against a real redis-server', () => 
     release('from instance one')
     expect(await reply).toBe('from instance one')
     expect(calls).toHaveBeenCalledTimes(1)
-    expect(two.hub.stats).toMatchObject({ requests: 0, duplicates: 1 })
+    expect(two.hub.stats()).toMatchObject({ requests: 0, duplicates: 1 })
   })
 
   it('runs its commands on a client of yours and leaves it open; it closes only its own connections', async () => {

@@ -1,4 +1,5 @@
 // What the hostile-client tests and their server process say to each other over IPC.
+import type { HubStats } from '@lifeline/server'
 
 /** From the test to the server. */
 export type Command =
@@ -10,7 +11,7 @@ export type Command =
 
 /** What the server measured of itself. */
 export interface Measure {
-  stats: Record<string, number>
+  stats: HubStats
   /** Bytes after a full garbage collection. */
   heapUsed: number
   external: number

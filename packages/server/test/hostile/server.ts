@@ -94,7 +94,7 @@ function measure(): Measure {
   }
   const serverListeners = wss.eventNames().reduce((sum, name) => sum + wss.listenerCount(name), 0)
   return {
-    stats: { ...hub.stats },
+    stats: hub.stats(),
     heapUsed: memory.heapUsed,
     external: memory.external,
     arrayBuffers: memory.arrayBuffers,
