@@ -72,8 +72,9 @@ const packages = [
   },
   {
     dir: 'packages/server',
-    // Node only: no IIFE. The Redis adapter has its own entry, so only its users load the client.
-    entries: [{ input: 'index' }, { input: 'redis' }],
+    // Node only: no IIFE. The Redis adapter and the metrics have their own entries, so only their
+    // users load the Redis client or prom-client.
+    entries: [{ input: 'index' }, { input: 'redis' }, { input: 'metrics' }],
   },
   {
     dir: 'packages/testing',
