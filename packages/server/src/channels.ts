@@ -16,6 +16,7 @@ import type { ChannelPublication, History, Position, Replay } from './history.js
 import type { MaybePromise } from './maybePromise.js'
 import type { Authorize, ChannelAction } from './options.js'
 import type { AnyHandler, PeerConnection, ReservedFrame } from './peer.js'
+import { type PreparedFrame, prepareFrame } from './preparedFrame.js'
 import { Refusal } from './responder.js'
 import type { Rooms } from './rooms.js'
 import type { RequestInfo } from './types.js'
@@ -173,13 +174,21 @@ export function createChannels(host: ChannelsHost) {
     state.tasks.set(channel, task)
   }
 
-  /** Writes a publication to one member: held back during a join's read, skipped when sent already. */
-  function send(peer: PeerConnection, membership: Membership, publication: ChannelPublication) {
+  /**
+   * Writes a publication to one member: held back during a join's read, skipped when sent already.
+   * `frame` is the publication's frame prepared once for every member of the fan-out.
+   */
+  function send(
+    peer: PeerConnection,
+    membership: Membership,
+    publication: ChannelPublication,
+    frame: string | PreparedFrame = publication.frame,
+  ) {
     if (membership.held) return membership.held.push(publication)
     if (publication.epoch === membership.epoch && publication.offset <= membership.sent) return
     membership.epoch = publication.epoch
     membership.sent = publication.offset
-    peer.write(publication.frame)
+    peer.write(frame)
   }
 
   /** Takes the peer out of `channel`: for good when `sub` is absent, else once that was its last subscriber. */
@@ -326,9 +335,12 @@ export function createChannels(host: ChannelsHost) {
 
     /** A publication for this instance's peers in its channel (from the history). */
     deliver(publication: ChannelPublication) {
-      for (const peer of rooms.members(publication.channel)) {
+      const members = rooms.members(publication.channel)
+      // Encoded and framed once for all of them, not once per peer.
+      const frame = members.size > 1 ? prepareFrame(publication.frame) : publication.frame
+      for (const peer of members) {
         const membership = byPeer.get(peer)?.memberships.get(publication.channel)
-        if (membership) send(peer, membership, publication)
+        if (membership) send(peer, membership, publication, frame)
       }
     },
 

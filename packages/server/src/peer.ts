@@ -13,6 +13,7 @@ import {
 } from './frames.js'
 import { nextId } from './ids.js'
 import { createListeners } from './listeners.js'
+import { type PreparedFrame, rawWriter } from './preparedFrame.js'
 import { fullBucket, refill } from './tokenBucket.js'
 import type {
   HandlerInfo,
@@ -201,8 +202,8 @@ export interface PeerConnection
   readonly signal: AbortSignal
   /** This peer's requests being answered (bounded by `maxInFlight`). */
   readonly inFlight: Set<InFlight>
-  /** Writes a ready frame if the connection is open; returns whether it was written. */
-  write(frame: string): boolean
+  /** Writes a ready frame (or one prepared for many peers) if the connection is open; returns whether it was written. */
+  write(frame: string | PreparedFrame): boolean
   /** One heartbeat tick: cut the connection if the last ping went unanswered, else ping. */
   beat(): void
   /** Reads the frames that came while the hub was still setting the peer up, then the rest as they come. */
@@ -240,9 +241,13 @@ export function createPeer(socket: PeerSocket, host: PeerHost): PeerConnection {
 
   /** Frames written in one turn of the event loop leave together, 16 to a TCP write. */
   const batch = createWriteBatch()
-  const write = (frame: string) => {
+  /** Where prepared frames go as bytes, or `null` (they go as text). */
+  const bytesTo = rawWriter(socket)
+  const write = (frame: string | PreparedFrame) => {
     if (socket.readyState !== OPEN || cut) return false
-    batch.send(socket, frame)
+    if (typeof frame === 'string') batch.send(socket, frame)
+    else if (bytesTo) batch.send(bytesTo, frame.bytes)
+    else batch.send(socket, frame.text)
     host.count('framesSent')
     // Checked on every write: nothing more is buffered for a peer past the mark.
     if ((socket.bufferedAmount ?? 0) > host.highWaterMark) {
