@@ -12,8 +12,8 @@ import {
   readFrame,
 } from './frames.js'
 import { nextId } from './ids.js'
-import { createListeners } from './listeners.js'
 import { type PreparedFrame, rawWriter } from './preparedFrame.js'
+import { createListeners } from './listeners.js'
 import { fullBucket, refill } from './tokenBucket.js'
 import type {
   HandlerInfo,

@@ -22,6 +22,16 @@ describe('hostile frames', () => {
     expect(await client.request('symbol', null, 's1')).toMatchObject({ re: 's1', error: { code: 'ENCODE_FAILED' } })
   })
 
+  it('counts replies to ids it never asked (forged, late, repeated) and settles nothing with them', async () => {
+    const server = await startServer({ rateLimit: false })
+    const client = await hostileClient(server.url)
+    for (let i = 0; i < 10_000; i++) client.send({ re: `forged.${i % 100}`, data: { admin: true } })
+    client.send({ re: 'forged.err', error: { code: 'X', message: 'made up' } })
+    expect(await client.request('echo', 'after', 'f1')).toEqual({ re: 'f1', data: 'after' })
+    const { stats } = await server.measure()
+    expect(stats).toMatchObject({ unknownReplies: 10_001, badFrames: 0, requests: 1 })
+  })
+
   it('refuses JSON nested 500,000 levels deep unparsed, and counts it', async () => {
     const server = await startServer({ maxMessageBytes: 2_000_000 })
     const client = await hostileClient(server.url)

@@ -25,6 +25,8 @@ export interface Measure {
   maxAbortListeners: number
   /** Listeners on the ws server's events. */
   serverListeners: number
+  /** The process's active resources (sockets, timers, servers): `process.getActiveResourcesInfo()`. */
+  resources: number
   /** The longest the event loop was blocked, in ms, since the server started. */
   maxLoopDelay: number
 }

@@ -103,6 +103,7 @@ function measure(): Measure {
     aborted,
     maxAbortListeners,
     serverListeners,
+    resources: process.getActiveResourcesInfo().length,
     maxLoopDelay: loop.max / 1e6,
   }
 }
