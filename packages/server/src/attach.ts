@@ -332,6 +332,7 @@ export function attach<
     authorize,
     maxChannels,
     replayLimit: history.size,
+    highWaterMark: settings.highWaterMark,
     answer: (peer, request, handler) => responder.answer(peer, request, handler),
     emit: (type, peer, channel) => listeners.emit(type, peer, channel),
     count,

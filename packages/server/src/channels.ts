@@ -29,6 +29,8 @@ export interface ChannelsHost {
   readonly maxChannels: number
   /** The most publications a join replays: the history's size. */
   readonly replayLimit: number
+  /** The most bytes a peer may have unsent: a replay that would take more is a gap. */
+  readonly highWaterMark: number
   /** Answers a request through the dedupe window, as every request is. */
   answer(peer: PeerConnection, request: RequestInfo & { data: unknown }, handler: AnyHandler): void
   /** A peer joined a channel, or left it. */
@@ -122,6 +124,40 @@ function joinReply(since: Position | null, replay: Replay): JoinReply {
 export function createChannels(host: ChannelsHost) {
   const { history, rooms } = host
   const byPeer = new Map<PeerConnection, PeerChannels>()
+  /**
+   * Channels whose last append here failed: it may have numbered a publication that was neither
+   * kept nor delivered, so each starts a new epoch before its next use (and every subscriber meets
+   * an `epoch` gap, never a silent hole). The value is the reset under way, shared by every use
+   * that waits for it; `null` until one starts.
+   */
+  const broken = new Map<string, Promise<void> | null>()
+
+  /** Starts a new epoch for a broken channel (one reset for every use waiting), then calls `next`. */
+  function mended<T>(channel: string, next: () => MaybePromise<T>): MaybePromise<T> {
+    if (!broken.has(channel)) return next()
+    let reset = broken.get(channel)
+    if (!reset) {
+      const started: Promise<void> = Promise.resolve(attempt(() => history.reset(channel))).then(
+        () => {
+          // Unless an append failed again meanwhile: then the next use resets again.
+          if (broken.get(channel) === started) broken.delete(channel)
+        },
+        (cause: unknown) => {
+          if (broken.get(channel) === started) broken.set(channel, null)
+          throw cause
+        },
+      )
+      reset = started
+      broken.set(channel, reset)
+    }
+    return reset.then(next)
+  }
+
+  /** After an append failed: a new epoch now, or (if that fails too) before the channel's next use. */
+  function breaks(channel: string) {
+    broken.set(channel, null)
+    Promise.resolve(mended(channel, () => undefined)).catch(() => {})
+  }
 
   const stateOf = (peer: PeerConnection): PeerChannels => {
     let state = byPeer.get(peer)
@@ -236,12 +272,15 @@ export function createChannels(host: ChannelsHost) {
       current.subs.add(sub)
       current.held = []
       const read = attempt(() =>
-        since === null
-          ? then(history.top(channel), (top): Replay => ({ gap: null, entries: [], top }))
-          : history.since(channel, since, host.replayLimit),
+        mended(channel, () =>
+          since === null
+            ? then(history.top(channel), (top): Replay => ({ gap: null, entries: [], top }))
+            : history.since(channel, since, host.replayLimit),
+        ),
       )
-      const answer = (replay: Replay) => {
+      const answer = (read: Replay) => {
         if (peer.signal.aborted) return
+        const replay = fits(peer, read) ? read : { gap: 'trimmed' as const, top: read.top }
         const data = joinReply(since, replay)
         peer.write(encode(reply(id, data)))
         if (replay.gap === null) {
@@ -291,15 +330,47 @@ export function createChannels(host: ChannelsHost) {
     return isThenable(permission) ? Promise.resolve(permission).then(appended) : appended(permission)
   }
 
-  /** Appends through the history; a failure is reported and refused as `UNAVAILABLE`. */
+  /**
+   * Appends through the history (in a new epoch first, after a failed append); a failure is
+   * reported, refused as `UNAVAILABLE`, and breaks the channel's epoch.
+   */
   function append(channel: string, payload: string | undefined): MaybePromise<Position> {
     const fail = (cause: unknown): never => {
       adapterFailed(cause, `append to "${channel}"`)
       throw new Refusal({ code: 'UNAVAILABLE', message: 'the publication could not be made now' })
     }
-    const position = attempt(() => history.append(channel, payload))
     host.count('publications')
-    return isThenable(position) ? Promise.resolve(position).then((value) => value, fail) : position
+    return guarded(channel, () => history.append(channel, payload), fail)
+  }
+
+  /** Runs an append of `channel`; a throw or rejection breaks its epoch, then goes to `fail`. */
+  function guarded(
+    channel: string,
+    run: () => MaybePromise<Position>,
+    fail: (cause: unknown) => never,
+  ): MaybePromise<Position> {
+    const failed = (cause: unknown): never => {
+      breaks(channel)
+      return fail(cause)
+    }
+    let position: MaybePromise<Position> | PromiseLike<Position>
+    try {
+      position = mended(channel, run)
+    } catch (cause) {
+      return failed(cause)
+    }
+    return isThenable(position) ? Promise.resolve(position).then((value) => value, failed) : position
+  }
+
+  /** Whether a replay's entries fit in what the peer may have unsent: a larger one is answered with a gap. */
+  function fits(peer: PeerConnection, replay: Replay): boolean {
+    if (replay.gap !== null) return true
+    let bytes = peer.socket.bufferedAmount ?? 0
+    for (const entry of replay.entries) {
+      bytes += Buffer.byteLength(entry.frame)
+      if (bytes > host.highWaterMark) return false
+    }
+    return true
   }
 
   function unknown(peer: PeerConnection, frame: ReservedFrame) {
@@ -359,14 +430,16 @@ export function createChannels(host: ChannelsHost) {
           }),
         )
       }
+      host.count('publications')
       return Promise.resolve(
-        attempt(() => {
-          host.count('publications')
-          return history.append(channel, payload)
-        }),
-      ).catch((cause: unknown) => {
-        throw new LifelineServerError('ADAPTER_FAILED', `the history could not append to "${channel}"`, { cause })
-      })
+        guarded(
+          channel,
+          () => history.append(channel, payload),
+          (cause) => {
+            throw new LifelineServerError('ADAPTER_FAILED', `the history could not append to "${channel}"`, { cause })
+          },
+        ),
+      )
     },
 
     /** A peer's connection ended: it leaves every channel (`leave` for each it had joined). */

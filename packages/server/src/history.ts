@@ -109,6 +109,13 @@ export interface History {
   since(channel: string, position: Position, limit: number): MaybePromise<Replay>
   /** The channel's position now (a new epoch at offset 0 for a channel never seen, or forgotten). */
   top(channel: string): MaybePromise<Position>
+  /**
+   * Forgets the channel's entries and starts it again in a new epoch at offset 0, as a channel
+   * never seen. The hub calls it after an append failed (it may have numbered a publication that
+   * was neither kept nor delivered), so that every subscriber meets an `epoch` gap rather than a
+   * silent hole. Resolves with the new position.
+   */
+  reset(channel: string): MaybePromise<Position>
   /** Stops: no more deliveries; releases what the history opened. */
   close(): MaybePromise<void>
 }

@@ -131,6 +131,12 @@ export function memoryHistory(): History {
       return positionOf(streamOf(channel, performance.now()))
     },
 
+    reset(channel) {
+      streams.delete(channel)
+      filled.delete(channel)
+      return positionOf(streamOf(channel, performance.now()))
+    },
+
     close() {
       host = null
       streams.clear()

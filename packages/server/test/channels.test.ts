@@ -205,6 +205,7 @@ function slowHistory() {
     },
     append: (channel, data) => inner.append(channel, data),
     top: (channel) => inner.top(channel),
+    reset: (channel) => inner.reset(channel),
     // Read now, answered when released.
     since(channel, position, limit) {
       const replay = inner.since(channel, position, limit) as Replay

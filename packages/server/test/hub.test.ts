@@ -594,7 +594,7 @@ describe('lifecycle', () => {
     const adapter = {
       broker: { start: vi.fn(), publish: vi.fn(), close: vi.fn() },
       replies: { start: vi.fn(), claim: vi.fn(), settle: vi.fn(), close: vi.fn() },
-      history: { start: vi.fn(), append: vi.fn(), since: vi.fn(), top: vi.fn(), close: vi.fn() },
+      history: { start: vi.fn(), append: vi.fn(), since: vi.fn(), top: vi.fn(), reset: vi.fn(), close: vi.fn() },
     }
     attach(wss, { adapter })
     await new Promise((resolve) => wss.close(resolve))

@@ -34,6 +34,14 @@ redis.call('PUBLISH', ARGV[7], ARGV[8] .. epoch .. '",' .. offset .. ']\\n' .. f
 return {epoch, tonumber(offset)}
 `
 
+/** Starts the channel again in the epoch the caller drew (ARGV[1]), at offset 0, without its entries. */
+const RESET = `
+redis.call('HSET', KEYS[2], 'epoch', ARGV[1], 'offset', 0)
+redis.call('DEL', KEYS[1])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+return {ARGV[1], 0}
+`
+
 const TOP = `${POSITION}
 return {epoch, tonumber(redis.call('HGET', KEYS[2], 'offset'))}
 `
@@ -68,6 +76,7 @@ function script(source: string) {
 }
 
 const append = script(APPEND)
+const reset = script(RESET)
 const top = script(TOP)
 const since = script(SINCE)
 
@@ -147,6 +156,11 @@ export function redisHistory(connection: RedisConnection, prefix: string): Histo
     async top(channel) {
       const { commands } = await connection.ready()
       return position(await top(commands, keys(channel), [newEpoch(), limits.positionTtl]))
+    },
+
+    async reset(channel) {
+      const { commands } = await connection.ready()
+      return position(await reset(commands, keys(channel), [newEpoch(), limits.positionTtl]))
     },
 
     async since(channel, from, limit): Promise<Replay> {

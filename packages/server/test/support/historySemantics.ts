@@ -125,5 +125,20 @@ export function historySemantics(make: MakeHistory, channelName: () => string) {
       expect(await history.since(channel, { epoch, offset: 2 }, 10)).toEqual({ gap: 'trimmed', top })
       expect(await history.since(channel, { epoch, offset: -1 }, 10)).toEqual({ gap: 'trimmed', top })
     })
+
+    it('starts a channel reset in a new epoch at offset 0, without its entries; a position from before is an epoch gap', async () => {
+      const history = await make(10)
+      const [channel, other] = [channelName(), channelName()]
+      const before = await history.append(channel, '1')
+      await history.append(other, '1')
+      const after = await history.reset(channel)
+      expect(after).toEqual({ epoch: expect.any(String), offset: 0 })
+      expect(after.epoch).not.toBe(before.epoch)
+      expect(await history.top(channel)).toEqual(after)
+      expect(await history.since(channel, before, 10)).toEqual({ gap: 'epoch', top: after })
+      expect(await history.append(channel, '2')).toEqual({ epoch: after.epoch, offset: 1 })
+      expect(await history.since(channel, after, 10)).toMatchObject({ gap: null, entries: [{ offset: 1 }] })
+      expect((await history.top(other)).offset).toBe(1)
+    })
   })
 }
