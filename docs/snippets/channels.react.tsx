@@ -1,6 +1,9 @@
 // The React sample of docs/channels.md, pasted into the guide as it is.
 import { SocketProvider, useChannel } from '@lifeline/react'
+import { useEffect } from 'react'
 import type { ChatLine } from './channels.types'
+
+declare function reloadFromApi(from: number, to: number): Promise<void>
 
 // #region react
 function Room({ id }: { id: string }) {
@@ -23,4 +26,17 @@ function Room({ id }: { id: string }) {
 
 // #endregion
 
-export { Room, SocketProvider }
+function Gaps() {
+  // #region react-gap
+  const room = useChannel<ChatLine>('room:42')
+  useEffect(() => {
+    if (room.gap) void reloadFromApi(room.gap.from, room.gap.to)
+  }, [room.gap])
+  useEffect(() => {
+    if (room.epoch) localStorage.setItem('room:42 position', JSON.stringify({ epoch: room.epoch, offset: room.offset }))
+  }, [room.epoch, room.offset])
+  // #endregion
+  return <p>{room.messages.length}</p>
+}
+
+export { Gaps, Room, SocketProvider }

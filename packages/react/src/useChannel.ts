@@ -22,8 +22,8 @@ const getJoining = () => joiningChannel
 
 /**
  * Follows channel `name` of the socket: `status`, `messages` (the latest `limit` payloads, oldest
- * first; none lost in a burst), `last`, `recovered`, `error`, the position (`epoch`, `offset`), and
- * `publish`. Every component following one name on one socket shares one channel, left a moment
+ * first; none lost in a burst), `last`, `recovered`, `error`, the position (`epoch`, `offset`: store
+ * it and pass it back as `since` after a reload), the last `gap`, and `publish`. Every component following one name on one socket shares one channel, left a moment
  * after the last one unmounts (so StrictMode's remount neither leaves nor joins again). During a
  * server render and hydration the state is `joining` and nothing is joined.
  *
@@ -34,6 +34,9 @@ const getJoining = () => joiningChannel
  * ```tsx
  * function Room({ id }: { id: string }) {
  *   const room = useChannel<ChatLine>(`room:${id}`, { limit: 50 })
+ *   useEffect(() => {
+ *     if (room.gap) reloadFromApi(room.gap.from, room.gap.to) // once per gap
+ *   }, [room.gap])
  *   return <ul>{room.messages.map((line, i) => <li key={i}>{line.text}</li>)}</ul>
  * }
  * ```

@@ -20,7 +20,8 @@ export type UseChannelResult<T> = {
 /**
  * Follows channel `name` of the socket until the scope is disposed, as refs: `status`, `messages`
  * (the latest `limit` payloads, oldest first; none lost in a burst), `last`, `recovered`, `error`,
- * the position (`epoch`, `offset`), and `publish`. Every scope following one name on one socket
+ * the position (`epoch`, `offset`: store it and pass it back as `since` after a reload), the last
+ * `gap`, and `publish`. Every scope following one name on one socket
  * shares one channel, left a moment after the last one is disposed. During a server render the
  * state is `joining` and nothing is joined.
  *
@@ -29,6 +30,7 @@ export type UseChannelResult<T> = {
  * @example
  * ```ts
  * const room = useChannel<ChatLine>('room:42', { limit: 50 }, socket)
+ * watch(room.gap, (gap) => gap && reloadFromApi(gap.from, gap.to)) // once per gap
  * // <li v-for="line in room.messages.value">{{ line.text }}</li>
  * ```
  */

@@ -1,6 +1,7 @@
 import { LifelineError } from '@lifeline/core'
 import {
   type Channel,
+  type ChannelGap,
   type ChannelOptions,
   type ChannelPosition,
   type ChannelStatus,
@@ -23,8 +24,17 @@ export interface ChannelState<T = unknown> {
   readonly error: LifelineError | null
   /** The epoch of `offset`, `null` before the first join's answer. */
   readonly epoch: string | null
-  /** The offset of the last publication delivered (the channel's top after a join with nothing new). */
+  /**
+   * The offset of the last publication delivered (the channel's top after a join with nothing new).
+   * With `epoch`, the position to store and pass back as `since` after a reload.
+   */
   readonly offset: number
+  /**
+   * The last gap while followed: offsets `from` to `to` that will never be delivered, and why
+   * (`trimmed` or `epoch`); `null` before any. A new object per gap, so an effect or watcher on it
+   * runs once per gap (the moment to reload what was missed from where it is kept for good).
+   */
+  readonly gap: ChannelGap | null
 }
 
 /** Options of {@link channelStore}: those of `channel()`, and how many payloads to keep. */
@@ -45,6 +55,7 @@ export const joiningChannel: ChannelState<never> = Object.freeze({
   error: null,
   epoch: null,
   offset: 0,
+  gap: null,
 })
 
 /**
@@ -151,10 +162,12 @@ export function channelStore<T = unknown>(
         state.messages.length < limit ? state.messages : state.messages.slice(state.messages.length - limit + 1)
       set({ messages: [...kept, data as T], last: data as T })
     })
+    const offGap = followed.on('gap', (gap) => set({ gap }))
     const offState = followed.subscribe(update)
     update()
     return () => {
       offMessage()
+      offGap()
       offState()
     }
   }

@@ -95,6 +95,34 @@ describe('useChannel', () => {
     socket.dispose()
   })
 
+  it('shows the last gap once it happens, then what follows, and the position to store as since', async () => {
+    const { socket, ws } = await open()
+    const { result } = renderHook(() => useChannel<string>('room', undefined, socket))
+    answerJoin(ws, { epoch: 'e1', offset: 0 })
+    await settle()
+    act(() => publish(ws, 1, 2))
+    expect(result.current.gap).toBeNull()
+
+    act(() => publish(ws, 1, 1, 'e2')) // a new epoch: the channel rejoins from the last position delivered
+    expect(lastJoin(ws).data.since).toEqual({ epoch: 'e1', offset: 2 })
+    answerJoin(ws, { epoch: 'e2', offset: 5, gap: { reason: 'epoch', from: 1, to: 5 } })
+    await settle()
+    const { gap } = result.current
+    expect(gap).toEqual({ reason: 'epoch', from: 1, to: 5 })
+    act(() => publish(ws, 6, 6, 'e2'))
+    expect(result.current).toMatchObject({ status: 'joined', epoch: 'e2', offset: 6, last: 'p6', recovered: false })
+    expect(result.current.messages).toEqual(['p1', 'p2', 'p6'])
+    expect(result.current.gap).toBe(gap) // the same object until the next gap
+
+    // What a reload passes back: the next socket's join resumes there.
+    const { epoch, offset } = result.current
+    socket.dispose()
+    const next = await open()
+    renderHook(() => useChannel<string>('room', { since: { epoch: epoch as string, offset } }, next.socket))
+    expect(lastJoin(next.ws).data.since).toEqual({ epoch: 'e2', offset: 6 })
+    next.socket.dispose()
+  })
+
   it('a new name follows the new channel and leaves the old one', async () => {
     const { socket, ws } = await open()
     const { rerender } = renderHook(({ name }) => useChannel(name, undefined, socket), {

@@ -1,6 +1,6 @@
 import { mount } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
-import { createSSRApp, defineComponent, effectScope, h } from 'vue'
+import { createSSRApp, defineComponent, effectScope, h, nextTick, watch } from 'vue'
 import { renderToString } from 'vue/server-renderer'
 import { answerJoin, lastJoin, publish, refuseJoin, sentOf } from '../../../core/src/__tests__/channelsHelpers.js'
 import { createLifeline, useChannel } from '../index.js'
@@ -53,6 +53,32 @@ describe('useChannel', () => {
     again.stop()
     await settle()
     expect(sentOf(ws, '$leave')).toEqual([{ type: '$leave', data: { channel: 'room', sub: expect.any(String) } }])
+    socket.dispose()
+  })
+
+  it('shows the last gap as a ref, then what follows, with the position to store as since', async () => {
+    const socket = fakeSocket()
+    const ws = await openLink()
+    const scope = effectScope()
+    const room = scope.run(() => useChannel<string>('room', {}, socket))!
+    const gaps: unknown[] = []
+    scope.run(() => watch(room.gap, (gap) => gaps.push(gap)))
+    answerJoin(ws, { epoch: 'e1', offset: 0 })
+    await settle()
+    publish(ws, 1, 2)
+    expect(room.gap.value).toBeNull()
+
+    publish(ws, 1, 1, 'e2') // a new epoch: the channel rejoins from the last position delivered
+    expect(lastJoin(ws).data.since).toEqual({ epoch: 'e1', offset: 2 })
+    answerJoin(ws, { epoch: 'e2', offset: 5, gap: { reason: 'epoch', from: 1, to: 5 } })
+    await settle()
+    publish(ws, 6, 6, 'e2')
+    await nextTick()
+    expect(room.gap.value).toEqual({ reason: 'epoch', from: 1, to: 5 })
+    expect(gaps).toEqual([{ reason: 'epoch', from: 1, to: 5 }]) // once per gap, not per publication
+    expect([room.epoch.value, room.offset.value, room.last.value]).toEqual(['e2', 6, 'p6'])
+    expect(room.messages.value).toEqual(['p1', 'p2', 'p6'])
+    scope.stop()
     socket.dispose()
   })
 
