@@ -140,6 +140,29 @@ export const config = {
    * `limit`: how long after the return the last one may take before the round counts as not recovered.
    */
   channelsRecovery: { missed: [100, 1000], rounds: QUICK ? 3 : 7, historySize: 20_000, limit: 10_000, pauseMs: 100 },
+  /**
+   * The server's defences (scenarios/defences.mjs). `flood`: `messages` small messages from one peer
+   * while a quiet peer makes requests one at a time (`quietRequests` first without the flood), with
+   * the default rate limit and without one. `slowConsumer`: `megabytes` MB broadcast in frames of
+   * `frameBytes` while one peer reads nothing. `drain`: `peers` clients moved from one server to
+   * another by `hub.close({ drain })`, for each of `drains` (ms); `timeout`: how long after the
+   * drain they may take to come back. `broadcast`: one small broadcast to `peers` peers, `runs` times
+   * per server after `warmup`.
+   */
+  defences: {
+    flood: {
+      messages: 1_000_000,
+      warmup: 200,
+      quietRequests: QUICK ? 1000 : 3000,
+      variants: [
+        { name: 'default', label: 'default rate limit (1,000 messages/s per peer)', options: {} },
+        { name: 'off', label: '`rateLimit: false`', options: { rateLimit: false } },
+      ],
+    },
+    slowConsumer: { megabytes: 100, frameBytes: 65_536, highWaterMark: 4_194_304 },
+    drain: { peers: QUICK ? 500 : 1000, drains: [0, 5000], timeout: 15_000 },
+    broadcast: { peers: 5000, connectBatch: 100, bytes: 64, warmup: 3, runs: QUICK ? 10 : 30 },
+  },
   /** Requests across a server restart: `rate`/s for `duration` ms, the server killed at `crashAt`. */
   restart: {
     rate: 200,
@@ -186,6 +209,11 @@ export const budgets = {
    * outage and after the return, and a median time back no later than socket.io's in the same simulation.
    */
   longOutage: { peakShare: 0.1 },
+  /** The server's defences. */
+  defences: {
+    /** A quiet peer's request p99 while another floods (default rate limit), at most this many times its p99 alone. */
+    floodP99Ratio: 2,
+  },
   channels: {
     /** Fan-out publications/s to 1,000 subscribers, Lifeline over socket.io rooms, in each shape. */
     fanoutVsSocketIo: 1.5,

@@ -18,6 +18,7 @@ import { channelsChaos } from './scenarios/channelsChaos.mjs'
 import { channelsFanout } from './scenarios/channelsFanout.mjs'
 import { channelsRecovery } from './scenarios/channelsRecovery.mjs'
 import { deadLink } from './scenarios/deadLink.mjs'
+import { defences } from './scenarios/defences.mjs'
 import { flapping } from './scenarios/flapping.mjs'
 import { herd } from './scenarios/herd.mjs'
 import { leaks } from './scenarios/leaks.mjs'
@@ -138,6 +139,7 @@ const scenarios = [
   ['channelsChaos', () => channelsChaos(channelClients, { ...config.channelsChaos, log })],
   ['channelsFanout', () => channelsFanout(fanoutEntries, { ...config.channelsFanout, log })],
   ['channelsRecovery', () => channelsRecovery(channelClients, { ...config.channelsRecovery, log })],
+  ['defences', () => defences({ ...config.defences, log })],
 ]
 
 const started = now()

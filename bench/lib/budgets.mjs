@@ -345,6 +345,35 @@ function channelsFanoutChecks(fanout) {
   })
 }
 
+/** The flood's effect on a quiet peer (default rate limit), and the slow consumer's memory. */
+function defencesChecks(defences) {
+  const flood = defences.flood.find((r) => r.name === 'default')
+  const slow = defences.slowConsumer
+  const limit = budgets.defences.floodP99Ratio
+  return [
+    ...(flood
+      ? [
+          {
+            id: 'defences-flood',
+            title: `a quiet peer's request p99 while another peer sends ${flood.messages.toLocaleString('en-US')} small messages (default rate limit), over its p99 alone`,
+            required: `<= ${limit}×`,
+            measured: `${flood.ratio.toFixed(2)}× (${flood.flooded.p99.toFixed(2)} ms flooded, ${flood.quiet.p99.toFixed(2)} ms quiet)`,
+            value: flood.ratio,
+            pass: flood.ratio <= limit,
+          },
+        ]
+      : []),
+    {
+      id: 'defences-slow-consumer',
+      title: `what the server buffers for a peer that reads nothing while ${slow.megabytes} MB are broadcast`,
+      required: `< highWaterMark + one frame (${(slow.limit / 1_048_576).toFixed(2)} MiB)`,
+      measured: `${(slow.maxBuffered / 1_048_576).toFixed(2)} MiB buffered for it at most; ${slow.slowConsumers} peer(s) cut with 4008`,
+      value: slow.maxBuffered,
+      pass: slow.maxBuffered < slow.limit && slow.slowConsumers >= 1,
+    },
+  ]
+}
+
 /** Every budget whose scenario ran in `results`. */
 export function checkBudgets(results) {
   return [
@@ -360,5 +389,6 @@ export function checkBudgets(results) {
     ...(results.flapping ? flappingChecks(results.flapping) : []),
     ...(results.channelsChaos ? channelsChaosChecks(results.channelsChaos) : []),
     ...(results.channelsFanout ? channelsFanoutChecks(results.channelsFanout) : []),
+    ...(results.defences ? defencesChecks(results.defences) : []),
   ]
 }

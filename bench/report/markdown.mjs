@@ -3,6 +3,7 @@ import { LIFELINE_RECONNECT_DEFAULTS } from '../config.mjs'
 import { requestRatio } from '../scenarios/requests.mjs'
 import { msgsRatio } from '../scenarios/throughput.mjs'
 import { channelsChaosSection, channelsFanoutSection, channelsRecoverySection, channelsSizeText } from './channels.mjs'
+import { defencesSection } from './defences.mjs'
 import { bytes, fixed, int, ms, range, ratio, table } from './format.mjs'
 
 const find = (list, name, extra = () => true) => list.find((r) => r.name === name && extra(r))
@@ -45,7 +46,9 @@ function header({ meta }) {
     'time back after ordinary outages (5, 10 and 30 s) against socket.io; a dead link;',
     'messages sent while offline; leaks over connect/close cycles; the bundle size of every entry and of the peers;',
     'tabs sharing one connection in Chromium; and channels against socket.io rooms: recovery while the link is cut',
-    'every 200 ms and after a first drop, fan-out to 1,000 subscribers, time to recover. Each section says how its',
+    "every 200 ms and after a first drop, fan-out to 1,000 subscribers, time to recover; and the server's defences: a",
+    "flood's effect on a quiet peer, a slow consumer's memory, the drain herd, one broadcast to 5,000 peers against",
+    'socket.io. Each section says how its',
     'numbers were taken. Ratios compare numbers taken in the same run, moments apart; absolute numbers depend on the',
     'machine below and on how busy it was.',
     '',
@@ -736,7 +739,8 @@ function howTo() {
     'throughput runs, default herd settings only, a 10 s dead-link wait without the default-heartbeat row, leak',
     'cycles for ws and Lifeline only, fewer round trips, one flapping run of each kind, a shorter restart run',
     '(outcomes 6 s after the last request), rollup bundles for the comparison rows only, tabs up to 3, channels',
-    'under chaos with 2,000 publications and one run of each, fewer fan-out slices and recovery rounds. It writes',
+    'under chaos with 2,000 publications and one run of each, fewer fan-out slices and recovery rounds, the defences',
+    'with 1,000 quiet requests, 500 drained clients and 10 broadcasts. It writes',
     '`bench/results/quick.json`, `bench/results/quick.md` and its charts and leaves this page alone. `ONLY=requests,size`',
     "runs a subset (`bench/results/partial.json`). `PIN=1` pins the requests scenario's client process and server",
     'process to a core each (Linux, `taskset`). `npm run bench:report --workspace bench` writes this page and its',
@@ -765,6 +769,7 @@ export function markdown(results, chartPrefix) {
   if (results.channelsChaos) sections.push(channelsChaosSection(results.channelsChaos, cpus))
   if (results.channelsFanout) sections.push(channelsFanoutSection(results.channelsFanout, cpus))
   if (results.channelsRecovery) sections.push(channelsRecoverySection(results.channelsRecovery, cpus))
+  if (results.defences) sections.push(defencesSection(results.defences))
   sections.push(howTo())
   return `${sections.join('\n\n')}\n`
 }
