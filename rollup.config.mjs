@@ -15,7 +15,49 @@ const packages = [
     dir: 'packages/core',
     entries: [
       // `globals` maps the IIFE's external imports to page globals; anything not listed is bundled.
-      { input: 'index', iife: 'lifeline.iife.min.js', name: 'Lifeline', globals: {} },
+      {
+        input: 'index',
+        iife: 'lifeline.iife.min.js',
+        name: 'Lifeline',
+        globals: {},
+        // Function expressions that use no `this` become arrows: none is a constructor here.
+        compress: { unsafe_arrows: true },
+        // Fields of the core's internal parts (the `*Host` interfaces and what the parts return),
+        // shortened in its IIFE: none is a public name, an option, or a field of a frame or of
+        // stored items. Terser leaves JavaScript's and the DOM's own names alone whatever is
+        // listed; `checkMangled` refuses a name that any declaration file shows.
+        mangle: [
+          'alive',
+          'answered',
+          'atomic',
+          'beat',
+          'closeForGood',
+          'changes',
+          'counted',
+          'counts',
+          'dead',
+          'deadline',
+          'dispatch',
+          'doubt',
+          'drain',
+          'emitFresh',
+          'gate',
+          'generation',
+          'lose',
+          'online',
+          'probe',
+          'received',
+          'report',
+          'requests',
+          'route',
+          'running',
+          'settings',
+          'teardown',
+          'unanswered',
+          'written',
+          'ws',
+        ],
+      },
       // Adds Lifeline.connectShared to the core bundle's global: one connection for every tab.
       {
         input: 'tabs',
@@ -122,6 +164,26 @@ function refreshCdnDocs() {
   }
 }
 
+/**
+ * Fails the build when a property name the IIFE's terser shortens (`mangle`) is also a name in one
+ * of the package's declaration files: a public type's field (an option, a snapshot field, a frame
+ * or stored item) must keep its name, so it may never be listed.
+ */
+function checkMangled(dir, names) {
+  return {
+    name: 'check-mangled',
+    writeBundle() {
+      const declared = new Set()
+      for (const file of readdirSync(`${dir}/dist`).filter((f) => f.endsWith('.d.ts'))) {
+        const code = readFileSync(`${dir}/dist/${file}`, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*/g, '')
+        for (const word of code.match(/[\w$]+/g) ?? []) declared.add(word)
+      }
+      const clashes = names.filter((name) => declared.has(name))
+      if (clashes.length) this.error(`${dir}: declared names listed in \`mangle\`: ${clashes.join(', ')}`)
+    },
+  }
+}
+
 /** Adds the IIFE's integrity hash to dist/sri.json, then refreshes the docs' CDN snippets. */
 function integrity(dir, iife) {
   return {
@@ -154,7 +216,7 @@ function configs({ dir, banner, entries }) {
   const external = (id) => id.startsWith('node:') || dependencies.some((dep) => id === dep || id.startsWith(`${dep}/`))
   const ts = (options = {}) =>
     typescript({ tsconfig: `${dir}/tsconfig.json`, declaration: false, declarationMap: false, ...options })
-  return entries.flatMap(({ input: name, iife, name: global, globals = {}, extend }) => {
+  return entries.flatMap(({ input: name, iife, name: global, globals = {}, extend, compress, mangle = [] }) => {
     const input = `${dir}/src/${name}.ts`
     return [
       {
@@ -184,7 +246,13 @@ function configs({ dir, banner, entries }) {
                 resolve({ browser: true }),
                 commonjs(),
                 ts({ sourceMap: true, inlineSources: true }),
-                terser({ ecma: 2022, compress: { passes: 3, pure_getters: true }, format: { comments: false } }),
+                terser({
+                  ecma: 2022,
+                  compress: { passes: 3, pure_getters: true, ...compress },
+                  mangle: mangle.length ? { properties: { regex: new RegExp(`^(${mangle.join('|')})$`) } } : true,
+                  format: { comments: false },
+                }),
+                ...(mangle.length ? [checkMangled(dir, mangle)] : []),
                 integrity(dir, iife),
               ],
               // `extend` adds to a global another bundle made (lifeline-tabs adds to Lifeline).
