@@ -88,22 +88,21 @@ export function isLifelineError(value: unknown): value is LifelineError {
   )
 }
 
-/** What `cause` says of itself, for a message: an error's `message`, or a string; never throws. */
-function describe(cause: unknown): string {
-  try {
-    if (typeof cause === 'string') return cause
-    const message = (cause as { message?: unknown } | null)?.message
-    return typeof message === 'string' ? message : ''
-  } catch {
-    return ''
-  }
-}
-
 /**
- * A {@link LifelineError} with its `cause`, whose message ends with what the cause says, unless
- * it says it already (`url or protocols failed: Failed to fetch`).
+ * A {@link LifelineError} with its `cause`, whose message ends with what the cause says (its
+ * `message`, or the cause itself when it is a string), unless it says it already
+ * (`url or protocols failed: Failed to fetch`).
  */
 export const fail = (code: ErrorCode, message: string, cause?: unknown): LifelineError => {
-  const said = describe(cause)
-  return new LifelineError(code, said && !message.includes(said) ? `${message}: ${said}` : message, { cause })
+  let said: unknown
+  try {
+    said = typeof cause === 'string' ? cause : (cause as { message?: unknown } | null)?.message
+  } catch {
+    // A getter that throws says nothing.
+  }
+  return new LifelineError(
+    code,
+    typeof said === 'string' && said && !message.includes(said) ? `${message}: ${said}` : message,
+    { cause },
+  )
 }
