@@ -12,7 +12,9 @@ import {
   type Peer,
   type Publication,
 } from '@lifeline/server'
+import { collectHubMetrics } from '@lifeline/server/metrics'
 import { redisAdapter } from '@lifeline/server/redis'
+import { register } from 'prom-client'
 import WebSocket, { WebSocketServer } from 'ws'
 
 // #region types
@@ -157,6 +159,19 @@ export function deploy(hub: Hub, wss: WebSocketServer) {
     await hub.close({ drain: 10_000 }) // the fleet comes back over 10 s
     wss.close()
   })
+  // #endregion
+}
+
+export function prometheus(hub: Hub) {
+  // #region metrics
+  // import { register } from 'prom-client'
+  // import { collectHubMetrics } from '@lifeline/server/metrics'
+  collectHubMetrics(hub) // lifeline_* metrics in prom-client's default registry, read from hub.stats() at each scrape
+  createServer(async (request, response) => {
+    if (request.url !== '/metrics') return void response.writeHead(404).end()
+    response.setHeader('Content-Type', register.contentType)
+    response.end(await register.metrics())
+  }).listen(9464, '127.0.0.1') // scraped by Prometheus, not open to the internet
   // #endregion
 }
 
