@@ -74,5 +74,7 @@ export const userMessages: Record<ErrorCode, string | null> = {
   STORE_FAILED: null,
   JOIN_REFUSED: 'You cannot join this conversation.',
   PUBLISH_REFUSED: 'You cannot post here.',
+  AUTH_FAILED: 'Could not get your sign-in; retrying…',
+  AUTH_REFUSED: 'Your session has ended: please sign in again.',
 }
 // #endregion

@@ -1,12 +1,15 @@
 import { after, MAX_TIMER_DELAY, type Timer } from './clock.js'
 import { ABNORMAL } from './closeCodes.js'
+import type { Envelope, Frame } from './codec.js'
 import { type Emitter, STALE } from './emitter.js'
 import { findWebSocket, isOpen, resolveUrl } from './environment.js'
 import { fail, isLifelineError, LifelineError } from './errors.js'
-import type { Heartbeat } from './heartbeat.js'
+import type { Heartbeat, HeartbeatSettings } from './heartbeat.js'
 import type { Link } from './link.js'
 import { redactUrl } from './logger.js'
 import type { Settings, UrlOption } from './options.js'
+import { authMessage } from './protocol/auth.js'
+import { FORBIDDEN, UNAUTHORIZED } from './protocol/closeCodes.js'
 import type { Requests } from './requests.js'
 import { retryDelay } from './retryPolicy.js'
 import type { SendGate } from './sendGate.js'
@@ -15,6 +18,9 @@ import type { CloseInfo, LifecycleEvents } from './types.js'
 
 const DROPPED_LINK: CloseInfo = Object.freeze({ code: ABNORMAL, reason: '', wasClean: false })
 
+/** How long before its expiry a token is refreshed, at most, in ms (and at most a quarter of its life). */
+const REFRESH_AHEAD = 30_000
+
 /** A value, or the result of calling it; a function that throws gives a rejected promise. */
 const provide = <T>(value: T | (() => T | Promise<T>)) =>
   typeof value === 'function' ? new Promise<T>((resolve) => resolve((value as () => T | Promise<T>)())) : value
@@ -22,15 +28,22 @@ const provide = <T>(value: T | (() => T | Promise<T>)) =>
 /** What the attempts ask of their socket. */
 export interface AttemptsHost {
   readonly url: UrlOption
-  readonly settings: Pick<Settings, 'connectTimeout' | 'protocols' | 'WebSocket' | 'logSensitive' | 'reconnect'>
+  readonly settings: Pick<
+    Settings,
+    'connectTimeout' | 'protocols' | 'WebSocket' | 'logSensitive' | 'reconnect' | 'auth'
+  >
   readonly link: Link
-  readonly heartbeat: Heartbeat | null
+  readonly heartbeat: Heartbeat
   readonly gate: SendGate
   readonly snapshot: SnapshotStore
   readonly events: Pick<Emitter<LifecycleEvents>, 'emit' | 'emitFresh' | 'after' | 'atomic'>
   readonly requests: Pick<Requests, 'resend' | 'lost'>
   /** The socket's monotonic clock. */
   now(): number
+  /** The heartbeat's settings for a new link, or `null` for none. */
+  beat(): HeartbeatSettings | null
+  /** Encodes a message with the socket's codec; throws `ENCODE_FAILED`. */
+  encode(message: Envelope): Frame
   /** A background failure, emitted as `error`. */
   report(error: LifelineError): void
   log(level: 'debug', message: string): void
@@ -49,8 +62,13 @@ export interface Attempts {
    * `reconnect()` closed, is reported (`lastClose`, a `close` event).
    */
   start(reset: boolean, close?: CloseInfo): void
-  /** The link of `generation` completed its handshake: `onOpen`, then the queue, then `open`. */
+  /**
+   * The link of `generation` completed its handshake: `onOpen`, then the queue, then `open`; with
+   * `auth`, the token first, and the rest once the server accepts it.
+   */
   opened(generation: number): void
+  /** The server accepted the link (or a refreshed token); the token expires in `expiresIn` ms. */
+  accepted(expiresIn: unknown): void
   /**
    * The link or attempt is gone. `close` is what the WebSocket reported (null when Lifeline
    * gave up on it); `error` is reported first when there is one. Retries, or closes for good.
@@ -78,6 +96,18 @@ export function createAttempts(host: AttemptsHost): Attempts {
   let retryTimer: Timer | undefined
   let connectTimer: Timer | undefined
   let stableTimer: Timer | undefined
+  let refreshTimer: Timer | undefined
+  /** The token of the current attempt, for its link's first frame. */
+  let token: unknown
+  /** The generation of the link that sent its token and waits for the server's accept; 0 for none. */
+  let awaitingAccept = 0
+  const { auth } = settings
+  /** Calls `auth`; a throw or rejection is `AUTH_FAILED`. */
+  const fetchToken = () =>
+    (provide(auth) as Promise<unknown>).catch((cause) => {
+      throw fail('AUTH_FAILED', 'auth() failed', cause)
+    })
+  const sendToken = (value: unknown) => link.send(host.encode(authMessage(value)))
 
   function attempt(): void {
     const generation = link.next()
@@ -108,17 +138,19 @@ export function createAttempts(host: AttemptsHost): Attempts {
     }
     // After the `state` event: a handler that closes the socket at `connecting` stops the attempt
     // before any WebSocket exists.
-    if (typeof url !== 'function' && typeof protocols !== 'function') {
+    if (typeof url !== 'function' && typeof protocols !== 'function' && !auth) {
       return events.after(() => {
         if (current()) create(url, protocols)
       })
     }
-    Promise.all([provide(url), provide(protocols)]).then(
-      atomic(([target, resolved]) => {
+    Promise.all([provide(url), provide(protocols), auth && fetchToken()]).then(
+      atomic(([target, resolved, fetched]) => {
+        token = fetched
         if (current()) create(target, resolved)
       }),
       atomic((cause) => {
-        if (current()) lose(null, fail('URL_PROVIDER_FAILED', 'url or protocols failed', cause))
+        if (current())
+          lose(null, isLifelineError(cause) ? cause : fail('URL_PROVIDER_FAILED', 'url or protocols failed', cause))
       }),
     )
   }
@@ -149,7 +181,53 @@ export function createAttempts(host: AttemptsHost): Attempts {
   }
 
   function opened(generation: number): void {
-    heartbeat?.start()
+    heartbeat.start(host.beat())
+    if (!auth) return proceed(generation)
+    // The token first; `onOpen` and the queue wait for the server's accept.
+    try {
+      sendToken(token)
+    } catch (cause) {
+      return lose(null, cause as LifelineError)
+    }
+    awaitingAccept = generation
+  }
+
+  function accepted(expiresIn: unknown): void {
+    const generation = link.generation
+    if (auth && typeof expiresIn === 'number' && expiresIn > 0) {
+      clearTimeout(refreshTimer)
+      const expiresAt = host.now() + expiresIn
+      const refresh = (wait: number) => {
+        refreshTimer = after(() => {
+          fetchToken().then(
+            atomic((fresh) => {
+              if (generation !== link.generation || snapshot.state.status !== 'open') return
+              try {
+                sendToken(fresh)
+              } catch (error) {
+                host.report(error as LifelineError)
+              }
+            }),
+            atomic((error) => {
+              if (generation !== link.generation) return
+              host.report(error)
+              // Again, halfway to the expiry; past it the server closes with 4001 and a new link brings a new token.
+              const left = expiresAt - host.now()
+              if (left > 1000) refresh(left / 2)
+            }),
+          )
+        }, wait)
+      }
+      refresh(expiresIn - Math.min(REFRESH_AHEAD, expiresIn / 4))
+    }
+    if (awaitingAccept === generation && snapshot.state.status === 'connecting') {
+      awaitingAccept = 0
+      proceed(generation)
+    }
+  }
+
+  /** `onOpen`, then the first flush, once the link may carry them. */
+  function proceed(generation: number): void {
     const failed = atomic((cause: unknown) => {
       if (generation === link.generation) lose(null, fail('HANDLER_FAILED', 'onOpen threw', cause))
     })
@@ -175,7 +253,8 @@ export function createAttempts(host: AttemptsHost): Attempts {
   function lose(close: CloseInfo | null, error: LifelineError | null): void {
     const wasOpen = snapshot.state.status === 'open'
     teardown()
-    if (error) host.report(error)
+    const refused = close?.code === UNAUTHORIZED || close?.code === FORBIDDEN
+    if (refused || error) host.report(refused ? new LifelineError('AUTH_REFUSED', `refused: ${close?.code}`) : error!)
     const reported = close ?? (wasOpen ? DROPPED_LINK : null)
     if (!snapshot.state.attempt) failingSince = host.now()
     const generation = link.generation
@@ -201,7 +280,9 @@ export function createAttempts(host: AttemptsHost): Attempts {
   function teardown(close?: CloseInfo): void {
     link.drop(close)
     gate.reset()
-    heartbeat?.stop()
+    heartbeat.stop()
+    awaitingAccept = 0
+    clearTimeout(refreshTimer)
     clearTimeout(connectTimer)
     clearTimeout(stableTimer)
     clearTimeout(retryTimer)
@@ -214,5 +295,5 @@ export function createAttempts(host: AttemptsHost): Attempts {
     host.closed()
   }
 
-  return { start, opened, lose, teardown, closeForGood }
+  return { start, opened, accepted, lose, teardown, closeForGood }
 }

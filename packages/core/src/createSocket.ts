@@ -6,11 +6,12 @@ import { type Envelope, type Frame, frameBytes, isBinary } from './codec.js'
 import { createEmitter } from './emitter.js'
 import { findWindow, isOpen, reportUncaught } from './environment.js'
 import { fail, LifelineError } from './errors.js'
-import { createHeartbeat } from './heartbeat.js'
+import { createHeartbeat, type HeartbeatSettings } from './heartbeat.js'
 import { createInbox } from './inbox.js'
 import { createLink } from './link.js'
-import type { Settings, UrlOption } from './options.js'
+import { HEARTBEAT, type Settings, section, type UrlOption } from './options.js'
 import { createOutbox } from './outbox.js'
+import { ACCEPT, type AcceptData } from './protocol/auth.js'
 import { createPersistence } from './queueStore.js'
 import { createRequests, type RequestOptions } from './requests.js'
 import { createSendGate } from './sendGate.js'
@@ -93,23 +94,23 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
       attempts.lose(close, status() === 'open' ? null : new LifelineError('CONNECT_FAILED', 'not open')),
     ),
   })
-  const heartbeat =
-    settings.heartbeat &&
-    createHeartbeat(settings.heartbeat, {
-      now,
-      ping: atomic(() => {
-        const ws = link.ws
-        if (!ws || !isOpen(ws)) return
-        try {
-          // A string or binary ping is a ready frame; anything else is a message for the codec.
-          const ping = settings.heartbeat?.ping()
-          link.send(typeof ping === 'string' || isBinary(ping) ? ping : encode(ping as Envelope))
-        } catch (cause) {
-          report(fail('ENCODE_FAILED', 'cannot encode the ping', cause))
-        }
-      }),
-      dead: atomic(() => attempts.lose(null, new LifelineError('HEARTBEAT_TIMEOUT', 'no pong'))),
-    })
+  /** The heartbeat's settings: the option's; when it is not set, what a Lifeline server advised. */
+  let beat: HeartbeatSettings | null = settings.heartbeat ?? null
+  const heartbeat = createHeartbeat({
+    now,
+    ping: atomic(() => {
+      const ws = link.ws
+      if (!ws || !isOpen(ws)) return
+      try {
+        // A string or binary ping is a ready frame; anything else is a message for the codec.
+        const ping = beat?.ping()
+        link.send(typeof ping === 'string' || isBinary(ping) ? ping : encode(ping as Envelope))
+      } catch (cause) {
+        report(fail('ENCODE_FAILED', 'cannot encode the ping', cause))
+      }
+    }),
+    dead: atomic(() => attempts.lose(null, new LifelineError('HEARTBEAT_TIMEOUT', 'no pong'))),
+  })
   const gate = createSendGate({
     link,
     heartbeat,
@@ -162,6 +163,7 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
       loading = null
     })
   const inbox = createInbox(settings, {
+    isPong: (message) => beat?.isPong(message),
     alive() {
       heartbeat?.received()
       gate.answered()
@@ -175,7 +177,9 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
     report,
     route(message) {
       if (logSensitive) log('debug', 'received', message)
-      return requests.route(message)
+      if ((message as Envelope | null)?.type !== ACCEPT) return requests.route(message)
+      accepted((message as Envelope<string, AcceptData | undefined>).data)
+      return true
     },
     emit,
   })
@@ -189,6 +193,8 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
     events,
     requests,
     now,
+    beat: () => beat,
+    encode,
     report,
     log,
     onOpen: (generation) => settings.onOpen?.(firstSends(generation)),
@@ -201,6 +207,20 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
       persistence?.stop()
     },
   })
+
+  /** A Lifeline server accepted the link: its advice turns on the heartbeat, when the option is not set. */
+  function accepted(data: AcceptData | undefined) {
+    const advised = data?.heartbeat
+    if (settings.heartbeat === undefined && advised) {
+      try {
+        beat = section('heartbeat', { interval: advised.interval, timeout: advised.timeout }, false, HEARTBEAT)
+        if (!heartbeat.running()) heartbeat.start(beat)
+      } catch {
+        // Advice that is not a valid heartbeat is no advice.
+      }
+    }
+    attempts.accepted(data?.expiresIn)
+  }
 
   /** The socket as `onOpen` sees it: the same, except that its sends go out ahead of the queue. */
   function firstSends(generation: number): Socket<In, Out, Replies> {
@@ -216,7 +236,7 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
 
   /** Checks an open link after a network change, holding sends until it answers. */
   const probe = () => {
-    if (status() === 'open' && heartbeat) gate.doubt(true)
+    if (status() === 'open' && heartbeat.running()) gate.doubt(true)
   }
   const watch = () => {
     const option = settings.browserEvents
@@ -227,7 +247,7 @@ export function createSocket<In extends MessageMap<In>, Out, Replies>(
       // navigator.onLine is often wrong: `offline` is a reason to check, not a verdict.
       offline: atomic(probe),
       resume: atomic(() => {
-        if (status() === 'open' && heartbeat?.expired()) gate.doubt()
+        if (status() === 'open' && heartbeat.expired()) gate.doubt()
       }),
     })
   }

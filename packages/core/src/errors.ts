@@ -24,6 +24,9 @@
  * - `STORE_FAILED`: the queue's store (`queue.store`) threw or rejected; the in-memory queue carries on.
  * - `JOIN_REFUSED`: the server refused to join a channel (not allowed, a bad name, too many channels).
  * - `PUBLISH_REFUSED`: the server refused a publication into a channel.
+ * - `AUTH_FAILED`: the `auth` option's function threw or rejected; the link is retried.
+ * - `AUTH_REFUSED`: the server refused the token or the user (closed with 4401 or 4403 before
+ *   accepting the link); the socket closes for good.
  */
 export type ErrorCode =
   | 'INVALID_URL'
@@ -47,6 +50,8 @@ export type ErrorCode =
   | 'STORE_FAILED'
   | 'JOIN_REFUSED'
   | 'PUBLISH_REFUSED'
+  | 'AUTH_FAILED'
+  | 'AUTH_REFUSED'
 
 /**
  * The one error class of Lifeline. Misuse (bad options, sending after `dispose()`) throws

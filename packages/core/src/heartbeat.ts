@@ -47,8 +47,13 @@ export interface HeartbeatHost {
 
 /** Watches one link at a time; see {@link createHeartbeat}. */
 export interface Heartbeat {
-  /** Starts watching a link that has just opened. */
-  start(): void
+  /**
+   * Starts watching a link that has just opened, with the settings given now (none: it stays
+   * off, and every other method does nothing until the next start).
+   */
+  start(settings: HeartbeatSettings | null): void
+  /** Whether it watches a link. */
+  running(): boolean
   /** Stops watching; clears the timer. */
   stop(): void
   /** Notes incoming traffic (called for every frame, so it stays cheap). */
@@ -73,7 +78,10 @@ export interface Heartbeat {
  * the next check however late the timer fires; a check that finds its deadline passed gives
  * pending I/O one turn before it declares the link dead. Only incoming traffic counts as life.
  */
-export function createHeartbeat({ interval, timeout }: HeartbeatSettings, host: HeartbeatHost): Heartbeat {
+export function createHeartbeat(host: HeartbeatHost): Heartbeat {
+  let interval = 0
+  let timeout = 0
+  let running = false
   let lastIncoming = 0
   let pingedAt: number | null = null
   /** A ping (or a verification) is outstanding until `deadline`. */
@@ -109,18 +117,23 @@ export function createHeartbeat({ interval, timeout }: HeartbeatSettings, host: 
     schedule(0)
   }
 
+  const stop = () => {
+    clearTimeout(timer)
+    pingedAt = null
+    running = awaiting = false
+  }
+
   return {
-    start() {
+    start(settings) {
+      stop()
+      if (!settings) return
+      ;({ interval, timeout } = settings)
+      running = true
       lastIncoming = host.now()
-      pingedAt = null
-      awaiting = false
       schedule(interval)
     },
-    stop() {
-      clearTimeout(timer)
-      pingedAt = null
-      awaiting = false
-    },
+    running: () => running,
+    stop,
     received() {
       lastIncoming = host.now()
       if (!awaiting) return
@@ -135,6 +148,7 @@ export function createHeartbeat({ interval, timeout }: HeartbeatSettings, host: 
       return latency
     },
     probe() {
+      if (!running) return
       const wait = Math.min(timeout, PROBE_TIMEOUT)
       if (!awaiting) return ping(wait)
       // A ping is out already: its answer is now wanted as soon as a probe's would be.
@@ -145,9 +159,10 @@ export function createHeartbeat({ interval, timeout }: HeartbeatSettings, host: 
       }
     },
     expired() {
-      return host.now() >= (awaiting ? deadline : lastIncoming + interval + timeout)
+      return running && host.now() >= (awaiting ? deadline : lastIncoming + interval + timeout)
     },
     verify() {
+      if (!running) return
       if (!awaiting) await_(host.now())
       graceTaken = true
       schedule(0)

@@ -1,10 +1,11 @@
 import { type Codec, exceedsBytes } from './codec.js'
 import { LifelineError } from './errors.js'
-import type { HeartbeatSettings } from './heartbeat.js'
 import type { LifecycleEvents } from './types.js'
 
 /** What the inbox asks of its socket. */
 export interface InboxHost {
+  /** Whether a decoded message is the heartbeat's pong (when it runs). */
+  isPong(message: unknown): unknown
   /** A frame arrived: the link is alive (called before anything else). */
   alive(): void
   /** A heartbeat pong arrived. */
@@ -35,16 +36,12 @@ const RESERVED: ReadonlySet<string> = new Set<keyof LifecycleEvents>([
  * classify rather than drop it: with a custom codec any decoded value is a message.
  */
 export function createInbox(
-  {
-    codec,
-    maxIncomingBytes,
-    heartbeat,
-  }: { codec: Codec; maxIncomingBytes: number; heartbeat: HeartbeatSettings | null },
+  { codec, maxIncomingBytes }: { codec: Codec; maxIncomingBytes: number },
   host: InboxHost,
 ): (frame: string | ArrayBuffer) => void {
   const isPong = (message: unknown) => {
     try {
-      return heartbeat?.isPong(message)
+      return host.isPong(message)
     } catch (cause) {
       host.report(new LifelineError('HANDLER_FAILED', 'isPong threw', { cause }))
     }

@@ -51,10 +51,27 @@ export interface ConnectOptions<
    */
   reconnect?: boolean | ReconnectOptions
   /**
-   * Ping after silence and drop a link that does not answer: `false`, `true`, or settings.
-   * @default false
+   * Ping after silence and drop a link that does not answer: `false`, `true`, or settings. Not
+   * set, it runs as a Lifeline server's accept advises (every 25 s, 10 s to answer, by default)
+   * and stays off against other servers.
+   * @default as the server advises, else off
    */
   heartbeat?: boolean | HeartbeatOptions
+  /**
+   * Returns the token (any JSON value; may be async) that goes in the first frame of every link,
+   * never in the URL. Nothing queued, and no `onOpen` send, goes out before the server accepts
+   * it; before the token expires (the server says when) `auth` is called again and the fresh
+   * token sent on the open link, with no drop. If it throws or rejects: an `error` with code
+   * `AUTH_FAILED`, and the link is retried with backoff. A server that refuses the token
+   * (4401, 4403) closes the socket for good (`AUTH_REFUSED`). Needs a server that accepts it,
+   * such as `@lifeline/server`'s `authenticate`; see the auth guide.
+   * @default none
+   * @example
+   * ```ts
+   * connect('wss://example.com/live', { auth: async () => (await session.token()).accessToken })
+   * ```
+   */
+  auth?: () => unknown
   /**
    * Keep messages sent while not open and flush them in order on open: `true`, `false`, or limits.
    * @default true
@@ -110,13 +127,15 @@ export interface ConnectOptions<
 
 /** Options with defaults applied and validated. */
 export interface Settings<In extends MessageMap<In> = Record<string, unknown>, Out = Record<string, unknown>>
-  extends Required<Omit<ConnectOptions<In, Out>, 'protocols' | 'WebSocket' | 'onOpen' | Sections | 'logger'>> {
+  extends Required<Omit<ConnectOptions<In, Out>, 'protocols' | 'WebSocket' | 'onOpen' | 'auth' | Sections | 'logger'>> {
+  auth: ConnectOptions['auth']
   protocols: ConnectOptions['protocols']
   /** The constructor passed, or `undefined` to use the global one at each attempt. */
   WebSocket: WebSocketConstructor | undefined
   onOpen: ConnectOptions<In, Out>['onOpen']
   reconnect: ReconnectSettings | null
-  heartbeat: HeartbeatSettings | null
+  /** `undefined` when not set: as a Lifeline server advises. */
+  heartbeat: HeartbeatSettings | null | undefined
   queue: QueueSettings | null
   logger: Partial<Logger> | null
 }
@@ -166,7 +185,7 @@ const RECONNECT = {
   shouldReconnect: fn(),
 } satisfies Record<keyof ReconnectSettings, Rule>
 
-const HEARTBEAT = {
+export const HEARTBEAT = {
   interval: ms(25_000, true),
   timeout: ms(10_000, true),
   ping: fn(ping),
@@ -194,6 +213,7 @@ const TOP = {
   codec: (v: Codec = jsonCodec) =>
     typeof v?.encode === 'function' && typeof v.decode === 'function' ? v : must('a Codec'),
   onOpen: fn(),
+  auth: fn(),
   requestTimeout: ms(10_000),
   highWaterMark: count(1_048_576),
   browserEvents: (v: unknown = true) =>
@@ -226,7 +246,7 @@ function apply<T>(given: Record<string, unknown>, rules: Record<string, Rule>, p
 }
 
 /** `true` means defaults, `false` (or the fallback) means off, an object is checked against `rules`. */
-function section<T>(name: string, value: unknown, fallback: boolean, rules: Record<string, Rule>): T | null {
+export function section<T>(name: string, value: unknown, fallback: boolean, rules: Record<string, Rule>): T | null {
   const given = value ?? fallback
   if (given === false) return null
   if (given !== true && (typeof given !== 'object' || given === null)) {
@@ -245,7 +265,7 @@ export function resolveOptions<In extends MessageMap<In>, Out>(
     ...apply<Top>(options as Record<string, unknown>, TOP, '', ['WebSocket', 'logger', ...SECTIONS]),
     WebSocket: options.WebSocket,
     reconnect: section('reconnect', options.reconnect, true, RECONNECT),
-    heartbeat: section('heartbeat', options.heartbeat, false, HEARTBEAT),
+    heartbeat: options.heartbeat === undefined ? undefined : section('heartbeat', options.heartbeat, false, HEARTBEAT),
     queue: section('queue', options.queue, true, QUEUE),
     logger: toLogger(options.logger),
   } as Settings<In, Out>

@@ -1,8 +1,9 @@
 /**
  * Lifeline's wire protocol, shared by the client (`@lifeline/core`), the server
  * (`@lifeline/server`) and the testing kit (`@lifeline/testing`), for anyone who speaks it: the
- * JSON envelope and its classifier, the heartbeat's ping and pong, the close codes, per-turn
- * write batching on Node's `ws`, the types that check message maps, and the frames of channels.
+ * JSON envelope and its classifier, the heartbeat's ping and pong, the auth and accept frames, the
+ * close codes, per-turn write batching on Node's `ws`, the types that check message maps, and the
+ * frames of channels.
  * Runs anywhere (no Node-only API); docs/protocol.md is the specification.
  *
  * @example
@@ -20,6 +21,8 @@
  *
  * @packageDocumentation
  */
+
+export { ACCEPT, type AcceptData, AUTH, authMessage } from './protocol/auth.js'
 export {
   type ChannelGap,
   type ChannelGapReason,
@@ -41,7 +44,20 @@ export {
   publicationText,
 } from './protocol/channels.js'
 export { type Classified, classify } from './protocol/classify.js'
-export { ABNORMAL, GOING_AWAY, isTerminalCloseCode, NORMAL, TRY_AGAIN_LATER } from './protocol/closeCodes.js'
+export {
+  ABNORMAL,
+  FORBIDDEN,
+  GOING_AWAY,
+  isTerminalCloseCode,
+  MESSAGE_TOO_BIG,
+  NORMAL,
+  RATE_LIMITED,
+  SERVICE_RESTART,
+  SLOW_CONSUMER,
+  TOKEN_EXPIRED,
+  TRY_AGAIN_LATER,
+  UNAUTHORIZED,
+} from './protocol/closeCodes.js'
 export {
   type Envelope,
   type ErrorReply,

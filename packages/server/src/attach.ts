@@ -1,5 +1,7 @@
+import { AUTH } from '@lifeline/core/protocol'
+import { AUTH_TIMEOUT, createAuth } from './auth.js'
 import { createChannels } from './channels.js'
-import { FORBIDDEN, SERVICE_RESTART } from './closeCodes.js'
+import { FORBIDDEN, SERVICE_RESTART, UNAUTHORIZED } from './closeCodes.js'
 import { LifelineServerError } from './errors.js'
 import { messageFrame } from './frames.js'
 import type { Position } from './history.js'
@@ -67,6 +69,10 @@ export interface HubStats {
   deadPeers: number
   /** Upgrades refused for their `Origin`. */
   originRefused: number
+  /** Connections and refreshes whose token `authenticate` refused (closed with 4401 or 4403), or that sent none. */
+  authRefused: number
+  /** Peers closed with 4001: their token expired and no fresh one came. */
+  authExpired: number
   /** Adapter (Redis) operations that failed; `error` is emitted once per outage, not once per failure. */
   adapterErrors: number
   /** Broadcasts the broker could not hand to the other instances (they reached this instance's peers). */
@@ -252,7 +258,7 @@ export function attach<
   if (typeof wss?.on !== 'function') {
     throw new LifelineServerError('INVALID_OPTIONS', 'attach() needs a ws WebSocketServer')
   }
-  const settings = resolveOptions(options as AttachOptions<never>)
+  const settings = resolveOptions(options as unknown as AttachOptions<never>)
   const { adapter, window, history, authorize, maxChannels, interval, maxMessageBytes } = settings
   const { broker, replies } = adapter
 
@@ -278,6 +284,8 @@ export function attach<
     slowConsumers: 0,
     deadPeers: 0,
     originRefused: 0,
+    authRefused: 0,
+    authExpired: 0,
     adapterErrors: 0,
     lostBroadcasts: 0,
     joins: 0,
@@ -372,12 +380,19 @@ export function attach<
     report,
     answer: (peer: PeerConnection, request: IncomingRequest, handler: AnyHandler) =>
       responder.answer(peer, request, handler),
-    reserved: (peer: PeerConnection, frame: ReservedFrame) => channels.receive(peer, frame),
+    reserved: (peer: PeerConnection, frame: ReservedFrame) =>
+      frame.type === AUTH && !frame.id
+        ? auth.refresh(peer, frame, requests.get(peer) as UpgradeRequest)
+        : channels.receive(peer, frame),
     closed: (peer: PeerConnection) => {
       rooms.remove(peer)
       channels.closed(peer)
     },
   }
+
+  const auth = createAuth({ authenticate: settings.authenticate, heartbeat: !!interval, count })
+  /** Each peer's upgrade request, for `authenticate` on a refresh. */
+  const requests = new WeakMap<PeerConnection, UpgradeRequest>()
 
   /** Whether `close()` was called: new connections are turned away. */
   let stopping = false
@@ -390,19 +405,38 @@ export function attach<
     }
     count('connections')
     const peer = createPeer(socket, peerHost)
-    // The connection path: the peer's frames wait (bounded by its rate limit) until the app has
-    // set it up. (An in-band authentication step belongs here, before `onConnection`.)
-    const setUp = settings.onConnection ? attempt(() => settings.onConnection?.(peer as never, request)) : undefined
-    const welcome = () => {
-      if (socket.readyState !== OPEN) return
-      rooms.add(peer)
-      listeners.emit('connection', peer, request)
-      peer.open()
+    // The connection path: the peer's frames wait (bounded by its rate limit) until it is
+    // authenticated (its first frame, the token, when `authenticate` is set) and the app has set
+    // it up (`onConnection`); then the accept goes out first, and `connection` is emitted.
+    const setUp = (expiresIn?: number) => {
+      const app = settings.onConnection ? attempt(() => settings.onConnection?.(peer as never, request)) : undefined
+      const welcome = () => {
+        if (socket.readyState !== OPEN) return
+        rooms.add(peer)
+        peer.write(auth.acceptFrame(expiresIn))
+        listeners.emit('connection', peer, request)
+        peer.open()
+      }
+      if (!isThenable(app)) return welcome()
+      Promise.resolve(app).then(welcome, (cause) => {
+        report(new LifelineServerError('HANDLER_FAILED', 'onConnection failed', { cause }))
+        if (socket.readyState === OPEN) peer.close(INTERNAL_ERROR, 'connection refused')
+      })
     }
-    if (!isThenable(setUp)) return welcome()
-    Promise.resolve(setUp).then(welcome, (cause) => {
-      report(new LifelineServerError('HANDLER_FAILED', 'onConnection failed', { cause }))
-      if (socket.readyState === OPEN) peer.close(INTERNAL_ERROR, 'connection refused')
+    if (!settings.authenticate) return setUp()
+    requests.set(peer, request)
+    const noToken = setTimeout(() => {
+      if (socket.readyState !== OPEN) return
+      count('authRefused')
+      peer.close(UNAUTHORIZED, 'no token')
+    }, AUTH_TIMEOUT)
+    noToken.unref?.()
+    peer.takeFirst((frame) => {
+      clearTimeout(noToken)
+      if (!frame) return
+      auth.admit(peer, frame, request).then((expiresIn) => {
+        if (expiresIn !== null) setUp(expiresIn)
+      })
     })
   }
 

@@ -1,4 +1,5 @@
 import { type Adapter, memoryAdapter } from './adapter.js'
+import type { Authenticate } from './auth.js'
 import { LifelineServerError } from './errors.js'
 import type { HistoryLimits } from './history.js'
 import type { Peer, RateSettings } from './peer.js'
@@ -124,6 +125,29 @@ export interface AttachOptions<Data = Record<string, unknown>> {
    * @default 'same-host'
    */
   origins?: OriginPolicy
+  /**
+   * In-band authentication: a client connects with its `auth` option, whose token comes in its
+   * first frame (never in the URL). `authenticate` checks it and returns what the server should
+   * know of the user, which becomes `peer.data` (the default dedupe scope reads its `userId` or
+   * `id`), or `{ data, expiresAt }` (epoch ms) for a token that expires: the client sends a fresh
+   * one on the open link before then (`authenticate` runs again, and its result replaces
+   * `peer.data`), and a peer whose token expires unrefreshed is closed with 4001, to come back
+   * with a new one. A throw or a rejection refuses the token: closed with 4401, or 4403 when the
+   * error has `code: 'FORBIDDEN'` (`stats().authRefused`); a Lifeline client stops for good. A
+   * connection that sends something else first, or nothing within 10 s, is closed with 4401.
+   * Nothing the peer sends is read, and `onConnection` and `connection` wait, until it passes.
+   * @default none (every connection is accepted)
+   * @example
+   * ```ts
+   * attach<In, Out, Replies, {}, { userId: string }>(wss, {
+   *   authenticate: async ({ token }) => {
+   *     const claims = await verifyJwt(String(token)) // throws on a bad token
+   *     return { data: { userId: claims.sub }, expiresAt: claims.exp * 1000 }
+   *   },
+   * })
+   * ```
+   */
+  authenticate?: Authenticate<Data>
   /**
    * Runs for each new peer before anything it sent is read and before `connection` is emitted;
    * may return a promise (look the user up, check a cookie), and the peer's frames wait for it.
@@ -288,6 +312,8 @@ export interface Settings {
   highWaterMark: number
   /** Whether an upgrade's `Origin` is allowed. */
   originAllowed: (origin: string | undefined, request: UpgradeRequest) => boolean
+  // biome-ignore lint/suspicious/noExplicitAny: the hub's data type is the user's
+  authenticate: Authenticate<any> | null
   // biome-ignore lint/suspicious/noExplicitAny: the hub calls it with its own peers
   onConnection: ((peer: any, request: UpgradeRequest) => void | PromiseLike<void>) | null
   requestTimeout: number
@@ -434,6 +460,7 @@ export function resolveOptions(options: AttachOptions<never>): Settings {
     ),
     highWaterMark: atLeast(options.highWaterMark ?? DEFAULTS.highWaterMark, 'highWaterMark', 1),
     originAllowed: originCheck(options.origins ?? 'same-host'),
+    authenticate: functionOr(options.authenticate, 'authenticate', null),
     onConnection: functionOr(options.onConnection, 'onConnection', null),
     requestTimeout: atLeast(options.requestTimeout ?? DEFAULTS.requestTimeout, 'requestTimeout', 0),
     formatError: functionOr(options.formatError, 'formatError', defaultFormatError),

@@ -12,8 +12,8 @@ import {
   readFrame,
 } from './frames.js'
 import { nextId } from './ids.js'
-import { type PreparedFrame, rawWriter } from './preparedFrame.js'
 import { createListeners } from './listeners.js'
+import { type PreparedFrame, rawWriter } from './preparedFrame.js'
 import { fullBucket, refill } from './tokenBucket.js'
 import type {
   HandlerInfo,
@@ -208,6 +208,11 @@ export interface PeerConnection
   beat(): void
   /** Reads the frames that came while the hub was still setting the peer up, then the rest as they come. */
   open(): void
+  /**
+   * Hands the next frame to `take` instead of reading it (the token of in-band auth), or `null`
+   * if the connection closes first.
+   */
+  takeFirst(take: (frame: Incoming | null) => void): void
 }
 
 interface PendingRequest {
@@ -231,6 +236,8 @@ export function createPeer(socket: PeerSocket, host: PeerHost): PeerConnection {
   let cut = false
   /** Frames that came before the hub opened the peer (its `onConnection` was running). */
   let held: Array<[RawFrame, boolean]> | null = []
+  /** Who takes the next frame instead of the peer (the hub's auth step). */
+  let taker: ((frame: Incoming | null) => void) | null = null
 
   const { rate } = host
   const now = () => performance.now()
@@ -338,7 +345,10 @@ export function createPeer(socket: PeerSocket, host: PeerHost): PeerConnection {
   socket.on('message', (raw: RawFrame, isBinary: boolean) => {
     if (cut) return
     if (!admit(byteLength(raw))) return refuse(raw, isBinary)
-    if (held) held.push([raw, isBinary])
+    const take = taker
+    taker = null
+    if (take) take(readFrame(raw, isBinary, host.frameLimits))
+    else if (held) held.push([raw, isBinary])
     else read(raw, isBinary)
   })
   socket.on('pong', () => {
@@ -351,6 +361,8 @@ export function createPeer(socket: PeerSocket, host: PeerHost): PeerConnection {
   })
   socket.on('close', (code: number, reason: Buffer) => {
     held = null
+    taker?.(null)
+    taker = null
     const lost = new LifelineServerError('REQUEST_LOST', 'the peer disconnected')
     controller.abort(lost)
     for (const request of inFlight) request.abort(lost)
@@ -433,6 +445,9 @@ export function createPeer(socket: PeerSocket, host: PeerHost): PeerConnection {
       }
       answered = false
       socket.ping()
+    },
+    takeFirst(take) {
+      taker = take
     },
     open() {
       const frames = held

@@ -27,7 +27,7 @@ interface ClientReplies {
   confirm: boolean
 }
 
-const startChat = (options?: Parameters<typeof startHub>[0]) =>
+const startChat = (options?: Parameters<typeof startHub<ClientSends, ServerSends, Replies, ClientReplies>>[0]) =>
   startHub<ClientSends, ServerSends, Replies, ClientReplies>(options)
 const openChat = (url: string | (() => string), options?: Parameters<typeof openClient>[1]) =>
   openClient<ServerSends, ClientSends, Replies>(url, options)
@@ -85,12 +85,12 @@ describe('messages', () => {
     hub.broadcast('chat', { text: 'to everyone' })
     expect(await back).toEqual({ text: 'to everyone' })
     expect(adaHeard).toHaveBeenCalledTimes(1)
-    // Three frames out: the first broadcast to Grace alone, the second to both.
+    // Five frames out: each peer's accept, the first broadcast to Grace alone, the second to both.
     expect(hub.stats()).toMatchObject({
       peers: 2,
       transports: { websocket: 2 },
       messages: 1,
-      framesSent: 3,
+      framesSent: 5,
       badFrames: 0,
     })
   })

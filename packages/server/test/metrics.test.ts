@@ -55,7 +55,7 @@ describe('@lifeline/server/metrics', () => {
       'lifeline_connections{transport="websocket"}': 2,
       lifeline_connections_opened_total: 2,
       lifeline_messages_received_total: 1,
-      lifeline_frames_sent_total: 4,
+      lifeline_frames_sent_total: 6, // each peer's accept, the chat to both, the reply and NO_HANDLER
       lifeline_requests_total: 1,
       lifeline_requests_unhandled_total: 1,
       lifeline_unknown_replies_total: 1,

@@ -1,4 +1,6 @@
 import {
+  ACCEPT,
+  AUTH,
   type ChannelPosition,
   encodeEnvelope,
   envelope,
@@ -13,6 +15,9 @@ import {
 import { type Client, Server } from 'mock-socket'
 import { hop, markCleanClose, offeredProtocols, type Route, routeKey, routes, TestWebSocket } from './TestWebSocket.js'
 import { createChannels, type TestHistoryOptions } from './testChannels.js'
+
+/** The accept a token gets: no expiry, no heartbeat advice (tests keep their own timers). */
+const ACCEPT_FRAME = JSON.stringify({ type: ACCEPT, data: {} })
 
 /** A frame as it travels: text, or bytes. */
 export type Frame = string | ArrayBuffer
@@ -325,6 +330,10 @@ function cursor<T>() {
  * microtasks, so `await server.waitForConnection()` needs no timer, and fake timers move only your
  * code's (and Lifeline's) time.
  *
+ * A client's token (its `auth` option) is accepted at once: the `$auth` frame is recorded among
+ * the messages (type `$auth`, data `{ token }`) and answered with `$accept`. To refuse it, close the
+ * connection with 4401 from `waitForMessage('$auth')`.
+ *
  * It speaks channels (`@lifeline/core/channels`) as `@lifeline/server` does: joins answered with
  * the replay of what was missed or a gap, publications numbered and kept (`history.size`, 1000 by
  * default), `$publish` deduped by id; `publish`, `trimHistory`, `resetChannel` and `refuseJoins`
@@ -479,6 +488,8 @@ export function createTestServer<In = AnyMessages, Out = AnyMessages, Replies = 
       messages.push(message)
       // Waiting calls first: a `waitForMessage` made by the handler comes after them.
       newMessages.offer(message)
+      // A client's token (its `auth` option) is accepted at once, as a server without `authenticate` would.
+      if (message.type === AUTH && message.id === undefined) return connection.sendRaw(ACCEPT_FRAME)
       if (channels.receive(connection, message.type, message.id, message.data)) return
       const handler = message.type === undefined || message.id === undefined ? undefined : handlers.get(message.type)
       if (handler) run(handler, message)

@@ -6,8 +6,22 @@ export const NORMAL = 1000
 export const GOING_AWAY = 1001
 /** The link dropped without a close frame (never sent, only reported). */
 export const ABNORMAL = 1006
+/** A frame over the server's size limit ("message too big"): the client stops, since a retry would send it again. */
+export const MESSAGE_TOO_BIG = 1009
+/** The server is restarting (a deploy): the client comes back, to this server or another. */
+export const SERVICE_RESTART = 1012
 /** The server is overloaded: try again later, and not soon. */
 export const TRY_AGAIN_LATER = 1013
+/** The token expired and no fresh one came in time: the client reconnects with a new one. */
+export const TOKEN_EXPIRED = 4001
+/** The client read too slowly (a slow consumer): it reconnects and recovers its channels. */
+export const SLOW_CONSUMER = 4008
+/** Bad or missing credentials: the client stops (a retry would send the same). */
+export const UNAUTHORIZED = 4401
+/** Forbidden (the user may not connect, or the page's `Origin` is not allowed): the client stops. */
+export const FORBIDDEN = 4403
+/** The client kept sending over its rate limit: it stops. */
+export const RATE_LIMITED = 4429
 
 /** 1000 normal, 1003 unsupported data, 1007 invalid payload, 1008 policy, 1009 too big, 1010 extension. */
 const TERMINAL: readonly number[] = [NORMAL, 1003, 1007, 1008, 1009, 1010]

@@ -191,6 +191,7 @@ export function connectShared<
     WebSocket: tab.Tunnel,
     protocols: undefined,
     onOpen: undefined,
+    auth: undefined, // the leader's socket authenticates; a tunnel has no server to
     heartbeat: false, // the leader's socket pings the server; a tunnel needs none
     reconnect: { shouldReconnect: () => tab.remote()?.status !== 'closed' },
     connectTimeout: Infinity,

@@ -55,14 +55,27 @@ export function openClient<
   return socket
 }
 
-/** A plain `ws` client, open; terminated after the test. */
-export async function rawClient(url: string, options?: WebSocket.ClientOptions): Promise<WebSocket> {
+/**
+ * A plain `ws` client, open, and past the hub's `$accept` (its first frame, unless the hub
+ * authenticates: `accepted: false` returns at open); terminated after the test.
+ */
+export async function rawClient(
+  url: string,
+  options?: WebSocket.ClientOptions,
+  { accepted = true } = {},
+): Promise<WebSocket> {
   const ws = new WebSocket(url, options)
   onCleanup(() => ws.terminate())
+  // Listening from the start: the accept may come in the same read as the handshake's end.
+  const accept = accepted ? nextFrame(ws) : null
   await new Promise((resolve, reject) => {
     ws.once('open', resolve)
     ws.once('error', reject)
   })
+  if (accept) {
+    const first = JSON.parse(await accept)
+    if (first.type !== '$accept') throw new Error(`the hub's first frame is not $accept: ${JSON.stringify(first)}`)
+  }
   return ws
 }
 

@@ -72,6 +72,24 @@ describe.each(['fake timers', 'real timers'])('the test server, under %s', (mode
     expect(connection.messages).toHaveLength(2)
   })
 
+  it('accepts a client token at once and records it; a test refuses it by closing with 4401', async () => {
+    const socket = open({ auth: async () => 'token-1' })
+    socket.send('chat', { text: 'after the accept' })
+    const token = await server.waitForMessage('$auth')
+    expect(token.data).toEqual({ token: 'token-1' })
+    expect((await server.waitForMessage('chat')).data).toEqual({ text: 'after the accept' })
+    expect(server.messages.map((message) => message.type)).toEqual(['$auth', 'chat'])
+    await settle(
+      new Promise((resolve) => (socket.getSnapshot().status === 'open' ? resolve(0) : socket.once('open', resolve))),
+    )
+
+    const refused = open({ auth: () => 'bad' })
+    const closed = next<{ code: number; willReconnect: boolean }>(refused, 'close')
+    const second = await server.waitForMessage((message) => message.type === '$auth' && message !== token)
+    second.connection.close(4401, 'unauthorized')
+    expect(await settle(closed)).toMatchObject({ code: 4401, willReconnect: false })
+  })
+
   it('hands each connection to one waitForConnection, made before or after the call', async () => {
     open()
     await Promise.resolve()
