@@ -1,6 +1,7 @@
 /**
  * The server side of Lifeline's protocol for Node's `ws`: typed messages, request handlers with
- * replies, requests to clients, broadcast, channels with recovery, ping/pong, and request dedupe
+ * replies, requests to clients, broadcast, channels with recovery, in-band auth with refresh,
+ * ping/pong, and request dedupe
  * across reconnects and, through an adapter, across instances.
  *
  * @packageDocumentation
@@ -15,8 +16,17 @@ export {
   type HubStats,
   type Transport,
 } from './attach.js'
+export type { Authenticate, AuthenticateInfo, AuthResult } from './auth.js'
 export type { Broker, BrokerHost, Publication } from './broker.js'
-export { FORBIDDEN, MESSAGE_TOO_BIG, RATE_LIMITED, SERVICE_RESTART, SLOW_CONSUMER } from './closeCodes.js'
+export {
+  FORBIDDEN,
+  MESSAGE_TOO_BIG,
+  RATE_LIMITED,
+  SERVICE_RESTART,
+  SLOW_CONSUMER,
+  TOKEN_EXPIRED,
+  UNAUTHORIZED,
+} from './closeCodes.js'
 export { isLifelineServerError, LifelineServerError, type ServerErrorCode } from './errors.js'
 export type {
   ChannelPublication,
