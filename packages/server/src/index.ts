@@ -1,8 +1,7 @@
 /**
  * The server side of Lifeline's protocol for Node's `ws`: typed messages, request handlers with
  * replies, requests to clients, broadcast, channels with recovery, in-band auth with refresh,
- * ping/pong, and request dedupe
- * across reconnects and, through an adapter, across instances.
+ * ping/pong, and request dedupe across reconnects and, through an adapter, across instances.
  *
  * @packageDocumentation
  */
