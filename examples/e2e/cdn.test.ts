@@ -1,14 +1,14 @@
-// The plain-HTML demo page in real Chromium: it connects, chats, and loads the CDN bundle
+// The plain-HTML demo page in real browsers: it connects, chats, and loads the CDN bundle
 // with the integrity hash the build computed.
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { describe, expect, it } from 'vitest'
-import { chromiumPath, messages, openChat, say, useDemo, waitForMessages } from './demo.js'
+import { expect, it } from 'vitest'
+import { describeEach, messages, openChat, say, useDemo, waitForMessages } from './demo.js'
 
 const SRI = new URL('../../packages/core/dist/sri.json', import.meta.url)
 
-describe.skipIf(!chromiumPath)('the CDN demo page', () => {
-  const demo = useDemo('cdn', chromiumPath as string)
+describeEach('the CDN demo page', (browser) => {
+  const demo = useDemo('cdn', browser)
 
   it('reaches Open and shows a message typed in the page once, delivered', async () => {
     const page = await openChat(demo(), 'Ada')
@@ -38,7 +38,7 @@ describe.skipIf(!chromiumPath)('the CDN demo page', () => {
   it('loads the CDN bundle with the integrity hash the build wrote to sri.json', async () => {
     const page = await openChat(demo(), 'Ada')
     const integrity = await page.locator('script[src="/lifeline.iife.min.js"]').getAttribute('integrity')
-    const bundle = await (await page.request.get(new URL('/lifeline.iife.min.js', page.url()).href)).body()
+    const bundle = Buffer.from(await (await fetch(new URL('/lifeline.iife.min.js', page.url()))).arrayBuffer())
     const built = JSON.parse(readFileSync(SRI, 'utf8'))['dist/lifeline.iife.min.js']
     const served = `sha384-${createHash('sha384').update(bundle).digest('base64')}`
     expect(built, 'sri.json is the hash of the bundle served (else: `npm run build`)').toBe(served)
@@ -48,8 +48,8 @@ describe.skipIf(!chromiumPath)('the CDN demo page', () => {
 
   it('serves the page under a strict Content-Security-Policy', async () => {
     const page = await demo().open()
-    const response = await page.request.get(page.url())
-    const policy = response.headers()['content-security-policy'] ?? ''
+    const response = await fetch(page.url())
+    const policy = response.headers.get('content-security-policy') ?? ''
     expect(policy).toContain("script-src 'self'")
     expect(policy).not.toMatch(/unsafe-(inline|eval)/)
   })

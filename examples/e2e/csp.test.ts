@@ -1,7 +1,7 @@
 // The strict-CSP proof page: the CDN bundle connects and round-trips a message under
 // `script-src 'self'` with no 'unsafe-eval', and not one securitypolicyviolation is reported.
-import { describe, expect, it } from 'vitest'
-import { chromiumPath, useDemo } from './demo.js'
+import { expect, it } from 'vitest'
+import { describeEach, useDemo } from './demo.js'
 
 interface CspCheck {
   result: 'ok' | 'fail'
@@ -9,14 +9,14 @@ interface CspCheck {
   violations: { directive: string; blocked: string }[]
 }
 
-describe.skipIf(!chromiumPath)('the strict-CSP page', () => {
-  const demo = useDemo('csp', chromiumPath as string)
+describeEach('the strict-CSP page', (browser) => {
+  const demo = useDemo('csp', browser)
 
   async function run(path: string): Promise<{ check: CspCheck; policy: string | undefined }> {
     const page = await demo().open(path)
     await page.locator('body:not([data-result="running"])').waitFor()
     const check = (await page.evaluate(() => (globalThis as { cspCheck?: unknown }).cspCheck)) as CspCheck
-    const policy = (await page.request.get(page.url())).headers()['content-security-policy']
+    const policy = (await fetch(page.url())).headers.get('content-security-policy') ?? undefined
     return { check, policy }
   }
 

@@ -1,36 +1,42 @@
-// What the browser tests share: a Chromium and a fresh demo server per test, the demo page's
-// controls, waits on its state (never sleeps), and a screenshot of any test that fails.
+// What the browser tests share: one browser per describe block and a fresh demo server per test, the
+// demo page's controls, waits on its state (never sleeps), and a screenshot of any test that fails.
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, expect, type TestContext } from 'vitest'
 import { type DemoServer, startDemoServer } from '../server/server.js'
-import { launch, requireChromium } from './chromium.js'
+import { type Browser, type Context, launch, type Page } from './browsers.js'
+
+export { type Browser, describeEach, type Page } from './browsers.js'
 
 /** The git-ignored folder screenshots go to. */
 export const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url))
+
+/** Where the picture `name` (e.g. `demo-rooms-card`) goes: Chromium's under that name, another engine's suffixed. */
+export function picture(name: string, browser: Browser): string {
+  return `${RESULTS}${name}${browser.engine === 'chromium' ? '' : `-${browser.engine}`}.png`
+}
 
 type Status = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed'
 
 /** The live state of one test: its server, its browser context and the pages it opened. */
 export interface Demo {
   server: DemoServer
-  context: BrowserContext
+  context: Context
   /** Opens the demo page (or `path`) in a new tab; errors thrown on the page fail the test. */
   open(path?: string): Promise<Page>
 }
 
 /**
- * Sets up a describe block: one Chromium for the file, a fresh server and fresh tabs per test,
- * a screenshot of a failed test's first tab in `test-results/e2e/`, everything closed afterwards.
- * Returns a getter, valid inside tests.
+ * Sets up a describe block: one `browser` for it, a fresh server and fresh tabs per test, a
+ * screenshot of a failed test's first tab in `test-results/e2e/<file>-<engine>-<test>.png`,
+ * everything closed afterwards. Returns a getter, valid inside tests.
  */
-export function useDemo(file: string, chromium: string): () => Demo {
+export function useDemo(file: string, browser: Browser): () => Demo {
   let context: Awaited<ReturnType<typeof launch>> | undefined
   let current: (Demo & { pages: Page[]; errors: string[] }) | undefined
 
   beforeAll(async () => {
-    context = await launch(chromium)
+    context = await launch(browser)
   })
 
   afterAll(async () => {
@@ -39,7 +45,7 @@ export function useDemo(file: string, chromium: string): () => Demo {
 
   beforeEach(async () => {
     const server = await startDemoServer({ port: 0 })
-    const ctx = context as BrowserContext
+    const ctx = context as Context
     const pages: Page[] = []
     const errors: string[] = []
     current = {
@@ -65,7 +71,7 @@ export function useDemo(file: string, chromium: string): () => Demo {
       // A failed test leaves a picture of its first tab as it was at the end.
       const [first] = demo.pages
       if (test.task.result?.state === 'fail' && first && !first.isClosed()) {
-        const path = `${RESULTS}e2e/${file}-${slug(test.task.name)}.png`
+        const path = `${RESULTS}e2e/${file}-${browser.engine}-${slug(test.task.name)}.png`
         mkdirSync(`${RESULTS}e2e`, { recursive: true })
         await first.screenshot({ path, fullPage: true })
         console.log(`screenshot of the failed test: ${path}`)
@@ -83,9 +89,6 @@ export function useDemo(file: string, chromium: string): () => Demo {
     return current
   }
 }
-
-/** The Chromium to drive, or null (with a loud banner) where none is installed and CI is not set. */
-export const chromiumPath = requireChromium()
 
 function slug(name: string): string {
   return name

@@ -1,9 +1,10 @@
-// What the demo page shows as it happens, in real Chromium: "Reconnect now" from Closed, reconnect
+// What the demo page shows as it happens, in real browsers: "Reconnect now" from Closed, reconnect
 // attempts numbered in the order they happened, a fault logged before the closes it causes, and
 // the timeline naming every fault window, however short.
-import type { Page } from 'playwright-core'
-import { describe, expect, it } from 'vitest'
-import { chromiumPath, openChat, shortenFault, useDemo, waitForStatus } from './demo.js'
+
+import { expect, it } from 'vitest'
+import type { Page } from './browsers.js'
+import { describeEach, openChat, shortenFault, useDemo, waitForStatus } from './demo.js'
 
 /** The attempts list, top to bottom: each row's number as shown, its `data-n`, Lifeline's counter and its foot. */
 function attemptRows(page: Page) {
@@ -25,8 +26,8 @@ async function crashAndRecover(page: Page): Promise<void> {
   await waitForStatus(page, 'open')
 }
 
-describe.skipIf(!chromiumPath)('the demo page as things happen', () => {
-  const demo = useDemo('demo-page', chromiumPath as string)
+describeEach('the demo page as things happen', (browser) => {
+  const demo = useDemo('demo-page', browser)
 
   it('connects again from Closed with "Reconnect now"', async () => {
     const page = await openChat(demo(), 'Ada')

@@ -1,17 +1,16 @@
-// The demo page with ?share, in real Chromium: three tabs share one WebSocket, the Tabs card says
+// The demo page with ?share, in real browsers: three tabs share one WebSocket, the Tabs card says
 // which tab leads and how many share it, and closing the leader tab shows another take over.
 import { mkdirSync } from 'node:fs'
-import type { Page } from 'playwright-core'
-import { describe, expect, it } from 'vitest'
-import { chromiumPath, RESULTS, say, useDemo, waitForMessages, waitForStatus } from './demo.js'
-
-/** The picture of the Tabs card after a handover, refreshed on every run. */
-const SCREENSHOT = `${RESULTS}demo-tabs.png`
+import { expect, it } from 'vitest'
+import type { Page } from './browsers.js'
+import { describeEach, picture, RESULTS, say, useDemo, waitForMessages, waitForStatus } from './demo.js'
 
 const role = (page: Page) => page.locator('#tabs-card').getAttribute('data-role')
 
-describe.skipIf(!chromiumPath)('the demo page sharing one connection across tabs', () => {
-  const demo = useDemo('demo-tabs', chromiumPath as string)
+describeEach('the demo page sharing one connection across tabs', (browser) => {
+  /** The picture of the Tabs card after a handover, refreshed on every run. */
+  const SCREENSHOT = picture('demo-tabs', browser)
+  const demo = useDemo('demo-tabs', browser)
 
   it('shows one leader and three tabs on one server socket, and a handover when the leader tab closes', async () => {
     const pages: Page[] = []

@@ -1,5 +1,5 @@
 // The example apps as a user runs them: the React and Vue apps (examples/react, examples/vue), built
-// with Vite as `npm start` builds them and served by the demo server at /react/ and /vue/, in real Chromium; and the Node script
+// with Vite as `npm start` builds them and served by the demo server at /react/ and /vue/, in real browsers; and the Node script
 // (examples/node). Each app shows its socket open, round-trips a chat, and recovers from a crash and
 // from a server that refuses handshakes for a while, delivering what was typed meanwhile; its room
 // (useChannel) gets back what was published while its link was down.
@@ -7,19 +7,16 @@ import { execFile } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import type { Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { APPS, buildApps } from '../server/apps.js'
 import { type DemoServer, startDemoServer } from '../server/server.js'
-import { launch, requireChromium } from './chromium.js'
+import { describeEach, isBrowserReport, launch, type Page } from './browsers.js'
 
 type Status = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed'
 
 const at = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 const RESULTS = at('../../test-results/e2e/')
 const NODE_EXAMPLE = at('../node/index.mjs')
-
-const chromiumPath = requireChromium()
 
 // ---- the pages -----------------------------------------------------------------------------
 
@@ -73,8 +70,8 @@ async function waitForEcho(page: Page, text: string): Promise<void> {
   expect(await page.locator('.message', { hasText: text }).count()).toBe(1)
 }
 
-describe.skipIf(!chromiumPath)('the React and Vue example apps in Chromium', () => {
-  let browser: Awaited<ReturnType<typeof launch>>
+describeEach('the React and Vue example apps', (browser) => {
+  let context: Awaited<ReturnType<typeof launch>>
   let server: DemoServer
   let page: Page
   /** Uncaught errors, and console errors that are not the expected refused handshakes. */
@@ -82,21 +79,21 @@ describe.skipIf(!chromiumPath)('the React and Vue example apps in Chromium', () 
 
   beforeAll(async () => {
     await buildApps() // as `npm start` does: only what changed since the last build
-    browser = await launch(chromiumPath as string)
+    context = await launch(browser)
   }, 120_000)
 
   afterAll(async () => {
-    await browser?.dispose()
+    await context?.dispose()
   })
 
   beforeEach(async () => {
     server = await startDemoServer({ port: 0 })
     problems = []
-    page = await browser.newPage()
+    page = await context.newPage()
     page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`))
     page.on('console', (message) => {
-      // Chromium logs every refused WebSocket handshake (the 503s of /control/stop) as an error.
-      if (message.type() === 'error' && !message.text().startsWith('WebSocket connection to')) {
+      // The browser reports every refused WebSocket handshake (the 503s of /control/stop) as an error.
+      if (message.type() === 'error' && !isBrowserReport(message.text())) {
         problems.push(`console: ${message.text()}`)
       }
     })
@@ -106,7 +103,7 @@ describe.skipIf(!chromiumPath)('the React and Vue example apps in Chromium', () 
     try {
       if (test.task.result?.state === 'fail') {
         mkdirSync(RESULTS, { recursive: true })
-        const path = `${RESULTS}frameworks-${test.task.name.split(':')[0]}.png`
+        const path = `${RESULTS}frameworks-${browser.engine}-${test.task.name.split(':')[0]}.png`
         await page.screenshot({ path, fullPage: true })
         console.log(`screenshot of the failed test: ${path}`)
       }
@@ -151,9 +148,9 @@ describe.skipIf(!chromiumPath)('the React and Vue example apps in Chromium', () 
       await expect(page.locator('.metric', { hasText: 'Queued' }).locator('dd').textContent()).resolves.toBe('0')
 
       // Closed by the user, "Reconnect now" connects again.
-      await page.click('.status-card button:has-text("Close")')
+      await page.locator('.status-card button', { hasText: 'Close' }).click()
       await waitForStatus(page, 'closed')
-      await page.click('.status-card button:has-text("Reconnect now")')
+      await page.locator('.status-card button', { hasText: 'Reconnect now' }).click()
       await waitForStatus(page, 'open')
 
       expect(problems).toEqual([])
@@ -162,7 +159,7 @@ describe.skipIf(!chromiumPath)('the React and Vue example apps in Chromium', () 
     it(`${app}: useChannel shows the room's lines, and those published while the link was down`, async () => {
       await page.goto(new URL(`/${app}/`, server.url).href)
       await page.locator('.room-state[data-status="joined"]').waitFor({ timeout: 15_000 })
-      await page.click('.rooms-card button:has-text("Server publishes 3")')
+      await page.locator('.rooms-card button', { hasText: 'Server publishes 3' }).click()
       await page.locator('.room-line', { hasText: 'line 3 of 3' }).waitFor()
       await page.fill('.room-composer input', `hi from ${app}`)
       await page.press('.room-composer input', 'Enter')

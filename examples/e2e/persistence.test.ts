@@ -1,9 +1,8 @@
-// A queue that survives a reload, in real Chromium: messages sent while the server is down are kept
+// A queue that survives a reload, in real browsers: messages sent while the server is down are kept
 // in localStorage (webStorageQueue), survive the tab reloading, and arrive once, in order, when the
 // server is back, ahead of what was sent after. With two tabs on one key, each queue is replayed once.
-import type { Page } from 'playwright-core'
-import { describe, expect, it } from 'vitest'
-import { chromiumPath, send, until, useHarness, waitForStatus } from './tabsHarness.js'
+import { expect, it } from 'vitest'
+import { describeEach, type Page, send, until, useHarness, waitForStatus } from './tabsHarness.js'
 
 /** The `n`s the server received of `type`, in order. */
 const numbers = (received: Array<{ type?: string; data?: unknown }>, type: string) =>
@@ -19,8 +18,8 @@ const records = (page: Page, key: string) =>
     key,
   )
 
-describe.skipIf(!chromiumPath)('webStorageQueue in Chromium', () => {
-  const harness = useHarness(chromiumPath as string)
+describeEach('webStorageQueue', (browser) => {
+  const harness = useHarness(browser)
 
   for (const shared of [true, false]) {
     const query = `store=outbox&shared=${shared ? 1 : 0}`
@@ -95,8 +94,8 @@ function seeded(seed: number) {
   }
 }
 
-describe.skipIf(!chromiumPath)('webStorageQueue in Chromium, reloaded again and again', () => {
-  const harness = useHarness(chromiumPath as string)
+describeEach('webStorageQueue, reloaded again and again,', (browser) => {
+  const harness = useHarness(browser)
   /** Rounds per test; more by hand (RELOAD_ROUNDS=50) to measure how often a round fails. */
   const ROUNDS = Number(process.env.RELOAD_ROUNDS ?? 3)
   const RELOADS = 6

@@ -1,13 +1,10 @@
-// The demo page's Requests card in real Chromium: each button makes `socket.request('getTime')` end
+// The demo page's Requests card in real browsers: each button makes `socket.request('getTime')` end
 // one way (answered, error reply, timed out, aborted, resent after a crash and answered once), and
 // the list shows each request's outcome, id and timing, as the server counted them.
 import { mkdirSync } from 'node:fs'
-import type { Page } from 'playwright-core'
-import { describe, expect, it } from 'vitest'
-import { chromiumPath, type Demo, openChat, RESULTS, useDemo, waitForStatus } from './demo.js'
-
-/** The picture of the demo after a crash, the Requests card showing every outcome; refreshed on every run. */
-const SCREENSHOT = `${RESULTS}demo-requests.png`
+import { expect, it } from 'vitest'
+import type { Page } from './browsers.js'
+import { type Demo, describeEach, openChat, picture, RESULTS, useDemo, waitForStatus } from './demo.js'
 
 interface Row {
   outcome: string
@@ -64,8 +61,10 @@ async function serverRequests(demo: Demo): Promise<{ handled: number; duplicates
   return status.requests
 }
 
-describe.skipIf(!chromiumPath)('the demo page making requests', () => {
-  const demo = useDemo('requests', chromiumPath as string)
+describeEach('the demo page making requests', (browser) => {
+  /** The picture of the demo after a crash, the Requests card showing every outcome; refreshed on every run. */
+  const SCREENSHOT = picture('demo-requests', browser)
+  const demo = useDemo('requests', browser)
 
   it('shows each way a request ends, with its id and timing, and a resend after a crash answered once', async () => {
     const page = await openChat(demo(), 'Ada')
@@ -125,7 +124,7 @@ describe.skipIf(!chromiumPath)('the demo page making requests', () => {
 
     mkdirSync(RESULTS, { recursive: true })
     await page.screenshot({ path: SCREENSHOT, fullPage: true })
-    await page.locator('#requests-card').screenshot({ path: `${RESULTS}demo-requests-card.png` })
+    await page.locator('#requests-card').screenshot({ path: picture('demo-requests-card', browser) })
     console.log(`screenshot of the demo's requests: ${SCREENSHOT}`)
   })
 

@@ -1,12 +1,10 @@
-// The demo page's Rooms card in real Chromium: a room is a channel; lines the server published while
+// The demo page's Rooms card in real browsers: a room is a channel; lines the server published while
 // the link was down come back once each, in order, marked recovered; once the server's history was
 // trimmed, the card says how many lines are lost instead.
 import { mkdirSync } from 'node:fs'
-import type { Page } from 'playwright-core'
-import { describe, expect, it } from 'vitest'
-import { chromiumPath, openChat, RESULTS, useDemo, waitForStatus } from './demo.js'
-
-const SCREENSHOT = `${RESULTS}demo-rooms-card.png`
+import { expect, it } from 'vitest'
+import type { Page } from './browsers.js'
+import { describeEach, openChat, picture, RESULTS, useDemo, waitForStatus } from './demo.js'
 
 /** The room's lines as shown, top to bottom: `#offset text`, with `(recovered)` on replayed ones. */
 function lines(page: Page): Promise<string[]> {
@@ -31,8 +29,9 @@ async function openRoom(page: Page): Promise<void> {
   await page.locator('#room-state[data-status="joined"]').waitFor({ timeout: 20_000 })
 }
 
-describe.skipIf(!chromiumPath)('the demo page’s rooms', () => {
-  const demo = useDemo('rooms', chromiumPath as string)
+describeEach('the demo page’s rooms', (browser) => {
+  const SCREENSHOT = picture('demo-rooms-card', browser)
+  const demo = useDemo('rooms', browser)
 
   it('shows what the server and the page publish, live', async () => {
     const page = await openChat(demo(), 'Ada')

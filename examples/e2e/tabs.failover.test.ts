@@ -1,13 +1,12 @@
-// connectShared's failover in Chromium, randomized: three tabs of one profile, two followers sending
+// connectShared's failover in real browsers, randomized: three tabs of one profile, two followers sending
 // bursts of ticks of random sizes at random intervals, and the leader tab crashed (CDP `Page.crash`)
-// or closed at a random moment. The server counts what each tab sent: nothing is lost without a
+// (Chromium only: Firefox offers no way to crash a tab from outside) or closed at a random moment. The server counts what each tab sent: nothing is lost without a
 // `drop` event, the order of first arrivals holds, a tick arrives twice at most as often as
 // docs/tabs.md says, and two connections overlap at the server for no longer than it says.
 // TABS_ROUNDS=30 runs more rounds (the suite runs a few).
-import type { Page } from 'playwright-core'
-import { describe, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import type { TabsServer } from './tabs/server.js'
-import { chromiumPath, snapshot, until, useHarness, waitForStatus } from './tabsHarness.js'
+import { describeEach, type Page, snapshot, until, useHarness, waitForStatus } from './tabsHarness.js'
 
 const ROUNDS = Number(process.env.TABS_ROUNDS ?? 4)
 /** What docs/tabs.md promises: after the leader goes, at most this many of a tab's frames arrive twice (`IN_FLIGHT`). */
@@ -53,11 +52,14 @@ function overlap(server: TabsServer): number {
   return most
 }
 
-describe.skipIf(!chromiumPath)('connectShared failover in Chromium, randomized', () => {
-  const harness = useHarness(chromiumPath as string)
+describeEach('connectShared failover, randomized', (browser) => {
+  const harness = useHarness(browser)
 
   for (let round = 1; round <= ROUNDS; round++) {
-    const end = process.env.TABS_END ?? (round % 2 ? 'crashes' : 'closes')
+    // CDP's Page.crash: Chromium only.
+    const crashes =
+      browser.engine === 'chromium' && (process.env.TABS_END ?? (round % 2 ? 'crashes' : 'closes')) === 'crashes'
+    const end = crashes ? 'crashes' : 'closes'
     it(`round ${round}: the leader tab ${end} while followers send; nothing is lost, one connection at a time`, async () => {
       const { server, context, open } = harness()
       const pages = [await open(), await open(), await open()]
@@ -72,7 +74,7 @@ describe.skipIf(!chromiumPath)('connectShared failover in Chromium, randomized',
       const pad = Math.floor(Math.random() * 4096)
       const at = 10 + Math.floor(Math.random() * 200)
       // Ready before the ticks start, so the crash comes while they go.
-      const cdp = end === 'crashes' ? await context.newCDPSession(leader) : null
+      const crash = end === 'crashes' ? await context.prepareCrash?.(leader) : undefined
       for (const [tab, page] of followers.entries()) {
         await page.evaluate(
           ([tab, every, burst, pad, total]) => (window as unknown as Win).ticking(tab, every, burst, pad, total),
@@ -80,11 +82,8 @@ describe.skipIf(!chromiumPath)('connectShared failover in Chromium, randomized',
         )
       }
       await until(() => server.received.filter((m) => m.type === 'tick').length >= at, `${at} ticks`)
-      if (cdp) {
-        const crashed = new Promise((resolve) => leader.once('crash', resolve))
-        void cdp.send('Page.crash').catch(() => {})
-        await crashed
-      } else await leader.close()
+      if (crash) await crash()
+      else await leader.close()
 
       const drops = async (page: Page) =>
         (await page.evaluate(() => (window as unknown as Win).log.drops))

@@ -1,9 +1,8 @@
-// connectShared in real Chromium: pages of one persistent context are tabs of one profile. They
+// connectShared in real browsers: pages of one profile are its tabs. They
 // share one WebSocket, every one of them hears every message and has its own sends, requests and
 // replies; when the leader tab closes, another takes over at once and nothing sent is lost.
-import type { Page } from 'playwright-core'
-import { describe, expect, it } from 'vitest'
-import { chromiumPath, send, snapshot, until, useHarness, waitForStatus } from './tabsHarness.js'
+import { expect, it } from 'vitest'
+import { describeEach, type Page, send, snapshot, until, useHarness, waitForStatus } from './tabsHarness.js'
 
 type Win = {
   socket: { send(type: string, data: unknown): string }
@@ -18,8 +17,8 @@ const sent = (received: Array<{ type?: string; data?: unknown }>, type: string, 
     .filter((m) => m.type === type && (m.data as { tab: number }).tab === tab)
     .map((m) => (m.data as { n: number }).n)
 
-describe.skipIf(!chromiumPath)('connectShared in Chromium', () => {
-  const harness = useHarness(chromiumPath as string)
+describeEach('connectShared', (browser) => {
+  const harness = useHarness(browser)
 
   async function threeTabs(): Promise<Page[]> {
     const { open } = harness()
@@ -81,7 +80,9 @@ describe.skipIf(!chromiumPath)('connectShared in Chromium', () => {
     }
   })
 
-  for (const end of ['closes', 'crashes'] as const) {
+  // A crash only in Chromium: Firefox offers no way to crash one tab from outside (CDP's Page.crash).
+  const ends = browser.engine === 'chromium' ? (['closes', 'crashes'] as const) : (['closes'] as const)
+  for (const end of ends) {
     it(`hands over within 3 s when the leader tab ${end}: what followers sent meanwhile arrives, requests are resent`, async () => {
       const { server, context } = harness()
       const pages = await threeTabs()
@@ -104,10 +105,10 @@ describe.skipIf(!chromiumPath)('connectShared in Chromium', () => {
         }, tab)
       }
       await until(() => server.received.filter((m) => m.type === 'tick').length > 20, 'ticks before the handover')
-      const cdp = end === 'crashes' ? await context.newCDPSession(leader) : null
+      const crash = end === 'crashes' ? await context.prepareCrash?.(leader) : undefined
       const closed = Date.now()
       // A crash takes the renderer down at once: no unload, no close frame, the locks freed by the browser.
-      if (cdp) void cdp.send('Page.crash').catch(() => {})
+      if (crash) void crash()
       else await leader.close()
       await until(() => server.opened === 2, 'a second connection', 3000)
       const handover = (server.openedAt[1] as number) - closed
@@ -142,7 +143,7 @@ describe.skipIf(!chromiumPath)('connectShared in Chromium', () => {
         expect(after).toEqual(ticks.slice(ticks.indexOf(after[0] as number)))
         const twice = after.filter((n) => before.includes(n))
         expect(twice.length).toBeLessThanOrEqual(64)
-        if (twice.length) console.log(`tab ${tab}: ${twice.length} tick(s) the crashed leader had written came again`)
+        if (twice.length) console.log(`tab ${tab}: ${twice.length} tick(s) the old leader had written came again`)
       }
       expect(server.open).toBe(1)
       for (const page of [a, b])

@@ -1,13 +1,11 @@
-// What the tabs and persistence browser tests share: one Chromium profile per file (its pages share
-// BroadcastChannel, Web Locks and localStorage, as tabs do), a fresh server and origin per test,
-// and reads of each page's socket.
-import type { BrowserContext, Page } from 'playwright-core'
+// What the tabs and persistence browser tests share: one browser profile per describe block (its
+// pages share BroadcastChannel, Web Locks and localStorage, as tabs do), a fresh server and origin
+// per test, and reads of each page's socket.
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest'
-import { launch, requireChromium } from './chromium.js'
+import { type Browser, type Context, launch, type Page } from './browsers.js'
 import { startTabsServer, type TabsServer } from './tabs/server.js'
 
-/** The Chromium to drive, or null (with a loud banner) where none is installed and CI is not set. */
-export const chromiumPath = requireChromium()
+export { type Browser, describeEach, type Page } from './browsers.js'
 
 export interface Snapshot {
   status: string
@@ -19,16 +17,16 @@ export interface Snapshot {
 
 export interface Harness {
   server: TabsServer
-  context: BrowserContext
+  context: Context
   /** Opens a tab on the harness page (`query` e.g. `store=outbox`); errors thrown there fail the test. */
   open(query?: string): Promise<Page>
 }
 
-export function useHarness(chromium: string): () => Harness {
+export function useHarness(browser: Browser): () => Harness {
   let context: Awaited<ReturnType<typeof launch>> | undefined
   let current: (Harness & { pages: Page[]; errors: string[] }) | undefined
   beforeAll(async () => {
-    context = await launch(chromium)
+    context = await launch(browser)
   })
   afterAll(async () => {
     await context?.dispose()
@@ -37,7 +35,7 @@ export function useHarness(chromium: string): () => Harness {
     const server = await startTabsServer()
     const pages: Page[] = []
     const errors: string[] = []
-    const ctx = context as BrowserContext
+    const ctx = context as Context
     current = {
       server,
       context: ctx,

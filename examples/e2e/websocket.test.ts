@@ -1,11 +1,12 @@
-// LifelineWebSocket in real Chromium, from its CDN bundle (lifeline-websocket.iife.min.js, which adds
+// LifelineWebSocket in real browsers, from its CDN bundle (lifeline-websocket.iife.min.js, which adds
 // Lifeline.LifelineWebSocket to the core bundle's global), against the demo server's /live endpoint:
 // a relative URL, the standard events and ready states, a crash it comes back from, and the plain
 // mode that ends for good.
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import type { Page } from 'playwright-core'
-import { describe, expect, it } from 'vitest'
-import { chromiumPath, useDemo } from './demo.js'
+import { expect, it } from 'vitest'
+import type { Page } from './browsers.js'
+import { describeEach, useDemo } from './demo.js'
 
 const BUNDLE = fileURLToPath(new URL('../../packages/core/dist/lifeline-websocket.iife.min.js', import.meta.url))
 
@@ -20,32 +21,32 @@ interface Log {
   initial: number
 }
 
-describe.skipIf(!chromiumPath)('LifelineWebSocket in Chromium', () => {
-  const demo = useDemo('websocket', chromiumPath as string)
+describeEach('LifelineWebSocket', (browser) => {
+  const demo = useDemo('websocket', browser)
 
   /**
    * A page of the demo server's origin that loads both bundles, with a socket to `/live` recording
-   * its events. The page is one the server does not have (a bare 404 document: nothing else runs
-   * there); the demo server serves only the core bundle, so the websocket bundle is served from
-   * dist by the browser context. (A page fulfilled by the context instead would count as public
-   * and Chromium's local network access checks would block its connections to 127.0.0.1.)
+   * its events. The page is one the server does not have (a bare 404 document, with no policy:
+   * nothing else runs there); the demo server serves only the core bundle, so the websocket bundle
+   * runs as an inline script with the file's text.
    */
   async function open(options: object): Promise<Page> {
-    await demo().context.route('**/lifeline-websocket.iife.min.js', (route) =>
-      route.fulfill({ path: BUNDLE, contentType: 'text/javascript' }),
-    )
     const page = await demo().open('lifeline-websocket-check')
-    await page.evaluate(async () => {
-      for (const src of ['/lifeline.iife.min.js', '/lifeline-websocket.iife.min.js']) {
+    await page.evaluate(
+      async (source) => {
         await new Promise((resolve, reject) => {
           const script = document.createElement('script')
-          script.src = src
+          script.src = '/lifeline.iife.min.js'
           script.onload = resolve
           script.onerror = reject
           document.head.append(script)
         })
-      }
-    })
+        const inline = document.createElement('script')
+        inline.textContent = source
+        document.head.append(inline)
+      },
+      readFileSync(BUNDLE, 'utf8'),
+    )
     await page.evaluate((options) => {
       const w = window as unknown as { Lifeline: { LifelineWebSocket: typeof WebSocket }; ws: WebSocket; log: Log }
       w.ws = new (w.Lifeline.LifelineWebSocket as unknown as new (...args: unknown[]) => WebSocket)('/live', [], {

@@ -5,12 +5,13 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { type Browser, type BrowserContext, chromium, type Page as PlaywrightPage } from 'playwright-core'
 import { CHROMIUM_ARGS } from '../../../scripts/chromium.mjs'
+import type { Page } from '../browsers.js'
 
 export interface CdpChromium {
-  /** The browser's one profile: its pages are tabs of one origin's group. */
-  context: BrowserContext
+  /** A new tab of the browser's one profile (pages of one origin there share locks and channels). */
+  newPage(): Promise<Page>
   /** Freezes the page as the browser freezes a background tab (`freeze` fires on its document), or thaws it. */
   lifecycle(page: Page, state: 'frozen' | 'active'): Promise<void>
   close(): Promise<void>
@@ -36,9 +37,9 @@ export async function launchForLifecycle(executablePath: string): Promise<CdpChr
   const browser: Browser = await chromium.connectOverCDP(url, { noDefaults: true } as never)
   const context = browser.contexts()[0] as BrowserContext
   return {
-    context,
+    newPage: async () => (await context.newPage()) as unknown as Page,
     async lifecycle(page, state) {
-      const cdp = await context.newCDPSession(page)
+      const cdp = await context.newCDPSession(page as unknown as PlaywrightPage)
       await cdp.send('Page.setWebLifecycleState', { state })
       await cdp.detach()
     },
