@@ -142,7 +142,8 @@ export const config = {
   channelsRecovery: { missed: [100, 1000], rounds: QUICK ? 3 : 7, historySize: 20_000, limit: 10_000, pauseMs: 100 },
   /**
    * The server's defences (scenarios/defences.mjs). `flood`: `messages` small messages from one peer
-   * while a quiet peer makes requests one at a time (`quietRequests` first without the flood), with
+   * while a quiet peer makes requests one at a time, `quietRate` a second at most (`quietRequests`
+   * first without the flood), with
    * the default rate limit and without one. `slowConsumer`: `megabytes` MB broadcast in frames of
    * `frameBytes` while one peer reads nothing. `drain`: `peers` clients moved from one server to
    * another by `hub.close({ drain })`, for each of `drains` (ms); `timeout`: how long after the
@@ -154,6 +155,8 @@ export const config = {
       messages: 1_000_000,
       warmup: 200,
       quietRequests: QUICK ? 1000 : 3000,
+      /** The quiet peer's requests per second at most: well within its own rate limit (1,000 messages/s). */
+      quietRate: 500,
       variants: [
         { name: 'default', label: 'default rate limit (1,000 messages/s per peer)', options: {} },
         { name: 'off', label: '`rateLimit: false`', options: { rateLimit: false } },

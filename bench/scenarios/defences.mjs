@@ -1,6 +1,7 @@
 // The server's defences, measured (../lib/defenceServer.mjs runs the servers in a process of their
 // own, with --expose-gc):
-//   flood        a quiet peer's request round trips (one at a time) while nothing else happens, then
+//   flood        a quiet peer's request round trips (one at a time, `quietRate` a second at most,
+//                within its own rate limit) while nothing else happens, then
 //                while another peer sends `messages` small messages as fast as it can (from a third
 //                process, ../lib/flooder.mjs): p50/p99 quiet and flooded, and their ratio. With the
 //                default rate limit, and with `rateLimit: false` to show what it does.
@@ -55,26 +56,36 @@ function socketIoPeer(ws) {
   })
 }
 
-/** Sequential echo requests from a raw ws client for `ms` (or `count`), each round trip in ms. */
-async function roundTrips(ws, { count = Number.POSITIVE_INFINITY, until = () => false, prefix }) {
+/**
+ * Echo requests from a raw ws client, one at a time, one every `interval` ms at most (a quiet peer
+ * stays well within its rate limit), `count` of them or until `until()`: each round trip in ms,
+ * and how many were answered with an error.
+ */
+async function roundTrips(ws, { count = Number.POSITIVE_INFINITY, until = () => false, prefix, interval }) {
   const times = []
+  let errors = 0
+  const begin = performance.now()
   for (let i = 0; i < count && !until(); i++) {
+    const due = begin + i * interval
+    if (due > performance.now()) await sleep(due - performance.now())
     const id = `${prefix}.${i}`
     const start = performance.now()
-    await new Promise((resolve, reject) => {
+    const reply = await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no reply to ${id} within 10 s`)), 10_000)
       const onMessage = (raw) => {
-        if (!String(raw).includes(`"re":"${id}"`)) return
+        const text = String(raw)
+        if (!text.includes(`"re":"${id}"`)) return
         clearTimeout(timer)
         ws.off('message', onMessage)
-        resolve()
+        resolve(text)
       }
       ws.on('message', onMessage)
       ws.send(`{"type":"echo","id":"${id}","data":${i}}`)
     })
     times.push(performance.now() - start)
+    if (reply.includes('"error"')) errors++
   }
-  return times
+  return { times, errors }
 }
 
 const p = (times) => ({
@@ -91,8 +102,9 @@ async function flood(server, config, log) {
     const { port } = await server.listen(name, 'lifeline', { heartbeat: false, ...variant.options })
     const url = `ws://127.0.0.1:${port}/`
     const [quiet] = await openMany(url, 1, 1)
-    await roundTrips(quiet, { count: config.warmup, prefix: 'warm' })
-    const alone = await roundTrips(quiet, { count: config.quietRequests, prefix: 'quiet' })
+    const interval = 1000 / config.quietRate
+    await roundTrips(quiet, { count: config.warmup, prefix: 'warm', interval })
+    const alone = await roundTrips(quiet, { count: config.quietRequests, prefix: 'quiet', interval })
     const flooder = await startFlooder()
     let flooding = true
     const flooded = flooder.flood(url, config.messages).finally(() => {
@@ -100,7 +112,7 @@ async function flood(server, config, log) {
     })
     // The first round trip starts once the flood does: give the flooder's connection a moment.
     await sleep(50)
-    const during = await roundTrips(quiet, { until: () => !flooding, prefix: 'flooded' })
+    const during = await roundTrips(quiet, { until: () => !flooding, prefix: 'flooded', interval })
     const attack = await flooded
     await flooder.stop()
     const { stats } = await server.take(name)
@@ -113,15 +125,17 @@ async function flood(server, config, log) {
       sent: attack.sent,
       floodMs: attack.ms,
       closeCode: attack.closeCode,
-      quiet: p(alone),
-      flooded: p(during),
-      ratio: percentile(during, 99) / percentile(alone, 99),
+      quietRate: config.quietRate,
+      quiet: p(alone.times),
+      flooded: p(during.times),
+      ratio: percentile(during.times, 99) / percentile(alone.times, 99),
+      errors: alone.errors + during.errors,
       rateLimited: stats.rateLimited,
       rateLimitCuts: stats.rateLimitCuts,
       messagesRead: stats.messages,
     }
     log?.(
-      `  flood, ${variant.label}: quiet p99 ${result.quiet.p99.toFixed(2)} ms, flooded p99 ${result.flooded.p99.toFixed(2)} ms (${result.flooded.count} requests), ratio ${result.ratio.toFixed(2)}; ${attack.sent.toLocaleString('en-US')} sent in ${Math.round(attack.ms)} ms, closed ${attack.closeCode ?? 'no'}; ${stats.rateLimited.toLocaleString('en-US')} over the rate limit`,
+      `  flood, ${variant.label}: quiet p99 ${result.quiet.p99.toFixed(2)} ms, flooded p99 ${result.flooded.p99.toFixed(2)} ms (${result.flooded.count} requests), ratio ${result.ratio.toFixed(2)}; ${result.errors} error replies to it; ${attack.sent.toLocaleString('en-US')} sent in ${Math.round(attack.ms)} ms, closed ${attack.closeCode ?? 'no'}; ${stats.rateLimited.toLocaleString('en-US')} over the rate limit`,
     )
     results.push(result)
   }
