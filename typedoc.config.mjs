@@ -11,6 +11,7 @@ const guides = [
   'queue',
   'requests',
   'channels',
+  'auth',
   'tabs',
   'errors',
   'close-codes',
