@@ -157,6 +157,8 @@ export const config = {
       quietRequests: QUICK ? 1000 : 3000,
       /** The quiet peer's requests per second at most: well within its own rate limit (1,000 messages/s). */
       quietRate: 500,
+      /** Rounds of (quiet, flooded) per variant; the budget is the median of their p99 ratios. */
+      rounds: QUICK ? 1 : 3,
       variants: [
         { name: 'default', label: 'default rate limit (1,000 messages/s per peer)', options: {} },
         { name: 'off', label: '`rateLimit: false`', options: { rateLimit: false } },

@@ -3,8 +3,9 @@
 //   flood        a quiet peer's request round trips (one at a time, `quietRate` a second at most,
 //                within its own rate limit) while nothing else happens, then
 //                while another peer sends `messages` small messages as fast as it can (from a third
-//                process, ../lib/flooder.mjs): p50/p99 quiet and flooded, and their ratio. With the
-//                default rate limit, and with `rateLimit: false` to show what it does.
+//                process, ../lib/flooder.mjs): p50/p99 quiet and flooded, and the median over `rounds`
+//                of each round's p99 ratio. With the default rate limit, and with `rateLimit: false`
+//                to show what it does.
 //   slowConsumer a peer reads nothing (its socket paused) while the server broadcasts `megabytes` MB
 //                in frames of `frameBytes`: the most bytes buffered for it, against `highWaterMark`
 //                + one frame, and the peak growth of the server's heap + external memory (a full
@@ -95,47 +96,71 @@ const p = (times) => ({
   max: Math.max(...times),
 })
 
+/** One round: the quiet peer alone, then while a fresh flooder sends `messages`. */
+async function floodRound(side, config, round) {
+  const interval = 1000 / config.quietRate
+  const alone = await roundTrips(side.quiet, { count: config.quietRequests, prefix: `q${round}`, interval })
+  const flooder = await startFlooder()
+  let flooding = true
+  const flooded = flooder.flood(side.url, config.messages).finally(() => {
+    flooding = false
+  })
+  // The first round trip starts once the flood does: give the flooder's connection a moment.
+  await sleep(50)
+  const during = await roundTrips(side.quiet, { until: () => !flooding, prefix: `f${round}`, interval })
+  const attack = await flooded
+  await flooder.stop()
+  return {
+    alone,
+    during,
+    quietP99: percentile(alone.times, 99),
+    floodedP99: percentile(during.times, 99),
+    ratio: percentile(during.times, 99) / percentile(alone.times, 99),
+    sent: attack.sent,
+    floodMs: attack.ms,
+    closeCode: attack.closeCode,
+  }
+}
+
 async function flood(server, config, log) {
-  const results = []
+  const sides = []
   for (const variant of config.variants) {
     const name = `flood-${variant.name}`
     const { port } = await server.listen(name, 'lifeline', { heartbeat: false, ...variant.options })
     const url = `ws://127.0.0.1:${port}/`
     const [quiet] = await openMany(url, 1, 1)
-    const interval = 1000 / config.quietRate
-    await roundTrips(quiet, { count: config.warmup, prefix: 'warm', interval })
-    const alone = await roundTrips(quiet, { count: config.quietRequests, prefix: 'quiet', interval })
-    const flooder = await startFlooder()
-    let flooding = true
-    const flooded = flooder.flood(url, config.messages).finally(() => {
-      flooding = false
-    })
-    // The first round trip starts once the flood does: give the flooder's connection a moment.
-    await sleep(50)
-    const during = await roundTrips(quiet, { until: () => !flooding, prefix: 'flooded', interval })
-    const attack = await flooded
-    await flooder.stop()
+    await roundTrips(quiet, { count: config.warmup, prefix: 'warm', interval: 1000 / config.quietRate })
+    sides.push({ variant, name, url, quiet, rounds: [] })
+  }
+  // Round by round, the variants in turn (reversed every round), so a busier moment of the machine
+  // falls on both.
+  for (let round = 0; round < config.rounds; round++) {
+    for (const side of round % 2 ? [...sides].reverse() : sides) {
+      side.rounds.push(await floodRound(side, config, round))
+    }
+  }
+  const results = []
+  for (const { variant, name, quiet, rounds } of sides) {
     const { stats } = await server.take(name)
     quiet.terminate()
     await server.down(name)
+    const all = (key) => rounds.flatMap((r) => r[key].times)
     const result = {
       name: variant.name,
       label: variant.label,
       messages: config.messages,
-      sent: attack.sent,
-      floodMs: attack.ms,
-      closeCode: attack.closeCode,
       quietRate: config.quietRate,
-      quiet: p(alone.times),
-      flooded: p(during.times),
-      ratio: percentile(during.times, 99) / percentile(alone.times, 99),
-      errors: alone.errors + during.errors,
+      quiet: p(all('alone')),
+      flooded: p(all('during')),
+      ratio: median(rounds.map((r) => r.ratio)),
+      errors: rounds.reduce((sum, r) => sum + r.alone.errors + r.during.errors, 0),
+      rounds: rounds.map(({ alone, during, ...round }) => round),
       rateLimited: stats.rateLimited,
       rateLimitCuts: stats.rateLimitCuts,
       messagesRead: stats.messages,
     }
     log?.(
-      `  flood, ${variant.label}: quiet p99 ${result.quiet.p99.toFixed(2)} ms, flooded p99 ${result.flooded.p99.toFixed(2)} ms (${result.flooded.count} requests), ratio ${result.ratio.toFixed(2)}; ${result.errors} error replies to it; ${attack.sent.toLocaleString('en-US')} sent in ${Math.round(attack.ms)} ms, closed ${attack.closeCode ?? 'no'}; ${stats.rateLimited.toLocaleString('en-US')} over the rate limit`,
+      `  flood, ${variant.label}: p99 ratio ${result.ratio.toFixed(2)} (median of ${rounds.length} rounds: ${rounds.map((r) => `${r.quietP99.toFixed(1)} → ${r.floodedP99.toFixed(1)} ms`).join(', ')}); ${result.errors} error replies to the quiet peer; flooder: ${rounds.map((r) => `${r.sent.toLocaleString('en-US')} in ${Math.round(r.floodMs)} ms${r.closeCode ? `, closed ${r.closeCode}` : ''}`).join('; ')}`,
     )
     results.push(result)
   }
