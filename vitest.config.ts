@@ -31,6 +31,8 @@ export default defineConfig({
         testTimeout: 60_000,
         hookTimeout: 60_000,
         fileParallelism: false,
+        // One Firefox for the run; each describe block gets a fresh profile of it.
+        globalSetup: ['examples/e2e/globalSetup.ts'],
       }),
       project('integration', ['packages/core/test/**/*.test.ts'], 'node', { testTimeout: 20_000 }),
       project('server', ['packages/server/{src,test}/**/*.test.ts'], 'node', { testTimeout: 20_000 }),

@@ -45,13 +45,18 @@ export interface Browser {
   path: string | null
 }
 
+/** The binary of `engine`, or `null` when none is installed. */
+export function findBrowser(engine: Engine): string | null {
+  return ENGINES[engine].candidates.find((path): path is string => !!path && existsSync(path)) ?? null
+}
+
 /**
  * Decides what a missing browser means: under CI it is a failure; on a developer's machine its
  * tests are skipped with a loud banner that says how to install it.
  */
 export function requireBrowser(engine: Engine): Browser {
-  const { label, candidates, install } = ENGINES[engine]
-  const path = candidates.find((candidate): candidate is string => !!candidate && existsSync(candidate)) ?? null
+  const { label, install } = ENGINES[engine]
+  const path = findBrowser(engine)
   if (!path) {
     const hint = `Browser tests need ${label}, and none was found.\n${install}`
     if (process.env.CI) throw new Error(hint)
@@ -62,13 +67,13 @@ export function requireBrowser(engine: Engine): Browser {
 }
 
 /** The engines to run: all of them, or those named in `LIFELINE_BROWSERS` (e.g. `firefox`). */
-const chosen = (process.env.LIFELINE_BROWSERS ?? 'chromium,firefox')
+export const CHOSEN: readonly Engine[] = (process.env.LIFELINE_BROWSERS ?? 'chromium,firefox')
   .split(',')
   .map((name) => name.trim())
   .filter((name): name is Engine => name in ENGINES)
 
 /** Every browser the tests run in. */
-export const BROWSERS: readonly Browser[] = chosen.map(requireBrowser)
+export const BROWSERS: readonly Browser[] = CHOSEN.map(requireBrowser)
 
 /**
  * One describe block per browser, titled `<title> in <browser>`, skipped where that browser is

@@ -1,7 +1,13 @@
 // The browser tests' page API (browsers.ts) over puppeteer-core, for Firefox driven through WebDriver
 // BiDi: the few Playwright calls the tests make, with Playwright's meaning. A locator is a chain of
 // steps resolved in the page on every use, so it waits for what it names, as Playwright's does.
-import puppeteer, { type ElementHandle, type JSHandle, type Page as PuppeteerPage } from 'puppeteer-core'
+import puppeteer, {
+  type ElementHandle,
+  type JSHandle,
+  type Browser as PuppeteerBrowser,
+  type Page as PuppeteerPage,
+} from 'puppeteer-core'
+import { inject } from 'vitest'
 import type { BrowserPage, ConsoleMessage, Context, Locator, WaitForOptions } from './browsers.js'
 
 /** One step of a locator: a CSS selector searched inside the previous step's matches, a text filter, or an index. */
@@ -253,18 +259,31 @@ class FirefoxPage implements BrowserPage {
   }
 }
 
-/** Starts Firefox with a fresh profile (puppeteer removes it on close); each page is a window of its own. */
-export async function launchFirefox(
-  executablePath: string,
-  isBrowserReport: (text: string) => boolean,
-): Promise<Context & { dispose(): Promise<void> }> {
-  const browser = await puppeteer.launch({
+/** Starts Firefox with a fresh profile (puppeteer removes it on close). */
+export function startFirefox(executablePath: string): Promise<PuppeteerBrowser> {
+  return puppeteer.launch({
     browser: 'firefox',
     executablePath,
     headless: true,
     protocol: 'webDriverBiDi',
     defaultViewport: { width: 1280, height: 860 },
   })
+}
+
+/**
+ * A fresh profile of Firefox: a user context (its own storage, locks and channels) of the Firefox
+ * that globalSetup.ts started for the whole run, or of one started here when there is none (a
+ * launch takes seconds, a user context milliseconds). Each page is a window of its own.
+ */
+export async function launchFirefox(
+  executablePath: string,
+  isBrowserReport: (text: string) => boolean,
+): Promise<Context & { dispose(): Promise<void> }> {
+  const endpoint = inject('firefoxEndpoint')
+  const browser = endpoint
+    ? await puppeteer.connect({ browserWSEndpoint: endpoint, protocol: 'webDriverBiDi' })
+    : await startFirefox(executablePath)
+  const profile = await browser.createBrowserContext()
   const pages = new Set<FirefoxPage>()
   let offline = false
   return {
@@ -272,7 +291,7 @@ export async function launchFirefox(
     async newPage() {
       // A window, not a tab: a background tab is hidden and its timers throttled, where every page
       // Playwright opens in Chromium is visible. The tests that want a hidden page say so.
-      const page = new FirefoxPage(await browser.newPage({ type: 'window' }), isBrowserReport)
+      const page = new FirefoxPage(await profile.newPage({ type: 'window' }), isBrowserReport)
       pages.add(page)
       page.page.once('close', () => pages.delete(page))
       if (offline) await page.page.setOfflineMode(true)
@@ -284,7 +303,9 @@ export async function launchFirefox(
       await Promise.all([...pages].filter((page) => !page.isClosed()).map((page) => page.page.setOfflineMode(value)))
     },
     async dispose() {
-      await browser.close()
+      await profile.close().catch(() => {})
+      if (endpoint) await browser.disconnect()
+      else await browser.close()
     },
   }
 }
