@@ -14,7 +14,7 @@ import {
 import { nextId } from './ids.js'
 import { createListeners } from './listeners.js'
 import { type PreparedFrame, rawWriter } from './preparedFrame.js'
-import { fullBucket, refill } from './tokenBucket.js'
+import { fullBucket, refill, type TokenBucket } from './tokenBucket.js'
 import type {
   HandlerInfo,
   PeerEvents,
@@ -208,12 +208,26 @@ export interface PeerConnection
   beat(): void
   /** Reads the frames that came while the hub was still setting the peer up, then the rest as they come. */
   open(): void
+  /** From now on, counts this peer's frames in `shared`, the rate limit of its user's peers. */
+  shareLimit(shared: RateBuckets): void
   /**
    * Hands the next frame to `take` instead of reading it (the token of in-band auth), or `null`
    * if the connection closes first.
    */
   takeFirst(take: (frame: Incoming | null) => void): void
 }
+
+/** A rate limit's two buckets, of frames and of bytes. */
+export interface RateBuckets {
+  messages: TokenBucket
+  bytes: TokenBucket
+}
+
+/** Full buckets for `rate`, at `now`. */
+export const rateBuckets = (rate: RateSettings, now: number): RateBuckets => ({
+  messages: fullBucket(rate.messageBurst, now),
+  bytes: fullBucket(rate.byteBurst, now),
+})
 
 interface PendingRequest {
   settle(error: LifelineServerError | null, value?: unknown): void
@@ -241,8 +255,8 @@ export function createPeer(socket: PeerSocket, host: PeerHost): PeerConnection {
 
   const { rate } = host
   const now = () => performance.now()
-  const messageTokens = rate ? fullBucket(rate.messageBurst, now()) : null
-  const byteTokens = rate ? fullBucket(rate.byteBurst, now()) : null
+  /** The peer's rate limit: its own, until the hub shares its user's with it. */
+  let limit: RateBuckets | null = rate ? rateBuckets(rate, now()) : null
   /** When the peer first went over its rate limit without pausing since; -1 when it is within it. */
   let limitedSince = -1
 
@@ -277,7 +291,8 @@ export function createPeer(socket: PeerSocket, host: PeerHost): PeerConnection {
 
   /** Whether a frame of `bytes` is within the rate limit; a peer over it for `closeAfter` ms is closed with 4429. */
   function admit(bytes: number): boolean {
-    if (!rate || !messageTokens || !byteTokens) return true
+    if (!rate || !limit) return true
+    const { messages: messageTokens, bytes: byteTokens } = limit
     const at = now()
     const rested = refill(messageTokens, rate.messages, rate.messageBurst, at)
     if (refill(byteTokens, rate.bytes, rate.byteBurst, at) && rested) limitedSince = -1
@@ -445,6 +460,9 @@ export function createPeer(socket: PeerSocket, host: PeerHost): PeerConnection {
       }
       answered = false
       socket.ping()
+    },
+    shareLimit(shared) {
+      limit = shared
     },
     takeFirst(take) {
       taker = take

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import WebSocket from 'ws'
-import { gate, next, nextFrame, nextPeer, openClient, rawClient, startHub, until } from './support/hub.js'
+import { gate, next, nextFrame, openClient, rawClient, startHub, until } from './support/hub.js'
 
 interface User {
   userId: string
@@ -32,7 +32,9 @@ describe('in-band auth', () => {
     })
     const socket = openClient(url, {
       auth: async () => 'user:ada',
-      onOpen: (s) => s.send('chat', 'first'),
+      onOpen: (s) => {
+        s.send('chat', 'first')
+      },
     })
     socket.send('chat', 'queued')
     expect(await socket.request('whoami')).toBe('ada')
@@ -84,7 +86,7 @@ describe('in-band auth', () => {
 
   it('accepts with the expiry and the heartbeat to run, and takes a refreshed token on the open link', async () => {
     const { hub, url } = await startAuthHub()
-    const peer = nextPeer(hub)
+    const peer = next<{ data: User }>(hub, 'connection')
     const ws = await rawClient(url, undefined, { accepted: false })
     const accept = nextFrame(ws)
     ws.send(JSON.stringify({ type: '$auth', data: { token: 'user:ada:60000' } }))
@@ -164,5 +166,27 @@ describe('in-band auth', () => {
       data: { heartbeat: { interval: 25_000, timeout: 10_000 } },
     })
     expect(await firstFrame((await startHub({ heartbeat: false })).url)).toEqual({ type: '$accept', data: {} })
+  })
+
+  it('limits the rate per user: more connections of one user buy no more, other users keep theirs', async () => {
+    const { hub, url } = await startAuthHub({ rateLimit: { messages: 10, burst: 1, closeAfter: 60_000 } })
+    const received: string[] = []
+    hub.on('connection', (peer) => peer.on('chat', () => received.push(peer.data.userId)))
+    const signIn = async (token: string) => {
+      const ws = await rawClient(url, undefined, { accepted: false })
+      const accepted = nextFrame(ws)
+      ws.send(JSON.stringify({ type: '$auth', data: { token } }))
+      await accepted
+      return ws
+    }
+    const [ada1, ada2, grace] = [await signIn('user:ada'), await signIn('user:ada'), await signIn('user:grace')]
+    for (const ws of [ada1, ada2, grace]) {
+      for (let i = 0; i < 8; i++) ws.send('{"type":"chat"}')
+    }
+    await until(() => hub.stats().messages + hub.stats().rateLimited === 24, 'every chat read or refused')
+    // Ada's two connections share 10 a second (about, as the bucket refills meanwhile); Grace has her own.
+    expect(received.filter((user) => user === 'grace')).toHaveLength(8)
+    expect(received.filter((user) => user === 'ada').length).toBeLessThan(12)
+    expect(hub.stats().rateLimited).toBeGreaterThan(4)
   })
 })
