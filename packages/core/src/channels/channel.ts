@@ -2,7 +2,7 @@ import { LifelineError } from '@lifeline/core'
 import { isChannelName, MAX_CHANNEL_LENGTH, PUBLISH } from '../protocol/channels.js'
 import { register, unregister } from './registry.js'
 import type { ChannelEvents, ChannelOptions, ChannelPosition, ChannelSnapshot, ChannelSocket } from './types.js'
-import type { Member } from './wire.js'
+import { type Member, refusal } from './wire.js'
 
 /**
  * A channel joined on a socket: its publications once each and in order (or a `gap` that says
@@ -91,24 +91,19 @@ function check(name: string, options: ChannelOptions): void {
 export function channel<T = unknown>(socket: ChannelSocket, name: string, options: ChannelOptions = {}): Channel<T> {
   check(name, options)
   const wire = register(socket, name, options)
-  const listeners: { [K in keyof ChannelEvents<T>]: Set<ChannelEvents<T>[K]> } = {
-    message: new Set(),
-    gap: new Set(),
-    state: new Set(),
-    error: new Set(),
-  }
+  const listeners: { [K in keyof ChannelEvents<T>]?: Set<ChannelEvents<T>[K]> } = {}
   /** The snapshot once left; until then the wire's. */
   let left: ChannelSnapshot | null = null
 
   const emit: Member['emit'] = (type, ...args) => {
     if (left && type !== 'state') return
-    const set = listeners[type] as Set<(...args: unknown[]) => void>
+    const set = (listeners[type] ?? new Set()) as Set<(...args: unknown[]) => void>
     for (const listener of [...set]) {
       if (!set.has(listener)) continue // removed while this event went out
       try {
         listener(...args)
       } catch (cause) {
-        if (type !== 'error' && listeners.error.size) {
+        if (type !== 'error' && listeners.error?.size) {
           emit('error', new LifelineError('HANDLER_FAILED', `${type} handler threw`, { cause }))
         } else {
           ;((globalThis as { reportError?: (error: unknown) => void }).reportError ?? console.error)(cause)
@@ -128,8 +123,10 @@ export function channel<T = unknown>(socket: ChannelSocket, name: string, option
   const on = <K extends keyof ChannelEvents<T>>(type: K, handler: ChannelEvents<T>[K]) => {
     // Its own wrapper: the function returned removes this subscription only.
     const listener = ((...args: never[]) => (handler as (...args: never[]) => void)(...args)) as ChannelEvents<T>[K]
-    listeners[type].add(listener)
-    return () => void listeners[type].delete(listener)
+    listeners[type] ??= new Set() as never
+    const set = listeners[type] as Set<ChannelEvents<T>[K]>
+    set.add(listener)
+    return () => void set.delete(listener)
   }
 
   return {
@@ -140,10 +137,7 @@ export function channel<T = unknown>(socket: ChannelSocket, name: string, option
     publish: (data) => {
       const reply = socket.request(PUBLISH, { channel: name, data }) as Promise<ChannelPosition>
       return reply.catch((error: LifelineError) => {
-        const cause = error.cause as { code?: unknown } | undefined
-        throw error.code === 'REQUEST_FAILED' && cause?.code === 'PUBLISH_REFUSED'
-          ? new LifelineError('PUBLISH_REFUSED', error.message, { cause })
-          : error
+        throw refusal(error, 'PUBLISH_REFUSED')
       })
     },
     rejoin: () => {

@@ -1,7 +1,7 @@
 import type { Status } from '@lifeline/core'
 import { isPublication } from '../protocol/channels.js'
 import type { ChannelOptions, ChannelSocket } from './types.js'
-import { createWire, type Wire } from './wire.js'
+import { createWire, type TabGroup, type Wire } from './wire.js'
 
 /** The wire subscriptions of one socket, by channel name, and what it listens to while it has any. */
 interface Registry {
@@ -10,6 +10,10 @@ interface Registry {
 }
 
 const registries = new WeakMap<ChannelSocket, Registry>()
+
+/** The tabs group of a socket of `connectShared` (which puts it there), if it is one. */
+const groupOf = (socket: ChannelSocket) =>
+  (socket as unknown as Record<symbol, TabGroup | undefined>)[Symbol.for('lifeline.tabs')]
 
 /** Forgets `wire`; the socket's listeners go with the socket's last subscription. */
 export function unregister(socket: ChannelSocket, name: string, wire: Wire): void {
@@ -27,7 +31,9 @@ function listen(socket: ChannelSocket): Registry {
   const each = (fn: (wire: Wire, name: string) => void) => {
     for (const [name, wire] of [...wires]) if (wires.get(name) === wire) fn(wire, name)
   }
+  const group = groupOf(socket)
   const offs = [
+    group ? group.on((message) => wires.get(message.n)?.heard(message)) : () => {},
     // Publications have no `type`: the socket emits them as `message` only.
     socket.on('message', (message: unknown) => {
       if (isPublication(message)) wires.get(message.ch)?.receive(message)
@@ -76,6 +82,7 @@ export function register(socket: ChannelSocket, name: string, options: ChannelOp
     name,
     { status: 'joining', epoch: since?.epoch ?? null, offset: since?.offset ?? 0, recovered: false, error: null },
     recover,
+    groupOf(socket),
   )
   registry.wires.set(name, wire)
   wire.join(true)

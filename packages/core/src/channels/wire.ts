@@ -1,6 +1,31 @@
 import { LifelineError } from '@lifeline/core'
-import { JOIN, type JoinReply, LEAVE, type PublicationFrame } from '../protocol/channels.js'
+import { type ChannelPosition, JOIN, type JoinReply, LEAVE, type PublicationFrame } from '../protocol/channels.js'
 import type { ChannelEvents, ChannelSnapshot, ChannelSocket } from './types.js'
+
+/**
+ * What a socket of `connectShared` offers the channels (found on it, not imported): the group's
+ * Web Locks and its name, and messages to and from its other tabs.
+ */
+export interface TabGroup {
+  locks: {
+    request(name: string, options: { signal?: AbortSignal }, callback: () => unknown): Promise<unknown>
+  }
+  name: string
+  post(message: GroupMessage): void
+  on(listener: (message: GroupMessage) => void): () => void
+}
+
+/**
+ * What the tab that follows channel `n` for the group (the holder of its lock) tells the others,
+ * and they ask it: an event it emitted (`e`: its type and arguments; an error as its code and
+ * message), its state (`s`, without the error); `q`: a tab asks for the state.
+ */
+export interface GroupMessage {
+  n: string
+  e?: [keyof ChannelEvents<unknown>, unknown, unknown?]
+  s?: ChannelSnapshot
+  q?: 1
+}
 
 /** What a wire subscription asks of each channel handle that shares it. */
 export interface Member {
@@ -33,6 +58,19 @@ export interface Wire {
   receive(frame: PublicationFrame): void
   /** Stops: answers and frames are ignored from now on; `$leave` goes out when `polite` and the link is open. */
   stop(polite: boolean): void
+  /** What another tab of the group said about this channel. */
+  heard(message: GroupMessage): void
+}
+
+/**
+ * The server's refusal `code` (`JOIN_REFUSED`, `PUBLISH_REFUSED`) as an error of that code, with
+ * the reply's error as its cause; any other failure as it is.
+ */
+export function refusal(error: LifelineError, code: 'JOIN_REFUSED' | 'PUBLISH_REFUSED'): LifelineError {
+  const cause = error.cause as { code?: unknown } | undefined
+  return error.code === 'REQUEST_FAILED' && cause?.code === code
+    ? new LifelineError(code, error.message, { cause })
+    : error
 }
 
 /**
@@ -41,8 +79,25 @@ export interface Wire {
  */
 const subscriber = () => Math.random().toString(36).slice(2, 10)
 
-export function createWire(socket: ChannelSocket, name: string, snapshot: ChannelSnapshot, recover: boolean): Wire {
+/**
+ * Under `connectShared`, one tab of the group follows each channel on the wire: the one holding
+ * the channel's lock. It tells the other tabs what it delivers, and they deliver the same (they
+ * join nothing and ignore the publication frames themselves). When it leaves or dies, the next
+ * tab takes the lock and joins from the last position the group delivered, which it holds.
+ */
+export function createWire(
+  socket: ChannelSocket,
+  name: string,
+  snapshot: ChannelSnapshot,
+  recover: boolean,
+  group?: TabGroup,
+): Wire {
   const sub = subscriber()
+  /** Whether this wire joins and reads the frames itself: without a group, or holding the channel's lock. */
+  let owner = !group
+  /** Lets go of the channel's lock; `ended` once stopped. */
+  let release: (() => void) | undefined
+  let ended = false
   /** Which join is current; an answer to an older one, or to any after `stop`, changes nothing. */
   let generation = 0
   /** The top the last join answered with: the replay brings every offset up to it. */
@@ -51,12 +106,26 @@ export function createWire(socket: ChannelSocket, name: string, snapshot: Channe
   let early: PublicationFrame[] | null = null
   const members = new Set<Member>()
 
+  /** Tells the group's other tabs, when this wire follows the channel for them. */
+  const share = (message: Omit<GroupMessage, 'n'>) => {
+    if (group && owner) group.post({ n: name, ...message })
+  }
+  const shareState = () => share({ s: { ...wire.snapshot, error: null } })
   const emit: Member['emit'] = (...args) => {
+    const [type, value] = args
+    const error = value as LifelineError
+    share({ e: type === 'error' ? [type, error.code, error.message] : (args as unknown as GroupMessage['e']) })
     for (const member of [...members]) member.emit(...args)
   }
-  const set = (patch: Partial<ChannelSnapshot>) => {
+  const set = (patch: Partial<ChannelSnapshot>, quiet?: boolean) => {
     wire.snapshot = { ...wire.snapshot, ...patch }
+    if (!quiet) shareState()
     for (const member of [...members]) member.changed()
+  }
+  /** Delivers a publication; the group's other tabs deliver it too. */
+  const deliver = (data: unknown, position: ChannelPosition) => {
+    set(position, true)
+    emit('message', data, position)
   }
 
   const answered = (reply: JoinReply, mine: number) => {
@@ -82,10 +151,8 @@ export function createWire(socket: ChannelSocket, name: string, snapshot: Channe
     // The link went before the answer: the next link joins again.
     if (error.code === 'REQUEST_LOST') return
     early = null
-    const cause = error.cause as { code?: unknown } | undefined
-    const refused = error.code === 'REQUEST_FAILED' && cause?.code === 'JOIN_REFUSED'
-    const reported = refused ? new LifelineError('JOIN_REFUSED', error.message, { cause }) : error
-    set({ status: refused ? 'failed' : 'joining', error: reported })
+    const reported = refusal(error, 'JOIN_REFUSED')
+    set({ status: reported !== error ? 'failed' : 'joining', error: reported })
     emit('error', reported)
   }
 
@@ -93,6 +160,8 @@ export function createWire(socket: ChannelSocket, name: string, snapshot: Channe
     members,
     snapshot,
     join(resume) {
+      // Another tab follows the channel for this one: ask it where the channel is.
+      if (!owner) return group?.post({ n: name, q: 1 })
       const mine = ++generation
       early = []
       const { epoch, offset } = wire.snapshot
@@ -112,12 +181,13 @@ export function createWire(socket: ChannelSocket, name: string, snapshot: Channe
       if (wire.snapshot.status !== 'joining') set({ status: 'joining' })
     },
     relink() {
-      if (wire.snapshot.status !== 'failed') wire.join(recover)
+      if (owner && wire.snapshot.status !== 'failed') wire.join(recover)
     },
     lost() {
       if (wire.snapshot.status === 'joined') set({ status: 'joining' })
     },
     receive(frame) {
+      if (!owner) return
       if (early) return void early.push(frame)
       const { status, epoch, offset } = wire.snapshot
       if (status !== 'joined') return
@@ -125,20 +195,51 @@ export function createWire(socket: ChannelSocket, name: string, snapshot: Channe
       if (frame.e !== epoch || (frame.o > offset + 1 && frame.o > top)) return wire.join(true)
       // Up to the top, a frame ahead of its turn came before the join's answer: the replay brings it again.
       if (frame.o !== offset + 1) return
-      set({ offset: frame.o })
-      emit('message', frame.data, { epoch: frame.e, offset: frame.o })
+      deliver(frame.data, { epoch: frame.e, offset: frame.o })
+    },
+    heard({ e, s, q }) {
+      if (owner) return q && shareState()
+      if (s) set(s, true)
+      if (!e) return
+      let [type, value, at] = e as [keyof ChannelEvents<unknown>, unknown, ChannelPosition]
+      if (type === 'error') {
+        value = new LifelineError(value as never, at as never)
+        set({ error: value as LifelineError }, true)
+      } else if (type === 'message') {
+        // A publication the group delivered before this tab heard of it (a replay after a failover): once.
+        if (at.epoch === wire.snapshot.epoch && at.offset <= wire.snapshot.offset) return
+        set(at, true)
+      }
+      emit(type, value as never, at as never)
     },
     stop(polite) {
       generation++
       early = null
-      if (polite && wire.snapshot.status !== 'failed' && socket.getSnapshot().status === 'open') {
+      if (polite && owner && wire.snapshot.status !== 'failed' && socket.getSnapshot().status === 'open') {
         try {
           socket.send(LEAVE, { channel: name, sub })
         } catch {
           // A full queue with `overflow: 'error'`: the server forgets the join with the link anyway.
         }
       }
+      // The next tab of the group that follows the channel takes it over.
+      ended = true
+      release?.()
     },
   }
+  // The tab that holds the channel's lock follows it for the group, from the position the group delivered.
+  group?.locks
+    .request(
+      `${group.name}:channel:${name}`,
+      {},
+      () =>
+        ended ||
+        new Promise<void>((resolve) => {
+          release = resolve
+          owner = true
+          wire.join(true)
+        }),
+    )
+    .catch(() => {})
   return wire
 }

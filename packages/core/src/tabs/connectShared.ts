@@ -12,6 +12,7 @@ import { CONNECTION_EVENTS, leader } from './leader.js'
 import { type Membership, membership, type TabPage } from './membership.js'
 import {
   BARRIER,
+  CHANNELS,
   FOR_LEADER,
   type FromLeader,
   type FromTab,
@@ -131,7 +132,8 @@ export function connectShared<
       if (lead.leading()) lead.take(m as FromTab)
     } else if (m.k === BARRIER) {
       if (m.t === group.me) lead.lead()
-    } else tab.receive(m as Exclude<FromLeader, { k: typeof BARRIER }>)
+    } else if (m.k === CHANNELS) events.emit(CHANNELS, m.d)
+    else tab.receive(m as Exclude<FromLeader, { k: typeof BARRIER }>)
   }
 
   const tab = follower({
@@ -265,6 +267,14 @@ export function connectShared<
       inner.dispose()
       events.clear()
     },
+  }
+  // What `@lifeline/core/channels` finds here (without importing this entry): the group's locks, and
+  // messages to and from its other tabs, so that one tab of the group follows each channel for all.
+  ;(socket as unknown as Record<symbol, unknown>)[Symbol.for('lifeline.tabs')] = {
+    locks,
+    name,
+    post: (d: unknown) => group?.post({ k: CHANNELS, d }),
+    on: (listener: (d: unknown) => void) => events.on(CHANNELS, listener),
   }
   update()
   return socket

@@ -16,7 +16,7 @@ import type { Frame, Snapshot } from '@lifeline/core'
  * (`pagehide`) or freezes stops hearing the channel and writing for the other tabs at once: what a
  * going page posts may be lost while what it writes goes out.
  */
-export type TabMessage = FromLeader | FromTab
+export type TabMessage = FromLeader | FromTab | { k: typeof CHANNELS; d: unknown }
 
 /** The connection's snapshot as it travels: the error as `{ code, message }`, counts for the group. */
 export type WireSnapshot = Omit<Snapshot, 'lastError'> & {
@@ -49,6 +49,9 @@ export const RECONNECT = 'r'
 export const CANCEL = 'x'
 /** The kinds a tab posts for the leader. */
 export const FOR_LEADER = HELLO + WRITE + OPEN + RECONNECT + CANCEL
+// Posted by any tab, for the others:
+/** What `@lifeline/core/channels` says to the other tabs (see `channels/wire.ts`). */
+export const CHANNELS = 'c'
 
 /** Posted by the leader, to every tab. */
 export type FromLeader =
