@@ -57,12 +57,12 @@ const KNOWN = ['since', 'recover']
 function check(name: string, options: ChannelOptions): void {
   const { since, recover } = options
   const fault = !isChannelName(name)
-    ? `a channel name is a string of 1 to ${MAX_CHANNEL_LENGTH} characters`
+    ? `a channel name has 1 to ${MAX_CHANNEL_LENGTH} characters`
     : Object.keys(options).some((key) => !KNOWN.includes(key)) ||
         (since !== undefined &&
           !(typeof since?.epoch === 'string' && since.offset >= 0 && Number.isInteger(since.offset))) ||
         (recover !== undefined && typeof recover !== 'boolean')
-      ? 'channel options are since ({ epoch: string, offset: integer >= 0 }) and recover (boolean)'
+      ? 'options: since { epoch, offset >= 0 }, recover: boolean'
       : ''
   if (fault) throw new LifelineError('INVALID_OPTIONS', fault)
 }

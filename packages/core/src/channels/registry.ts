@@ -33,7 +33,7 @@ function listen(socket: ChannelSocket): Registry {
   }
   const group = groupOf(socket)
   const offs = [
-    group ? group.on((message) => wires.get(message.n)?.heard(message)) : () => {},
+    group?.on((message) => wires.get(message.n)?.heard(message)),
     // Publications have no `type`: the socket emits them as `message` only.
     socket.on('message', (message: unknown) => {
       if (isPublication(message)) wires.get(message.ch)?.receive(message)
@@ -56,7 +56,7 @@ function listen(socket: ChannelSocket): Registry {
   return {
     wires,
     stop: () => {
-      for (const off of offs) off()
+      for (const off of offs) off?.()
     },
   }
 }

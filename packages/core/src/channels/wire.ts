@@ -166,14 +166,9 @@ export function createWire(
       early = []
       const { epoch, offset } = wire.snapshot
       if (socket.getSnapshot().status === 'open') {
-        let reply: Promise<unknown>
-        try {
-          const since = resume && epoch !== null ? { epoch, offset } : undefined
-          reply = socket.request(JOIN, { channel: name, since, sub }, { resend: false })
-        } catch (error) {
-          reply = Promise.reject(error)
-        }
-        reply.then(
+        const since = resume && epoch !== null ? { epoch, offset } : undefined
+        // A request that throws (the socket was disposed) fails the join like one that rejects.
+        new Promise((resolve) => resolve(socket.request(JOIN, { channel: name, since, sub }, { resend: false }))).then(
           (data) => mine === generation && answered(data as JoinReply, mine),
           (error) => mine === generation && failed(error),
         )
