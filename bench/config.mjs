@@ -140,6 +140,8 @@ export const config = {
    * `limit`: how long after the return the last one may take before the round counts as not recovered.
    */
   channelsRecovery: { missed: [100, 1000], rounds: QUICK ? 3 : 7, historySize: 20_000, limit: 10_000, pauseMs: 100 },
+  /** Sleep and resume in Chromium and Firefox: each case `runs` times, asleep `sleepMs` each time. */
+  resume: { runs: QUICK ? 1 : 3, sleepMs: 5000 },
   /**
    * The server's defences (scenarios/defences.mjs). `flood`: `messages` small messages from one peer
    * while a quiet peer makes requests one at a time, `quietRate` a second at most (`quietRequests`

@@ -28,6 +28,7 @@ import { outage } from './scenarios/outage.mjs'
 import { overhead } from './scenarios/overhead.mjs'
 import { requestRestart } from './scenarios/requestRestart.mjs'
 import { requests } from './scenarios/requests.mjs'
+import { resume } from './scenarios/resume.mjs'
 import { size } from './scenarios/size.mjs'
 import { tabs } from './scenarios/tabs.mjs'
 import { throughput } from './scenarios/throughput.mjs'
@@ -140,6 +141,7 @@ const scenarios = [
   ['channelsFanout', () => channelsFanout(fanoutEntries, { ...config.channelsFanout, log })],
   ['channelsRecovery', () => channelsRecovery(channelClients, { ...config.channelsRecovery, log })],
   ['defences', () => defences({ ...config.defences, log })],
+  ['resume', () => resume({ ...config.resume, log })],
 ]
 
 const started = now()
@@ -190,6 +192,7 @@ results.meta = {
       'centrifuge',
       'esbuild',
       'playwright-core',
+      'puppeteer-core',
     ].map((name) => [name, version(name)]),
   ),
 }

@@ -5,6 +5,7 @@ import { msgsRatio } from '../scenarios/throughput.mjs'
 import { channelsChaosSection, channelsFanoutSection, channelsRecoverySection, channelsSizeText } from './channels.mjs'
 import { defencesSection } from './defences.mjs'
 import { bytes, fixed, int, ms, range, ratio, table } from './format.mjs'
+import { resumeSection } from './resume.mjs'
 
 const find = (list, name, extra = () => true) => list.find((r) => r.name === name && extra(r))
 
@@ -48,7 +49,7 @@ function header({ meta }) {
     'tabs sharing one connection in Chromium; and channels against socket.io rooms: recovery while the link is cut',
     "every 200 ms and after a first drop, fan-out to 1,000 subscribers, time to recover; and the server's defences: a",
     "flood's effect on a quiet peer, a slow consumer's memory, the drain herd, one broadcast to 5,000 peers against",
-    'socket.io. Each section says how its',
+    'socket.io; sleep and resume in Chromium and Firefox. Each section says how its',
     'numbers were taken. Ratios compare numbers taken in the same run, moments apart; absolute numbers depend on the',
     'machine below and on how busy it was.',
     '',
@@ -770,6 +771,7 @@ export function markdown(results, chartPrefix) {
   if (results.channelsFanout) sections.push(channelsFanoutSection(results.channelsFanout, cpus))
   if (results.channelsRecovery) sections.push(channelsRecoverySection(results.channelsRecovery, cpus))
   if (results.defences) sections.push(defencesSection(results.defences))
+  if (results.resume) sections.push(resumeSection(results.resume))
   sections.push(howTo())
   return `${sections.join('\n\n')}\n`
 }
