@@ -138,7 +138,7 @@ async function upload(file: File) {
 
 export function limits() {
   // #region max-incoming
-  const socket = connect('wss://example.com/live', { maxIncomingBytes: 1_048_576 }) // 1 MiB
+  const socket = connect('wss://example.com/live', { maxMessageBytes: 1_048_576 }) // 1 MiB
   socket.on('error', (error) => {
     if (error.code === 'MESSAGE_TOO_LARGE') reportBug(error) // the frame was skipped unparsed
   })

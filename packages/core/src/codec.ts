@@ -93,7 +93,7 @@ export const rawCodec: Codec = {
  * The size of a frame in bytes: UTF-8 bytes for text, `byteLength` for binary. Text is counted
  * unit by unit, with no `TextEncoder` (Jest's jsdom environment has none) and no copy: a unit
  * below U+0080 is 1 byte, below U+0800 2, a surrogate pair 4, any other unit 3 (a lone
- * surrogate is written as U+FFFD). Lifeline's byte limits (`maxBytes`, `maxIncomingBytes`,
+ * surrogate is written as U+FFFD). Lifeline's byte limits (`maxBytes`, `maxMessageBytes`,
  * `bufferedAmount`) count frames this way.
  *
  * @example

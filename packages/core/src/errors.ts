@@ -11,7 +11,7 @@
  * - `HEARTBEAT_TIMEOUT`: no traffic arrived within the heartbeat deadline.
  * - `ENCODE_FAILED`: the codec could not encode a message (thrown by `send`).
  * - `DECODE_FAILED`: the codec could not decode an incoming frame.
- * - `MESSAGE_TOO_LARGE`: an incoming frame exceeded `maxIncomingBytes`.
+ * - `MESSAGE_TOO_LARGE`: an incoming frame exceeded `maxMessageBytes`.
  * - `QUEUE_FULL`: the queue is full and `overflow` is `'error'` (thrown by `send`).
  * - `HANDLER_FAILED`: an event handler or `onOpen` threw; the socket carries on.
  * - `DISPOSED`: the socket was used after `dispose()`.

@@ -36,7 +36,7 @@ const RESERVED: ReadonlySet<string> = new Set<keyof LifecycleEvents>([
  * classify rather than drop it: with a custom codec any decoded value is a message.
  */
 export function createInbox(
-  { codec, maxIncomingBytes }: { codec: Codec; maxIncomingBytes: number },
+  { codec, maxMessageBytes }: { codec: Codec; maxMessageBytes: number },
   host: InboxHost,
 ): (frame: string | ArrayBuffer) => void {
   const isPong = (message: unknown) => {
@@ -48,8 +48,8 @@ export function createInbox(
   }
   return (frame) => {
     host.alive()
-    if (exceedsBytes(frame, maxIncomingBytes)) {
-      return host.report(new LifelineError('MESSAGE_TOO_LARGE', `frame over ${maxIncomingBytes} bytes`))
+    if (exceedsBytes(frame, maxMessageBytes)) {
+      return host.report(new LifelineError('MESSAGE_TOO_LARGE', `frame over ${maxMessageBytes} bytes`))
     }
     let message: unknown
     try {

@@ -109,9 +109,12 @@ export interface ConnectOptions<
    */
   browserEvents?: boolean | BrowserEventTarget
   /**
-   * Incoming frames larger than this many bytes are dropped with `MESSAGE_TOO_LARGE`, unparsed.
+   * Incoming frames larger than this many bytes are dropped with `MESSAGE_TOO_LARGE`, unparsed
+   * (the server's limit has the same name).
    * @default 16_777_216
    */
+  maxMessageBytes?: number
+  /** @deprecated The former name of {@link ConnectOptions.maxMessageBytes}, still taken. */
   maxIncomingBytes?: number
   /**
    * Where to log: `false`, `true` for `console`, or an object with `debug`/`info`/`warn`/`error`.
@@ -127,7 +130,12 @@ export interface ConnectOptions<
 
 /** Options with defaults applied and validated. */
 export interface Settings<In extends MessageMap<In> = Record<string, unknown>, Out = Record<string, unknown>>
-  extends Required<Omit<ConnectOptions<In, Out>, 'protocols' | 'WebSocket' | 'onOpen' | 'auth' | Sections | 'logger'>> {
+  extends Required<
+    Omit<
+      ConnectOptions<In, Out>,
+      'protocols' | 'WebSocket' | 'onOpen' | 'auth' | Sections | 'logger' | 'maxIncomingBytes'
+    >
+  > {
   auth: ConnectOptions['auth']
   protocols: ConnectOptions['protocols']
   /** The constructor passed, or `undefined` to use the global one at each attempt. */
@@ -220,7 +228,7 @@ const TOP = {
     typeof v === 'boolean' || typeof (v as BrowserEventTarget)?.addEventListener === 'function'
       ? v
       : must('a boolean or an event target'),
-  maxIncomingBytes: count(16 * 1024 * 1024),
+  maxMessageBytes: count(16 * 1024 * 1024),
   logSensitive: oneOf(false, true),
 } satisfies Record<keyof Top, Rule>
 
@@ -262,7 +270,12 @@ export function resolveOptions<In extends MessageMap<In>, Out>(
   // Checked now, so a runtime without WebSocket fails at connect(); looked up again at each attempt.
   findWebSocket(options.WebSocket)
   return {
-    ...apply<Top>(options as Record<string, unknown>, TOP, '', ['WebSocket', 'logger', ...SECTIONS]),
+    ...apply<Top>({ maxMessageBytes: options.maxIncomingBytes, ...options }, TOP, '', [
+      'WebSocket',
+      'logger',
+      'maxIncomingBytes',
+      ...SECTIONS,
+    ]),
     WebSocket: options.WebSocket,
     reconnect: section('reconnect', options.reconnect, true, RECONNECT),
     heartbeat: options.heartbeat === undefined ? undefined : section('heartbeat', options.heartbeat, false, HEARTBEAT),

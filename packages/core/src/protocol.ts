@@ -22,6 +22,7 @@
  * @packageDocumentation
  */
 
+export type { HeartbeatOptions } from './heartbeat.js'
 export { ACCEPT, type AcceptData, AUTH, authMessage } from './protocol/auth.js'
 export {
   type ChannelGap,
@@ -76,3 +77,4 @@ export {
   createWriteBatch,
   type WriteBatch,
 } from './protocol/writeBatch.js'
+export type { CloseInfo } from './types.js'

@@ -142,9 +142,9 @@ describe('closing', () => {
 })
 
 describe('incoming limits', () => {
-  it('drops a frame above maxIncomingBytes with MESSAGE_TOO_LARGE and keeps the link', async () => {
+  it('drops a frame above maxMessageBytes with MESSAGE_TOO_LARGE and keeps the link', async () => {
     const server = await resources.server()
-    const socket = resources.connect<Chat, Chat>(server.url(), { maxIncomingBytes: 1000 })
+    const socket = resources.connect<Chat, Chat>(server.url(), { maxMessageBytes: 1000 })
     const log = recordEvents(socket)
     const chats: number[] = []
     socket.on('chat', (chat) => chats.push(chat.seq))

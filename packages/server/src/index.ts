@@ -5,6 +5,8 @@
  *
  * @packageDocumentation
  */
+
+export type { CloseInfo, HeartbeatOptions } from '@lifeline/core/protocol'
 export { type Adapter, memoryAdapter } from './adapter.js'
 export {
   attach,
@@ -46,7 +48,6 @@ export type {
   Authorize,
   ChannelAction,
   DedupeOptions,
-  HeartbeatOptions,
   HistoryOptions,
   OriginPolicy,
   RateLimitOptions,

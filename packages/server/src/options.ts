@@ -1,3 +1,4 @@
+import type { HeartbeatOptions } from '@lifeline/core/protocol'
 import { type Adapter, memoryAdapter } from './adapter.js'
 import type { Authenticate } from './auth.js'
 import { LifelineServerError } from './errors.js'
@@ -69,7 +70,7 @@ export interface AttachOptions<Data = Record<string, unknown>> {
    * `{"type":"ping"}` is always answered with `{"type":"pong"}`.)
    * @default { interval: 30_000 }
    */
-  heartbeat?: HeartbeatOptions | false
+  heartbeat?: Pick<HeartbeatOptions, 'interval'> | false
   /**
    * The largest frame read, in bytes. `attach` lowers the `ws` server's `maxPayload` to it, so a
    * larger frame is refused by `ws` from its header, before it is buffered, and the connection
@@ -213,16 +214,6 @@ export interface RateLimitOptions {
    * @default 5000
    */
   closeAfter?: number
-}
-
-/** The hub's `ws`-level heartbeat. */
-export interface HeartbeatOptions {
-  /**
-   * How often each peer is pinged, in ms; a peer that has not answered the previous ping with a
-   * pong when the next one is due is terminated.
-   * @default 30_000
-   */
-  interval?: number
 }
 
 /** How much of each channel's history is kept. */

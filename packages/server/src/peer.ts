@@ -1,4 +1,4 @@
-import { createWriteBatch, errorReply, NORMAL, pongFrame, TEXT_PING } from '@lifeline/core/protocol'
+import { ABNORMAL, createWriteBatch, errorReply, NORMAL, pongFrame, TEXT_PING } from '@lifeline/core/protocol'
 import { MESSAGE_TOO_BIG, RATE_LIMITED, SLOW_CONSUMER } from './closeCodes.js'
 import { LifelineServerError } from './errors.js'
 import {
@@ -385,7 +385,7 @@ export function createPeer(socket: PeerSocket, host: PeerHost): PeerConnection {
       request.settle(new LifelineServerError('REQUEST_LOST', 'the peer disconnected before it replied'))
     }
     host.closed(peer)
-    listeners.emit('close', { code, reason: reason.toString() })
+    listeners.emit('close', { code, reason: reason.toString(), wasClean: code !== ABNORMAL })
     listeners.clear()
   })
 

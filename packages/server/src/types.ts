@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import type {
+  CloseInfo,
   ErrorReply,
   ReplyOf,
   RequestArgs,
@@ -61,13 +62,12 @@ export interface HandlerInfo<K extends string = string> extends RequestInfo<K> {
   readonly signal: AbortSignal
 }
 
-/** How a peer's connection ended. */
-export interface PeerCloseEvent {
-  /** The close code, e.g. 1000 (normal), 1001 (going away), 1006 (dropped without a close frame). */
-  code: number
-  /** The reason the closing side gave, often empty. */
-  reason: string
-}
+/**
+ * How a peer's connection ended: the client's `CloseInfo` (`code`, `reason`, `wasClean`, false
+ * for a connection that dropped without a close frame).
+ * @deprecated Use `CloseInfo` (from `@lifeline/core/protocol`), the one close shape of every package.
+ */
+export type PeerCloseEvent = CloseInfo
 
 /** An ordinary message from a client, as the `message` event carries it. */
 export interface PeerMessage {
@@ -82,7 +82,7 @@ export type PeerEvents<In> = {
   /** Every ordinary message (requests and replies excepted), as its envelope. */
   message: PeerMessage
   /** The connection ended; pending `peer.request`s have rejected with `REQUEST_LOST`. */
-  close: PeerCloseEvent
+  close: CloseInfo
 } & Omit<In, ReservedName>
 
 /**

@@ -2,6 +2,7 @@ import {
   ACCEPT,
   AUTH,
   type ChannelPosition,
+  type CloseInfo,
   encodeEnvelope,
   envelope,
   errorOf,
@@ -84,13 +85,11 @@ export type ReceivedMessage<In = AnyMessages, Out = AnyMessages> =
   | { [K in keyof In & string]: ReceivedEnvelope<In, Out, K> }[keyof In & string]
   | UntypedMessage<In, Out>
 
-/** How a connection ended. */
-export interface ConnectionClose {
-  /** The close code the client saw. */
-  code: number
-  /** The close reason. */
-  reason: string
-}
+/**
+ * How a connection ended, as the client saw it: `CloseInfo`, the one close shape of every package.
+ * @deprecated Use `CloseInfo` (from `@lifeline/core`).
+ */
+export type ConnectionClose = CloseInfo
 
 /**
  * One client connection, as the server sees it.
@@ -108,7 +107,7 @@ export interface TestConnection<In = AnyMessages, Out = AnyMessages> {
   /** Whether it is still open. */
   readonly open: boolean
   /** Resolves when the connection ends, from either side. */
-  readonly closed: Promise<ConnectionClose>
+  readonly closed: Promise<CloseInfo>
   /** Sends the JSON envelope `{ type, data }` to this client (delivered at once). */
   send<K extends keyof Out & string>(type: K, ...data: SendArgs<Out, K>): void
   /** Sends a frame as it is. */
@@ -117,9 +116,9 @@ export interface TestConnection<In = AnyMessages, Out = AnyMessages> {
    * Closes with a close handshake; the client sees `code` and `reason`. Resolves once it has.
    * @param code - e.g. 1012 (restart), 4401 (unauthorized); 1000, the default, is final for Lifeline.
    */
-  close(code?: number, reason?: string): Promise<ConnectionClose>
+  close(code?: number, reason?: string): Promise<CloseInfo>
   /** Cuts the connection without a close handshake, as a crash does: the client sees 1006. Resolves once it has. */
-  drop(): Promise<ConnectionClose>
+  drop(): Promise<CloseInfo>
 }
 
 /**
@@ -429,7 +428,7 @@ export function createTestServer<In = AnyMessages, Out = AnyMessages, Replies = 
   mock.on('connection', (client: Client) => {
     const target = (client as unknown as { target: TestWebSocket }).target
     let open = true
-    let resolveClosed: (close: ConnectionClose) => void = () => {}
+    let resolveClosed: (close: CloseInfo) => void = () => {}
     const own: ReceivedMessage[] = []
     const connection: TestConnection = {
       url: target.url,
@@ -464,7 +463,7 @@ export function createTestServer<In = AnyMessages, Out = AnyMessages, Replies = 
     client.on('close', ((event: { code: number; reason: string }) => {
       open = false
       channels.closed(connection)
-      resolveClosed({ code: event.code, reason: event.reason })
+      resolveClosed({ code: event.code, reason: event.reason, wasClean: event.code !== 1006 })
     }) as never)
     client.on('message', (frame) => {
       if (!open || blackholed) return

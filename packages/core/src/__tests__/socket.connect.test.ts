@@ -246,7 +246,7 @@ describe('options', () => {
     ['onOpen', { onOpen: 'auth' }],
     ['protocols', { protocols: 5 }],
     ['browserEvents', { browserEvents: 'window' }],
-    ['maxIncomingBytes', { maxIncomingBytes: -1 }],
+    ['maxMessageBytes', { maxMessageBytes: -1 }],
     ['WebSocket', { WebSocket: 'ws' }],
   ]
   it.each(bad)('rejects a bad %s with INVALID_OPTIONS', (name, options) => {

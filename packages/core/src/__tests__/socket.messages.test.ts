@@ -67,9 +67,25 @@ describe('incoming messages', () => {
     socket.dispose()
   })
 
-  it('drops frames over maxIncomingBytes before parsing', async () => {
+  it('still takes the former name maxIncomingBytes, and the new name wins when both are given', async () => {
+    const { socket, events } = setup({ maxIncomingBytes: 5 })
+    const ws = await openLink()
+    ws.serverSend('"123456"')
+    const both = setup({ maxIncomingBytes: 5, maxMessageBytes: 100 })
+    const second = await openLink()
+    second.serverSend('"123456"')
+    expect(events.filter(([n]) => n === 'error').map(([, e]) => (e as { code: string }).code)).toEqual([
+      'MESSAGE_TOO_LARGE',
+    ])
+    expect(both.events.filter(([n]) => n === 'error')).toEqual([])
+    expect(ws).not.toBe(second)
+    socket.dispose()
+    both.socket.dispose()
+  })
+
+  it('drops frames over maxMessageBytes before parsing', async () => {
     const decode = vi.fn(JSON.parse)
-    const { socket, events } = setup({ maxIncomingBytes: 10, codec: { encode: JSON.stringify, decode } })
+    const { socket, events } = setup({ maxMessageBytes: 10, codec: { encode: JSON.stringify, decode } })
     const ws = await openLink()
     ws.serverSend('"ééééé"') // 12 bytes
     ws.serverSend(new ArrayBuffer(11))

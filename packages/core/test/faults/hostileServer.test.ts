@@ -22,7 +22,7 @@ async function sendThenEnd(server: TestServer, frames: Array<string | Buffer>): 
 }
 
 /** A socket on a server, with everything it emits recorded; `console.error` (uncaught reports) spied on. */
-async function hostile(options: { maxIncomingBytes?: number } = {}) {
+async function hostile(options: { maxMessageBytes?: number } = {}) {
   const server = await resources.server()
   const uncaught = vi.spyOn(console, 'error')
   const socket = resources.connect(server.url(), options)
@@ -101,9 +101,9 @@ describe('a hostile server', () => {
     await stillAlive(socket)
   })
 
-  it('sends frames over maxIncomingBytes, counted in UTF-8 bytes: dropped unparsed with MESSAGE_TOO_LARGE, the link stays up', async () => {
+  it('sends frames over maxMessageBytes, counted in UTF-8 bytes: dropped unparsed with MESSAGE_TOO_LARGE, the link stays up', async () => {
     const limit = 1024
-    const { server, socket, log, messages, uncaught, ended } = await hostile({ maxIncomingBytes: limit })
+    const { server, socket, log, messages, uncaught, ended } = await hostile({ maxMessageBytes: limit })
     const envelope = (text: string) => JSON.stringify({ type: 'big', data: text })
     const overhead = envelope('').length
     const exactly = envelope('a'.repeat(limit - overhead)) // 1024 bytes: accepted

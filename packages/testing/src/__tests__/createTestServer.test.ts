@@ -238,7 +238,7 @@ describe.each(['fake timers', 'real timers'])('the test server, under %s', (mode
     const connection = await server.waitForConnection()
     server.drop()
     expect(await next(socket, 'close')).toMatchObject({ code: 1006, wasClean: false, willReconnect: true })
-    expect(await connection.closed).toEqual({ code: 1006, reason: '' })
+    expect(await connection.closed).toEqual({ code: 1006, reason: '', wasClean: false })
     expect(connection.open).toBe(false)
   })
 
