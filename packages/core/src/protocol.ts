@@ -23,7 +23,7 @@
  */
 
 export type { HeartbeatOptions } from './heartbeat.js'
-export { ACCEPT, type AcceptData, AUTH, authMessage } from './protocol/auth.js'
+export { ACCEPT, type AcceptData, AUTH, type AuthMessage, authMessage } from './protocol/auth.js'
 export {
   type ChannelGap,
   type ChannelGapReason,

@@ -18,7 +18,15 @@ export interface AuthenticateInfo {
  * What `authenticate` returns: the user's data (it becomes `peer.data`), or `{ data, expiresAt }`
  * when the token expires (`expiresAt` in epoch ms).
  */
-export type AuthResult<Data> = Data | { data: Data; expiresAt: number }
+export type AuthResult<Data> = Data | ExpiringAuth<Data>
+
+/** What `authenticate` returns for a token that expires. */
+export interface ExpiringAuth<Data> {
+  /** What the server should know of the user: it becomes `peer.data`. */
+  data: Data
+  /** When the token expires, in epoch ms; the client refreshes it before then. */
+  expiresAt: number
+}
 
 /**
  * Checks a client's token: returns what the server should know of the user (it becomes

@@ -17,7 +17,7 @@ export {
   type HubStats,
   type Transport,
 } from './attach.js'
-export type { Authenticate, AuthenticateInfo, AuthResult } from './auth.js'
+export type { Authenticate, AuthenticateInfo, AuthResult, ExpiringAuth } from './auth.js'
 export type { Broker, BrokerHost, Publication } from './broker.js'
 export {
   FORBIDDEN,

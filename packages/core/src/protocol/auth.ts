@@ -38,7 +38,15 @@ export interface AcceptData {
  * JSON.stringify(authMessage('eyJhbGciOi…')) // '{"type":"$auth","data":{"token":"eyJhbGciOi…"}}'
  * ```
  */
-export const authMessage = (token: unknown): { type: typeof AUTH; data: { token: unknown } } => ({
-  type: AUTH,
-  data: { token },
-})
+export const authMessage = (token: unknown): AuthMessage => ({ type: AUTH, data: { token } })
+
+/** The `$auth` frame's envelope. */
+export interface AuthMessage {
+  /** Always `$auth`. */
+  type: typeof AUTH
+  /** What the client's `auth` returned. */
+  data: {
+    /** The token, any JSON value. */
+    token: unknown
+  }
+}
