@@ -23,6 +23,7 @@ const guides = [
   'server',
   'protocol',
   'testing',
+  'browsers',
   'migrating',
   'benchmarks',
 ]

@@ -18,7 +18,7 @@ export function resumeSection(resume) {
     '## Sleep and resume',
     '',
     `The demo page (\`examples/cdn\`: heartbeat every 2 s with 2 s to answer, the \`lobby\` channel joined) put to`,
-    `sleep for ${resume.sleepMs / 1000} s in each way a browser allows, ${resume.runs} time(s) each, a fresh demo server`,
+    `sleep for ${resume.sleepMs / 1000} s in each way a browser allows, ${resume.runs === 1 ? 'once' : `${resume.runs} times`} each, a fresh demo server`,
     'each time; meanwhile the server publishes 3 lines to the room (and, where the case says so, cuts the link).',
     'Chromium 156 and Firefox ESR 153, both driven by puppeteer-core (CDP and WebDriver BiDi). The browser is',
     'stopped with SIGSTOP and continued with SIGCONT: its clock jumps, its timers are late, and the kernel keeps',
