@@ -259,6 +259,8 @@ export function createPeer(socket: PeerSocket, host: PeerHost): PeerConnection {
   let limit: RateBuckets | null = rate ? rateBuckets(rate, now()) : null
   /** When the peer first went over its rate limit without pausing since; -1 when it is within it. */
   let limitedSince = -1
+  /** Reading stopped while the peer is over its rate limit. */
+  let readingPaused = false
 
   /** Frames written in one turn of the event loop leave together, 16 to a TCP write. */
   const batch = createWriteBatch()
@@ -314,6 +316,26 @@ export function createPeer(socket: PeerSocket, host: PeerHost): PeerConnection {
   function refuse(raw: RawFrame, isBinary: boolean) {
     const frame = readFrame(raw, isBinary, host.frameLimits)
     if (frame.kind === 'request') replyFailed(frame.id, 'RATE_LIMITED', 'too many messages: slow down')
+    holdBack(byteLength(raw))
+  }
+
+  /**
+   * Stops reading a peer over its limit until its buckets hold the next frame again: the rest of
+   * a flood waits in TCP, unread and unparsed, instead of costing the other peers' time.
+   */
+  function holdBack(bytes: number) {
+    if (readingPaused || !rate || !limit || typeof socket.pause !== 'function') return
+    const wait = Math.max(
+      1,
+      ((1 - limit.messages.tokens) * 1000) / rate.messages,
+      ((Math.min(bytes, rate.byteBurst) - limit.bytes.tokens) * 1000) / rate.bytes,
+    )
+    readingPaused = true
+    socket.pause()
+    setTimeout(() => {
+      readingPaused = false
+      if (!cut) socket.resume?.()
+    }, wait).unref?.()
   }
 
   function receive(frame: Incoming) {

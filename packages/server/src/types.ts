@@ -102,6 +102,10 @@ export interface PeerSocket {
   terminate(): void
   /** Sends a WebSocket ping frame (answered by the client's WebSocket itself with a pong). */
   ping(): void
+  /** Stops reading from the connection (a peer over its rate limit), where the socket can. */
+  pause?(): void
+  /** Reads from the connection again. */
+  resume?(): void
   /** Listens to `message`, `pong`, `close`, `error`. */
   // biome-ignore lint/suspicious/noExplicitAny: fits every overload of ws's `on`
   on(event: string, listener: (...args: any[]) => void): unknown

@@ -87,7 +87,10 @@ describe('floods from one peer', () => {
     for (let i = 0; i < 10; i++) client.send({ type: 'echo', id: `b${i}`, data: big })
     await client.reply('b9')
     const codes = [...client.replies.values()].map((reply) => (reply.error as { code?: string })?.code ?? 'ok')
-    expect(codes.filter((code) => code === 'RATE_LIMITED').length).toBeGreaterThanOrEqual(4)
-    expect(codes.filter((code) => code === 'ok').length).toBeGreaterThanOrEqual(4)
+    // 100 kB at once, then 100 kB/s: the first frame over it is refused and reading waits for the
+    // bucket, so the rest are slowed to the rate rather than all refused.
+    expect(codes.filter((code) => code === 'RATE_LIMITED').length).toBeGreaterThanOrEqual(1)
+    expect(codes.filter((code) => code === 'ok').length).toBeGreaterThanOrEqual(5)
+    expect(codes).toHaveLength(10)
   })
 })
