@@ -35,7 +35,9 @@ export default defineConfig({
         globalSetup: ['examples/e2e/globalSetup.ts'],
       }),
       project('integration', ['packages/core/test/**/*.test.ts'], 'node', { testTimeout: 20_000 }),
-      project('server', ['packages/server/{src,test}/**/*.test.ts'], 'node', { testTimeout: 20_000 }),
+      project('server', ['packages/server/{src,test}/**/*.test.ts', 'examples/socketio/*.test.ts'], 'node', {
+        testTimeout: 20_000,
+      }),
       // The testing kit's tests, and its Jest run (a child process).
       project('testing', ['packages/testing/src/**/*.test.{ts,tsx}'], 'node', { testTimeout: 30_000 }),
       // The samples of docs/testing.md are tests: they run as the guide shows them, on the packages' sources.
