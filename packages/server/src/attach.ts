@@ -7,19 +7,12 @@ import { messageFrame } from './frames.js'
 import type { Position } from './history.js'
 import { createListeners } from './listeners.js'
 import { type AttachOptions, resolveOptions } from './options.js'
-import {
-  type AnyHandler,
-  createPeer,
-  type Peer,
-  type PeerConnection,
-  type RateBuckets,
-  type ReservedFrame,
-  rateBuckets,
-} from './peer.js'
+import { type AnyHandler, createPeer, type Peer, type PeerConnection, type ReservedFrame } from './peer.js'
 import { createResponder, type IncomingRequest } from './responder.js'
 import { createRooms } from './rooms.js'
 import type { MessageMap, PeerSocket, SendArgs, UpgradeRequest, WebSocketServerLike } from './types.js'
 import { guardUpgrades, originOf } from './upgrades.js'
+import { createUserLimits } from './userLimits.js'
 
 /** Options of `hub.broadcast()`. */
 export interface BroadcastOptions {
@@ -393,36 +386,13 @@ export function attach<
         ? auth.refresh(peer, frame, requests.get(peer) as UpgradeRequest)
         : channels.receive(peer, frame),
     closed: (peer: PeerConnection) => {
-      leaveUserLimit(peer)
+      userLimits.leave(peer)
       rooms.remove(peer)
       channels.closed(peer)
     },
   }
 
-  /**
-   * Rate limits by user: the peers whose `data` names one user (`userId` or `id`, as `authenticate`
-   * or `onConnection` set it) share one limit on this instance, so more connections buy no more.
-   */
-  const userLimits = new Map<string, { limit: RateBuckets; peers: Set<PeerConnection> }>()
-  const limitUsers = new WeakMap<PeerConnection, string>()
-  function joinUserLimit(peer: PeerConnection) {
-    const data = peer.data as { userId?: unknown; id?: unknown } | null
-    const user = data?.userId ?? data?.id
-    if (!settings.rate || (typeof user !== 'string' && typeof user !== 'number')) return
-    const key = String(user)
-    const shared = userLimits.get(key) ?? { limit: rateBuckets(settings.rate, performance.now()), peers: new Set() }
-    userLimits.set(key, shared)
-    shared.peers.add(peer)
-    limitUsers.set(peer, key)
-    peer.shareLimit(shared.limit)
-  }
-  function leaveUserLimit(peer: PeerConnection) {
-    const key = limitUsers.get(peer)
-    const shared = key === undefined ? undefined : userLimits.get(key)
-    if (!shared) return
-    shared.peers.delete(peer)
-    if (!shared.peers.size) userLimits.delete(key as string)
-  }
+  const userLimits = createUserLimits(settings.rate)
 
   const auth = createAuth({ authenticate: settings.authenticate, heartbeat: !!interval, count })
   /** Each peer's upgrade request, for `authenticate` on a refresh. */
@@ -447,7 +417,7 @@ export function attach<
       const welcome = () => {
         if (socket.readyState !== OPEN) return
         rooms.add(peer)
-        joinUserLimit(peer)
+        userLimits.join(peer)
         peer.write(auth.acceptFrame(expiresIn))
         listeners.emit('connection', peer, request)
         peer.open()

@@ -4,6 +4,7 @@ import { encode } from './frames.js'
 import type { AnyHandler, InFlight, PeerConnection } from './peer.js'
 import type { ReplyStore } from './replyStore.js'
 import type { ErrorReply, HandlerInfo, RequestInfo } from './types.js'
+import { userOf } from './userLimits.js'
 
 /** A request as a peer read it, before it runs: its type, id and data. */
 export type IncomingRequest = RequestInfo & { data: unknown }
@@ -55,9 +56,8 @@ export function defaultFormatError(error: unknown): ErrorReply {
  * page or process), else the id alone. A resend after a reconnect (a new peer) has the same scope.
  */
 export function defaultScope(request: RequestInfo, peer: { data: unknown }): string {
-  const data = peer.data as { userId?: unknown; id?: unknown } | null
-  const user = data?.userId ?? data?.id
-  if (typeof user === 'string' || typeof user === 'number') return `user:${user}`
+  const user = userOf(peer.data)
+  if (user !== null) return `user:${user}`
   const dot = request.id.lastIndexOf('.')
   return dot > 0 ? `client:${request.id.slice(0, dot)}` : `id:${request.id}`
 }

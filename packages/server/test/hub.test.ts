@@ -1,5 +1,5 @@
 import { type LifelineError, rawCodec } from '@lifeline/core'
-import type { LifelineServerError, Peer, PeerCloseEvent } from '@lifeline/server'
+import type { CloseInfo, LifelineServerError, Peer } from '@lifeline/server'
 import { attach, memoryAdapter } from '@lifeline/server'
 import { describe, expect, expectTypeOf, it, vi } from 'vitest'
 import type WebSocket from 'ws'
@@ -455,10 +455,10 @@ describe('requests to clients', () => {
     await next(socket, 'open')
     const peer = await connected
     const pending = peer.request('unanswered', undefined, { timeout: Infinity })
-    const closed = next<PeerCloseEvent>(peer, 'close')
+    const closed = next<CloseInfo>(peer, 'close')
     socket.close(4000, 'bye')
     await expect(pending).rejects.toMatchObject({ code: 'REQUEST_LOST' })
-    expect(await closed).toEqual({ code: 4000, reason: 'bye' })
+    expect(await closed).toEqual({ code: 4000, reason: 'bye', wasClean: true })
     expect(peer.isOpen).toBe(false)
     expect(hub.peers.size).toBe(0)
     await expect(peer.request('unanswered')).rejects.toMatchObject({ code: 'REQUEST_LOST' })
