@@ -92,14 +92,14 @@ function channelsOverCore() {
 
 // The core's two budgets. DESIGN.md sets both at 9.5 KiB (the aim: 8 KiB) and tabs at 2 KiB over the
 // core. With the fixes to the queue store (loaded once, validated, bounded, O(1) per send), request
-// timeouts from the first write, the error messages' causes and the protocol module, the core
-// measures 10.91 kB (IIFE: its terser shortens the internal parts' fields, see rollup.config.mjs)
-// and 11.08 kB (esbuild), and tabs 3.15 kB over it (acknowledgements after the buffer drains,
-// aborts that reach the leader, frozen tabs): these limits hold each where it is, so that it
-// cannot grow unnoticed, until it is brought back under the design's budget (docs/benchmarks.md
-// has the breakdown).
-const CORE_LIMIT = '10960 B'
-const CORE_IMPORT_LIMIT = '11150 B'
+// timeouts from the first write, the error messages' causes, the protocol module and in-band auth
+// (0.41 kB of the IIFE, 0.52 kB of the esbuild bundle), the core measures 11.34 kB (IIFE: its
+// terser shortens the internal parts' fields, see rollup.config.mjs) and 11.62 kB (esbuild), and
+// tabs 3.2 kB over it (acknowledgements after the buffer drains, aborts that reach the leader,
+// frozen tabs): these limits hold each where it is, so that it cannot grow unnoticed, until it is
+// brought back under the design's budget (docs/benchmarks.md has the breakdown).
+const CORE_LIMIT = '11390 B'
+const CORE_IMPORT_LIMIT = '11670 B'
 const TABS_OVER_CORE = 3200
 const TABS_IMPORT_OVER_CORE = 3420
 module.exports = [
