@@ -34,7 +34,10 @@ describe.each([
     expect(socket.getSnapshot()).toMatchObject({ status: 'closed', nextRetryAt: null, lastClose: { code, reason } })
     expect(sendNumbered(socket, 0, 1)).toEqual(['dropped'])
     expect(payloadsOf(log, 'drop')).toEqual([{ type: 'chat', data: { text: 'message 0', seq: 0 }, reason: 'closed' }])
-    expect(eventNames(log)).toEqual(['open', 'close', 'drop'])
+    // 4401 says the credentials are bad: an AUTH_REFUSED error comes first, for the app to sign in again.
+    expect(eventNames(log)).toEqual(
+      code === 4401 ? ['open', 'error:AUTH_REFUSED', 'close', 'drop'] : ['open', 'close', 'drop'],
+    )
     expect(server.handshakes).toHaveLength(1)
   })
 
