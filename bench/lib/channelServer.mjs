@@ -16,6 +16,7 @@ import { WebSocketServer } from 'ws'
 import { TEXT } from './asking.mjs'
 import { now } from './clock.mjs'
 import { startCutProxy } from './cutProxy.mjs'
+import { serveCommands } from './serveCommands.mjs'
 
 /** name -> { kind, publish(channel, data), peers(): number, stats(), proxy, counters, close() } */
 const servers = new Map()
@@ -185,16 +186,4 @@ async function down(name) {
 /** This process's CPU time so far, in µs (`process.cpuUsage()`). */
 const cpu = () => process.cpuUsage()
 
-const commands = { listen, burst, stream, away, cut, info, down, cpu }
-
-process.on('message', async ({ id, command, args }) => {
-  try {
-    const result = await commands[command](...args)
-    process.send({ id, result })
-  } catch (error) {
-    process.send({ id, error: String(error?.stack ?? error) })
-  }
-})
-
-// The parent going away (even by a crash) ends this process.
-process.on('disconnect', () => process.exit(0))
+serveCommands({ listen, burst, stream, away, cut, info, down, cpu })

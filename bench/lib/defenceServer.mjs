@@ -10,6 +10,7 @@ import { attach } from '@lifeline/server'
 import { Server as SocketIoServer } from 'socket.io'
 import { WebSocketServer } from 'ws'
 import { now } from './clock.mjs'
+import { serveCommands } from './serveCommands.mjs'
 
 /** name -> { kind, hub?, io?, handshakes: number[], broadcast(data), close(options) } */
 const servers = new Map()
@@ -148,16 +149,4 @@ async function down(name) {
   await server?.stop()
 }
 
-const commands = { listen, take, broadcastOnce, broadcastVolume, close, down }
-
-process.on('message', async ({ id, command, args }) => {
-  try {
-    const result = await commands[command](...args)
-    process.send({ id, result })
-  } catch (error) {
-    process.send({ id, error: String(error?.stack ?? error) })
-  }
-})
-
-// The parent going away (even by a crash) ends this process.
-process.on('disconnect', () => process.exit(0))
+serveCommands({ listen, take, broadcastOnce, broadcastVolume, close, down })

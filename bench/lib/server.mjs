@@ -12,6 +12,7 @@ import { memoryAdapter } from '@lifeline/server'
 import { WebSocketServer } from 'ws'
 import { now } from './clock.mjs'
 import { startRpcServer } from './rpcServers.mjs'
+import { serveCommands } from './serveCommands.mjs'
 
 const RAW_PING = 'ping'
 const JSON_PING = '{"type":"ping"}'
@@ -101,16 +102,4 @@ function take(name) {
 /** This process's CPU time so far, in µs (`process.cpuUsage()`). */
 const cpu = () => process.cpuUsage()
 
-const commands = { listen, listenRpc, reflap, down, take, cpu }
-
-process.on('message', async ({ id, command, args }) => {
-  try {
-    const result = await commands[command](...args)
-    process.send({ id, result })
-  } catch (error) {
-    process.send({ id, error: String(error?.stack ?? error) })
-  }
-})
-
-// The parent going away (even by a crash) ends this process.
-process.on('disconnect', () => process.exit(0))
+serveCommands({ listen, listenRpc, reflap, down, take, cpu })
