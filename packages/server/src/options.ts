@@ -89,8 +89,8 @@ export interface AttachOptions<Data = Record<string, unknown>> {
   /**
    * Each peer's rate limit, a token bucket per peer over frames and bytes; the peers of one user
    * (named by `peer.data.userId` or `peer.data.id` once `authenticate` or `onConnection` set it)
-   * share one on this instance. A peer over it is not read again until its bucket holds the next
-   * frame, so the rest of a flood waits in TCP, unparsed. A frame over it is
+   * share one on this instance. A peer over it is not read for 100 ms at least, and until its
+   * bucket holds the next frame, so the rest of a flood waits in TCP, unparsed. A frame over it is
    * dropped (`stats.rateLimited`); a request over it is answered with the error `RATE_LIMITED`.
    * A peer that stays over it for `closeAfter` ms is closed with 4429 (`stats.rateLimitCuts`),
    * which a Lifeline client does not retry. `false` turns it off.

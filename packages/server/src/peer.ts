@@ -233,6 +233,9 @@ interface PendingRequest {
   settle(error: LifelineServerError | null, value?: unknown): void
 }
 
+/** The shortest time a peer over its rate limit is not read, in ms: a flood is read in few, spaced chunks. */
+const HOLD_BACK = 100
+
 /** How long a peer closed by the hub (slow, rate limited) may take over the close handshake before it is cut. */
 const CLOSE_GRACE = 1000
 
@@ -326,7 +329,7 @@ export function createPeer(socket: PeerSocket, host: PeerHost): PeerConnection {
   function holdBack(bytes: number) {
     if (readingPaused || !rate || !limit || typeof socket.pause !== 'function') return
     const wait = Math.max(
-      1,
+      HOLD_BACK,
       ((1 - limit.messages.tokens) * 1000) / rate.messages,
       ((Math.min(bytes, rate.byteBurst) - limit.bytes.tokens) * 1000) / rate.bytes,
     )
