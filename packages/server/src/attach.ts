@@ -1,7 +1,6 @@
-import { AUTH } from '@lifeline/core/protocol'
+import { AUTH, FORBIDDEN, SERVICE_RESTART, UNAUTHORIZED } from '@lifeline/core/protocol'
 import { AUTH_TIMEOUT, createAuth } from './auth.js'
 import { createChannels } from './channels.js'
-import { FORBIDDEN, SERVICE_RESTART, UNAUTHORIZED } from './closeCodes.js'
 import { LifelineServerError } from './errors.js'
 import { messageFrame } from './frames.js'
 import type { Position } from './history.js'

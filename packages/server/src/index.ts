@@ -7,6 +7,15 @@
  */
 
 export type { CloseInfo, HeartbeatOptions } from '@lifeline/core/protocol'
+export {
+  FORBIDDEN,
+  MESSAGE_TOO_BIG,
+  RATE_LIMITED,
+  SERVICE_RESTART,
+  SLOW_CONSUMER,
+  TOKEN_EXPIRED,
+  UNAUTHORIZED,
+} from '@lifeline/core/protocol'
 export { type Adapter, memoryAdapter } from './adapter.js'
 export {
   attach,
@@ -19,15 +28,6 @@ export {
 } from './attach.js'
 export type { Authenticate, AuthenticateInfo, AuthResult, ExpiringAuth } from './auth.js'
 export type { Broker, BrokerHost, Publication } from './broker.js'
-export {
-  FORBIDDEN,
-  MESSAGE_TOO_BIG,
-  RATE_LIMITED,
-  SERVICE_RESTART,
-  SLOW_CONSUMER,
-  TOKEN_EXPIRED,
-  UNAUTHORIZED,
-} from './closeCodes.js'
 export { isLifelineServerError, LifelineServerError, type ServerErrorCode } from './errors.js'
 export type {
   ChannelPublication,

@@ -1,5 +1,14 @@
-import { ABNORMAL, createWriteBatch, errorReply, NORMAL, pongFrame, TEXT_PING } from '@lifeline/core/protocol'
-import { MESSAGE_TOO_BIG, RATE_LIMITED, SLOW_CONSUMER } from './closeCodes.js'
+import {
+  ABNORMAL,
+  createWriteBatch,
+  errorReply,
+  MESSAGE_TOO_BIG,
+  NORMAL,
+  pongFrame,
+  RATE_LIMITED,
+  SLOW_CONSUMER,
+  TEXT_PING,
+} from '@lifeline/core/protocol'
 import { LifelineServerError } from './errors.js'
 import {
   type BadFrame,
