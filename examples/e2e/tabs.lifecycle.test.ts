@@ -130,10 +130,21 @@ describeEach(
       expect(aborted).toBe('REQUEST_ABORTED')
       await leader.close()
       server.pause(false)
-      await until(() => new Set(got('pad')).size === 40, 'every pad', 20_000)
       await send(follower, 'after', 1)
-      await until(() => got('after').length === 1, 'a send after them')
+      // 'after' follows every pad the follower wrote again to the new leader; the old link's pads are
+      // all in once the server has seen that link close.
+      await until(() => got('after').length === 1, 'a send after them', 20_000)
+      await until(() => server.connections[0]?.closed !== undefined, 'the old link’s close')
       expect(got('charge')).toEqual([])
+      // Every pad arrives, but for what the closing leader's browser had taken past its WebSocket's
+      // buffer and not yet written (docs/tabs.md, "Loss"): one run that the old link cut short.
+      const arrived = new Set(got('pad'))
+      const missing = Array.from({ length: 40 }, (_, n) => n).filter((n) => !arrived.has(n))
+      if (missing.length) console.log(`the closing leader's browser lost pads ${missing.join(', ')}`)
+      const oldLink = server.received
+        .filter((m) => m.type === 'pad' && m.connection === 1)
+        .map((m) => (m.data as { n: number }).n)
+      expect(missing.every((n, i) => n === (oldLink.at(-1) ?? -1) + 1 + i)).toBe(true)
     })
 
     it('a hidden leader writes a follower’s burst at the pace of its link, not of its throttled timers', async () => {
