@@ -3,6 +3,7 @@ import type { History } from './history.js'
 import { memoryBroker } from './memoryBroker.js'
 import { memoryHistory } from './memoryHistory.js'
 import { memoryReplyStore } from './memoryReplyStore.js'
+import type { Relay } from './relay.js'
 import type { ReplyStore } from './replyStore.js'
 
 /**
@@ -25,6 +26,8 @@ export interface Adapter {
   readonly replies: ReplyStore
   /** Each channel's recent publications. */
   readonly history: History
+  /** Forwards the HTTP fallback's uplink POSTs to the instance that holds their session (none: one instance). */
+  readonly relay?: Relay
 }
 
 /**

@@ -1,4 +1,4 @@
-import { AUTH, FORBIDDEN, SERVICE_RESTART, UNAUTHORIZED } from '@lifeline/core/protocol'
+import { AUTH, FORBIDDEN, NORMAL, SERVICE_RESTART, UNAUTHORIZED } from '@lifeline/core/protocol'
 import { AUTH_TIMEOUT, createAuth } from './auth.js'
 import { createChannels } from './channels.js'
 import { LifelineServerError } from './errors.js'
@@ -10,6 +10,7 @@ import { type AnyHandler, createPeer, type Peer, type PeerConnection, type Reser
 import { createResponder, type IncomingRequest } from './responder.js'
 import { createRooms } from './rooms.js'
 import type { MessageMap, PeerSocket, SendArgs, UpgradeRequest, WebSocketServerLike } from './types.js'
+import { type HttpSession, isProbe, serveHttp } from './httpTransport.js'
 import { guardUpgrades, originOf } from './upgrades.js'
 import { createUserLimits } from './userLimits.js'
 
@@ -20,8 +21,8 @@ export interface BroadcastOptions {
   except?: Peer<any, any, any, any, any>
 }
 
-/** How a peer is connected: a WebSocket (the only transport today). */
-export type Transport = 'websocket'
+/** How a peer is connected: a WebSocket, or the HTTP fallback (server-sent events down, POSTs up). */
+export type Transport = 'websocket' | 'http'
 
 /** What a hub has counted since it was attached; `peers` and `transports` are the numbers connected now. */
 export interface HubStats {
@@ -401,6 +402,8 @@ export function attach<
   let stopping = false
 
   function onConnection(socket: PeerSocket, request: UpgradeRequest) {
+    // The fallback client checking whether WebSocket gets through: answered, never a peer.
+    if (isProbe(request)) return socket.close(NORMAL, 'probe')
     if (stopping) return socket.close(SERVICE_RESTART, 'server restarting')
     if (!upgrades.checked && !settings.originAllowed(originOf(request), request)) {
       count('originRefused')
@@ -444,6 +447,19 @@ export function attach<
     })
   }
 
+  const http = serveHttp(
+    wss,
+    {
+      maxMessageBytes,
+      originAllowed: settings.originAllowed,
+      connection: (session: HttpSession, request: UpgradeRequest) => onConnection(session, request),
+      oversize: () => count('oversize'),
+      refused: () => count('originRefused'),
+      report: (cause) => adapterFailed(cause, 'forward an uplink'),
+    },
+    adapter.relay ?? null,
+  )
+
   const timer = interval
     ? setInterval(() => {
         for (const peer of peers) peer.beat()
@@ -460,6 +476,7 @@ export function attach<
       responder.stop()
       wss.off('close', onServerClose)
       upgrades.restore()
+      http?.restore()
       await within(responder.drained(), timeout)
       responder.abortAll(new LifelineServerError('REQUEST_LOST', 'the hub closed'))
       wss.off('connection', onConnection)
@@ -536,7 +553,9 @@ export function attach<
     >,
     stats() {
       const badFrames = counts.invalidJson + counts.invalidEnvelope + counts.oversize + counts.tooDeep
-      return { peers: peers.size, transports: { websocket: peers.size }, ...counts, badFrames }
+      let overHttp = 0
+      for (const peer of peers) if ((peer.socket as { transport?: string }).transport === 'http') overHttp++
+      return { peers: peers.size, transports: { websocket: peers.size - overHttp, http: overHttp }, ...counts, badFrames }
     },
     ready,
     close,

@@ -336,7 +336,7 @@ const SEAMS = {
   broker: ['start', 'publish', 'close'],
   replies: ['start', 'claim', 'settle', 'close'],
   history: ['start', 'append', 'since', 'top', 'close'],
-} as const satisfies Record<keyof Adapter, readonly string[]>
+} as const satisfies Record<Exclude<keyof Adapter, 'relay'>, readonly string[]>
 
 /** The longest delay `setTimeout` takes. */
 const MAX_TIMER_DELAY = 2 ** 31 - 1

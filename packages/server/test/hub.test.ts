@@ -88,7 +88,7 @@ describe('messages', () => {
     // Five frames out: each peer's accept, the first broadcast to Grace alone, the second to both.
     expect(hub.stats()).toMatchObject({
       peers: 2,
-      transports: { websocket: 2 },
+      transports: { websocket: 2, http: 0 },
       messages: 1,
       framesSent: 5,
       badFrames: 0,
