@@ -2,7 +2,9 @@ import type { Broker } from './broker.js'
 import type { History } from './history.js'
 import { memoryBroker } from './memoryBroker.js'
 import { memoryHistory } from './memoryHistory.js'
+import { memoryPresence } from './memoryPresence.js'
 import { memoryReplyStore } from './memoryReplyStore.js'
+import type { PresenceStore } from './presence.js'
 import type { Relay } from './relay.js'
 import type { ReplyStore } from './replyStore.js'
 
@@ -26,13 +28,15 @@ export interface Adapter {
   readonly replies: ReplyStore
   /** Each channel's recent publications. */
   readonly history: History
+  /** Who is in each channel (none: {@link memoryPresence}, this process only). */
+  readonly presence?: PresenceStore
   /** Forwards the HTTP fallback's uplink POSTs to the instance that holds their session (none: one instance). */
   readonly relay?: Relay
 }
 
 /**
  * The default adapter: everything in this process ({@link memoryBroker},
- * {@link memoryReplyStore}, {@link memoryHistory}).
+ * {@link memoryReplyStore}, {@link memoryHistory}, {@link memoryPresence}).
  *
  * @example
  * ```ts
@@ -40,5 +44,5 @@ export interface Adapter {
  * ```
  */
 export function memoryAdapter(): Adapter {
-  return { broker: memoryBroker(), replies: memoryReplyStore(), history: memoryHistory() }
+  return { broker: memoryBroker(), replies: memoryReplyStore(), history: memoryHistory(), presence: memoryPresence() }
 }

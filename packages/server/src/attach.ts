@@ -5,8 +5,10 @@ import { LifelineServerError } from './errors.js'
 import { messageFrame } from './frames.js'
 import type { Position } from './history.js'
 import { createListeners } from './listeners.js'
+import { memoryPresence } from './memoryPresence.js'
 import { type AttachOptions, resolveOptions } from './options.js'
 import { type AnyHandler, createPeer, type Peer, type PeerConnection, type ReservedFrame } from './peer.js'
+import { createPresence, type PresenceMember } from './presence.js'
 import { createResponder, type IncomingRequest } from './responder.js'
 import { createRooms } from './rooms.js'
 import type { MessageMap, PeerSocket, SendArgs, UpgradeRequest, WebSocketServerLike } from './types.js'
@@ -186,6 +188,17 @@ export interface Hub<
    * ```
    */
   publish<T>(channel: string, data: T): Promise<Position>
+  /**
+   * The members of a channel now, as this instance knows them: a user once however many
+   * connections it has, on any instance (through the adapter's presence store). Empty when
+   * presence is off, and for a channel no peer of this instance is in when the store is Redis.
+   *
+   * @example
+   * ```ts
+   * const here = hub.presence('room:42').map((member) => member.id)
+   * ```
+   */
+  presence(channel: string): PresenceMember<Data>[]
   /** The peers connected to this instance. */
   readonly peers: ReadonlySet<Peer<In, Out, Replies, ClientReplies, Data>>
   /**
@@ -335,11 +348,17 @@ export function attach<
     adapterAnswered,
   })
 
+  const presenceStore = adapter.presence ?? memoryPresence()
+  const presence = settings.presence
+    ? createPresence({ store: presenceStore, grace: settings.presence.grace, report })
+    : null
+
   const channels = createChannels({
     history: adapter.history,
     rooms,
     authorize,
     maxChannels,
+    presence,
     replayLimit: history.size,
     highWaterMark: settings.highWaterMark,
     answer: (peer, request, handler) => responder.answer(peer, request, handler),
@@ -363,6 +382,14 @@ export function attach<
         report: backgroundFailure,
       }),
     ),
+    presence &&
+      starting(() =>
+        presenceStore.start({
+          ttl: (settings.presence || { ttl: 0 }).ttl,
+          changed: presence.changed,
+          report: backgroundFailure,
+        }),
+      ),
   ]).then(() => {})
   ready.catch((cause) => adapterFailed(cause, 'start'))
 
@@ -482,7 +509,7 @@ export function attach<
       wss.off('connection', onConnection)
       clearInterval(timer)
       await ready.catch(() => {})
-      await Promise.all([broker.close(), replies.close(), adapter.history.close()])
+      await Promise.all([broker.close(), replies.close(), adapter.history.close(), presence?.close()])
     })()
     return stopped
   }
@@ -548,6 +575,7 @@ export function attach<
       )
     },
     publish: (channel, data) => channels.publish(channel, data),
+    presence: (channel) => (presence?.members(channel) ?? []) as PresenceMember<Data>[],
     peers: peers as ReadonlySet<Peer<unknown, unknown, unknown, unknown, unknown>> as ReadonlySet<
       Peer<In, Out, Replies, ClientReplies, Data>
     >,

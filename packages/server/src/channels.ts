@@ -7,6 +7,7 @@ import {
   LEAVE,
   MAX_SUB_LENGTH,
   MAX_SUBS,
+  type PresenceMode,
   PUBLISH,
   reply,
 } from '@lifeline/core/protocol'
@@ -17,6 +18,7 @@ import type { MaybePromise } from './maybePromise.js'
 import type { Authorize, ChannelAction } from './options.js'
 import type { AnyHandler, PeerConnection, ReservedFrame } from './peer.js'
 import { type PreparedFrame, prepareFrame } from './preparedFrame.js'
+import type { createPresence } from './presence.js'
 import { Refusal } from './responder.js'
 import type { Rooms } from './rooms.js'
 import type { RequestInfo } from './types.js'
@@ -27,6 +29,8 @@ export interface ChannelsHost {
   readonly rooms: Rooms<PeerConnection>
   readonly authorize: Authorize | null
   readonly maxChannels: number
+  /** Who is in each channel; `null` when presence is off. */
+  readonly presence: ReturnType<typeof createPresence> | null
   /** The most publications a join replays: the history's size. */
   readonly replayLimit: number
   /** The most bytes a peer may have unsent: a replay that would take more is a gap. */
@@ -50,6 +54,8 @@ interface Membership {
   /** The last publication written; later ones at or below it in its epoch are skipped. */
   epoch: string
   sent: number
+  /** What the last join asked to know of the members. */
+  presence: PresenceMode | undefined
 }
 
 /** A peer's channels, and the join or leave under way in each (the next waits for it). */
@@ -81,6 +87,7 @@ function attempt<T>(call: () => MaybePromise<T> | PromiseLike<T>): MaybePromise<
 const NAME_RULE = 'a channel name is a string of 1 to 256 characters'
 const SINCE_RULE = 'since must be { epoch: string, offset: integer >= 0 }'
 const SUB_RULE = `sub must be a string of at most ${MAX_SUB_LENGTH} characters`
+const PRESENCE_RULE = "presence must be 'list' or 'count'"
 
 /** A `$join`'s or `$leave`'s subscriber: `""` when absent, `null` when it is no valid one. */
 function readSub(sub: unknown): string | null {
@@ -89,17 +96,26 @@ function readSub(sub: unknown): string | null {
 }
 
 /** A `$join`'s data, read: the channel, the position to replay from and the subscriber, or why it cannot be. */
-function readJoin(data: unknown): { channel: string; since: Position | null; sub: string } | string {
-  if (!isRecord(data)) return 'a $join carries { channel, since?, sub? }'
-  const { channel, since } = data
+function readJoin(data: unknown): JoinAsked | string {
+  if (!isRecord(data)) return 'a $join carries { channel, since?, sub?, presence? }'
+  const { channel, since, presence } = data
   if (!isChannelName(channel)) return NAME_RULE
   const sub = readSub(data.sub)
   if (sub === null) return SUB_RULE
-  if (since === undefined || since === null) return { channel, since: null, sub }
+  if (presence !== undefined && presence !== 'list' && presence !== 'count') return PRESENCE_RULE
+  if (since === undefined || since === null) return { channel, since: null, sub, presence }
   if (!isRecord(since)) return SINCE_RULE
   const { epoch, offset } = since
   if (typeof epoch !== 'string' || !Number.isSafeInteger(offset) || (offset as number) < 0) return SINCE_RULE
-  return { channel, since: { epoch, offset: offset as number }, sub }
+  return { channel, since: { epoch, offset: offset as number }, sub, presence }
+}
+
+/** A `$join`, read. */
+interface JoinAsked {
+  channel: string
+  since: Position | null
+  sub: string
+  presence: PresenceMode | undefined
 }
 
 /** The join reply for what the history answered. */
@@ -238,16 +254,11 @@ export function createChannels(host: ChannelsHost) {
     state.memberships.delete(channel)
     if (!membership.joined) return
     rooms.leave(channel, peer)
+    host.presence?.exit(peer, channel)
     host.emit('leave', peer, channel)
   }
 
-  function join(
-    peer: PeerConnection,
-    id: string,
-    channel: string,
-    since: Position | null,
-    sub: string,
-  ): MaybePromise<void> {
+  function join(peer: PeerConnection, id: string, { channel, since, sub, presence }: JoinAsked): MaybePromise<void> {
     if (peer.signal.aborted) return
     const state = stateOf(peer)
     let membership = state.memberships.get(channel)
@@ -255,7 +266,7 @@ export function createChannels(host: ChannelsHost) {
       if (state.memberships.size >= host.maxChannels) {
         return void refuse(peer, id, 'JOIN_REFUSED', `a peer is in at most ${host.maxChannels} channels`)
       }
-      membership = { joined: false, subs: new Set(), held: null, epoch: '', sent: 0 }
+      membership = { joined: false, subs: new Set(), held: null, epoch: '', sent: 0, presence: undefined }
       state.memberships.set(channel, membership)
     }
     if (!membership.subs.has(sub) && membership.subs.size >= MAX_SUBS) {
@@ -270,19 +281,24 @@ export function createChannels(host: ChannelsHost) {
       }
       if (!current.joined) rooms.join(channel, peer)
       current.subs.add(sub)
+      current.presence = presence
       current.held = []
+      // The members are known (from the presence store) before the history is read.
       const read = attempt(() =>
-        mended(channel, () =>
-          since === null
-            ? then(history.top(channel), (top): Replay => ({ gap: null, entries: [], top }))
-            : history.since(channel, since, host.replayLimit),
+        then(host.presence?.ready(channel), () =>
+          mended(channel, () =>
+            since === null
+              ? then(history.top(channel), (top): Replay => ({ gap: null, entries: [], top }))
+              : history.since(channel, since, host.replayLimit),
+          ),
         ),
       )
       const answer = (read: Replay) => {
         if (peer.signal.aborted) return
         const replay = fits(peer, read) ? read : { gap: 'trimmed' as const, top: read.top }
         const data = joinReply(since, replay)
-        peer.write(encode(reply(id, data)))
+        const members = host.presence?.enter(peer, channel, current.presence)
+        peer.write(encode(reply(id, members ? { ...data, ...members } : data)))
         if (replay.gap === null) {
           for (const entry of replay.entries) peer.write(entry.frame)
           if (since !== null && replay.entries.length > 0) host.count('replays')
@@ -388,7 +404,7 @@ export function createChannels(host: ChannelsHost) {
         const request = readJoin(data)
         if (typeof request === 'string') return refuse(peer, id, 'JOIN_REFUSED', request)
         const state = stateOf(peer)
-        return serially(state, request.channel, () => join(peer, id, request.channel, request.since, request.sub))
+        return serially(state, request.channel, () => join(peer, id, request))
       }
       if (type === PUBLISH && id !== undefined) {
         return host.answer(peer, { type, id, data }, (payload) => publishFrom(peer, payload))

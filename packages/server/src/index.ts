@@ -42,6 +42,7 @@ export type {
 export type { MaybePromise } from './maybePromise.js'
 export { memoryBroker } from './memoryBroker.js'
 export { memoryHistory } from './memoryHistory.js'
+export { memoryPresence } from './memoryPresence.js'
 export { memoryReplyStore } from './memoryReplyStore.js'
 export type {
   AttachOptions,
@@ -53,6 +54,7 @@ export type {
   RateLimitOptions,
 } from './options.js'
 export type { Peer, RequestHandler } from './peer.js'
+export type { PresenceHost, PresenceMember, PresenceMode, PresenceOptions, PresenceStore } from './presence.js'
 export type { DedupeWindow, ReplyStore, ReplyStoreHost } from './replyStore.js'
 export type {
   ErrorReply,

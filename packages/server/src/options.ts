@@ -4,6 +4,7 @@ import type { Authenticate } from './auth.js'
 import { LifelineServerError } from './errors.js'
 import type { HistoryLimits } from './history.js'
 import type { Peer, RateSettings } from './peer.js'
+import { type PresenceOptions, type PresenceSettings, presenceSettings } from './presence.js'
 import type { DedupeWindow } from './replyStore.js'
 import { type DedupeKey, defaultFormatError, defaultScope } from './responder.js'
 import type { ErrorReply, RequestInfo, UpgradeRequest } from './types.js'
@@ -51,6 +52,18 @@ export interface AttachOptions<Data = Record<string, unknown>> {
    * ```
    */
   authorize?: Authorize<Data>
+  /**
+   * Who is in each channel: the users of the peers joined to it, each once however many tabs
+   * and connections it has, leaving `grace` ms after its last connection went (so a reconnect is
+   * not a leave and a join). Clients ask for it with `channel(socket, name, { presence: true })`.
+   * `false` turns it off.
+   * @default { grace: 5000, ttl: 10_000 }
+   * @example
+   * ```ts
+   * attach(wss, { presence: { grace: 10_000 }, adapter: redisAdapter({ url }) })
+   * ```
+   */
+  presence?: PresenceOptions | false
   /**
    * The most channels one peer can be in at once; a join past it is refused (`JOIN_REFUSED`).
    * @default 100
@@ -294,6 +307,8 @@ export interface Settings {
   /** Whether a peer may join or publish into a channel. */
   authorize: Authorize | null
   maxChannels: number
+  /** Presence's grace and ttl, or `false` when it is off. */
+  presence: PresenceSettings | false
   /** The dedupe key and scope of a request, or `false` when dedupe is off. */
   dedupe: { key: DedupeKey; scope: DedupeKey } | false
   /** The heartbeat interval, or `false` when it is off. */
@@ -336,6 +351,7 @@ const SEAMS = {
   broker: ['start', 'publish', 'close'],
   replies: ['start', 'claim', 'settle', 'close'],
   history: ['start', 'append', 'since', 'top', 'close'],
+  presence: ['start', 'enter', 'exit', 'watch', 'unwatch', 'members', 'close'],
 } as const satisfies Record<Exclude<keyof Adapter, 'relay'>, readonly string[]>
 
 /** The longest delay `setTimeout` takes. */
@@ -417,6 +433,8 @@ export function resolveOptions(options: AttachOptions<never>): Settings {
   const { adapter = memoryAdapter(), dedupe = {}, heartbeat = {}, history = {} } = options
   for (const [seam, methods] of Object.entries(SEAMS) as Array<[keyof Adapter, readonly string[]]>) {
     const part = adapter?.[seam] as unknown as Record<string, unknown> | undefined
+    // An adapter without presence keeps it in this process.
+    if (seam === 'presence' && part === undefined) continue
     if (!methods.every((method) => typeof part?.[method] === 'function')) {
       throw invalid(`an adapter has a ${seam} with the methods ${methods.join(', ')}`)
     }
@@ -439,6 +457,7 @@ export function resolveOptions(options: AttachOptions<never>): Settings {
     history: historyLimits(history),
     authorize: functionOr(options.authorize as Authorize | undefined, 'authorize', null),
     maxChannels: atLeast(options.maxChannels ?? DEFAULTS.maxChannels, 'maxChannels', 0),
+    presence: presenceSettings(options.presence),
     dedupe: dedupe && {
       key: functionOr(dedupe.key, 'dedupe.key', (request: RequestInfo) => request.id) as DedupeKey,
       scope: functionOr(dedupe.scope, 'dedupe.scope', defaultScope) as DedupeKey,

@@ -56,6 +56,43 @@ export interface JoinRequest {
   since?: ChannelPosition
   /** The subscriber on this connection; absent is the subscriber `""`. */
   sub?: string
+  /**
+   * Who is in the channel: `list` answers with its members and then sends who joins and leaves
+   * ({@link PresenceFrame}); `count` answers with their number and then sends it when it changes.
+   * Absent: neither.
+   */
+  presence?: PresenceMode
+}
+
+/** What a join asks to know of the channel's members: each of them, or how many they are. */
+export type PresenceMode = 'list' | 'count'
+
+/**
+ * A member of a channel: a user, not a connection. `id` is the user the server's `authenticate`
+ * named (`userId`, else `id` of what it returned), else the connection's id; `data` is what
+ * `authenticate` returned.
+ */
+export interface PresenceMember<D = unknown> {
+  /** The user's id: one per user, however many tabs and connections it has. */
+  id: string
+  /** What the server's `authenticate` returned for the user's connection. */
+  data: D
+}
+
+/**
+ * A change of a channel's members, sent to the peers that joined it with `presence`:
+ * `{"pr": "room:42", "j"?: [{"id","data"}], "l"?: ["id"]}` (`list`) or `{"pr": "room:42", "n": 12}`
+ * (`count`). It has no `type`.
+ */
+export interface PresenceFrame {
+  /** The channel. */
+  pr: string
+  /** The members who joined (or whose data changed). */
+  j?: PresenceMember[]
+  /** The ids of the members who left. */
+  l?: string[]
+  /** How many members the channel has now (`count`). */
+  n?: number
 }
 
 /** What `$leave` says: `{"channel": "room:42", "sub"?: "k3j9"}`. */
@@ -75,6 +112,10 @@ export interface JoinReply extends ChannelPosition {
   recovered: boolean
   /** The offsets that will never be delivered, when `since` was given and cannot be replayed from. */
   gap?: ChannelGap
+  /** The channel's members, joiner included, when the join asked `presence: 'list'`. */
+  members?: PresenceMember[]
+  /** How many members the channel has, joiner included, when the join asked `presence: 'count'`. */
+  count?: number
 }
 
 /** What `$publish` asks: `{"channel": "room:42", "data"?: payload}`. */
@@ -121,6 +162,18 @@ export function isPublication(message: unknown): message is PublicationFrame {
     typeof frame.e === 'string' &&
     Number.isInteger(frame.o)
   )
+}
+
+/**
+ * Whether a decoded message is a presence frame: an object with a string `pr`.
+ *
+ * @example
+ * ```ts
+ * isPresenceFrame({ pr: 'room:42', l: ['u7'] }) // true
+ * ```
+ */
+export function isPresenceFrame(message: unknown): message is PresenceFrame {
+  return typeof (message as Partial<PresenceFrame> | null)?.pr === 'string'
 }
 
 /**
