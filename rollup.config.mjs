@@ -78,6 +78,14 @@ const packages = [
         extend: true,
         globals: { '@lifeline/core': 'Lifeline' },
       },
+      // Adds Lifeline.FallbackWebSocket to the core bundle's global: HTTP where WebSockets are blocked.
+      {
+        input: 'fallback',
+        iife: 'lifeline-fallback.iife.min.js',
+        name: 'Lifeline',
+        extend: true,
+        globals: { '@lifeline/core': 'Lifeline' },
+      },
       // Adds Lifeline.channel to the core bundle's global: channels that never miss a message.
       {
         input: 'channels',
