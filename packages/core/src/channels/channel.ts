@@ -1,7 +1,14 @@
 import { LifelineError } from '@lifeline/core'
 import { isChannelName, MAX_CHANNEL_LENGTH, PUBLISH } from '../protocol/channels.js'
 import { register, unregister } from './registry.js'
-import type { ChannelEvents, ChannelOptions, ChannelPosition, ChannelSnapshot, ChannelSocket } from './types.js'
+import type {
+  ChannelEvents,
+  ChannelOptions,
+  ChannelPosition,
+  ChannelSnapshot,
+  ChannelSocket,
+  PresenceMember,
+} from './types.js'
 import { type Member, refusal } from './wire.js'
 
 /**
@@ -14,16 +21,33 @@ export interface Channel<T = unknown> {
   /** The channel's name. */
   readonly name: string
   /**
-   * Listens to `message`, `gap`, `state` or `error`; returns a function that stops listening. A
-   * handler that throws is reported as an `error` event (`HANDLER_FAILED`).
+   * Listens to `message`, `gap`, `state`, `error`, or (with option `presence`) `join`, `leave`
+   * and `presence`; returns a function that stops listening. A handler that throws is reported
+   * as an `error` event (`HANDLER_FAILED`).
    *
    * @example
    * ```ts
    * room.on('message', (line, { offset }) => render(line, offset))
    * room.on('gap', ({ from, to }) => reloadFromApi(from, to))
+   * room.on('join', ({ id, data }) => toast(`${data.name} is here`))
    * ```
    */
   on<K extends keyof ChannelEvents<T>>(type: K, handler: ChannelEvents<T>[K]): () => void
+  /**
+   * The channel's members now (with option `presence: true`): one `{ id, data }` per user, however
+   * many tabs and connections it has; `data` is what the server's `authenticate` returned for it.
+   * The same array until a member joins or leaves. Kept through a drop and brought up to date by
+   * the rejoin, so a reconnect shows no leave and no join. Empty without the option, and once left.
+   *
+   * @example
+   * ```ts
+   * const room = channel(socket, 'room:42', { presence: true })
+   * room.on('presence', (members) => renderWhoIsHere(members.map((member) => member.data.name)))
+   * ```
+   */
+  presence<D = unknown>(): readonly PresenceMember<D>[]
+  /** How many members the channel has now (with option `presence`: `true` or `'count'`); `0` without it. */
+  memberCount(): number
   /** The current state; the same object until a field changes. A bound function. */
   getSnapshot: () => ChannelSnapshot
   /** Calls `listener` after every snapshot change; returns the unsubscribe function. A bound function. */
@@ -52,17 +76,18 @@ export interface Channel<T = unknown> {
   leave(): void
 }
 
-const KNOWN = ['since', 'recover']
+const KNOWN = ['since', 'recover', 'presence']
 
 function check(name: string, options: ChannelOptions): void {
-  const { since, recover } = options
+  const { since, recover, presence } = options
   const fault = !isChannelName(name)
     ? `a channel name has 1 to ${MAX_CHANNEL_LENGTH} characters`
     : Object.keys(options).some((key) => !KNOWN.includes(key)) ||
         (since !== undefined &&
           !(typeof since?.epoch === 'string' && since.offset >= 0 && Number.isInteger(since.offset))) ||
-        (recover !== undefined && typeof recover !== 'boolean')
-      ? 'options: since { epoch, offset >= 0 }, recover: boolean'
+        (recover !== undefined && typeof recover !== 'boolean') ||
+        (presence !== undefined && typeof presence !== 'boolean' && presence !== 'count')
+      ? "options: since { epoch, offset >= 0 }, recover: boolean, presence: boolean or 'count'"
       : ''
   if (fault) throw new LifelineError('INVALID_OPTIONS', fault)
 }
@@ -133,6 +158,8 @@ export function channel<T = unknown>(socket: ChannelSocket, name: string, option
     name,
     on,
     getSnapshot,
+    presence: () => (left ? [] : wire.people) as never,
+    memberCount: () => (left ? 0 : wire.count),
     subscribe: (listener) => on('state', () => listener()),
     publish: (data) => {
       const reply = socket.request(PUBLISH, { channel: name, data }) as Promise<ChannelPosition>

@@ -1,5 +1,5 @@
 import type { Status } from '@lifeline/core'
-import { isPublication } from '../protocol/channels.js'
+import { isPresenceFrame, isPublication } from '../protocol/channels.js'
 import type { ChannelOptions, ChannelSocket } from './types.js'
 import { createWire, type TabGroup, type Wire } from './wire.js'
 
@@ -34,9 +34,10 @@ function listen(socket: ChannelSocket): Registry {
   const group = groupOf(socket)
   const offs = [
     group?.on((message) => wires.get(message.n)?.heard(message)),
-    // Publications have no `type`: the socket emits them as `message` only.
+    // Publications and presence frames have no `type`: the socket emits them as `message` only.
     socket.on('message', (message: unknown) => {
       if (isPublication(message)) wires.get(message.ch)?.receive(message)
+      else if (isPresenceFrame(message)) wires.get(message.pr)?.hear(message)
     }),
     socket.on('open', () => each((wire) => wire.relink())),
     socket.on('state', () => {
@@ -71,12 +72,14 @@ export function register(socket: ChannelSocket, name: string, options: ChannelOp
     registry = listen(socket)
     registries.set(socket, registry)
   }
+  const { since, recover = true, presence } = options
+  const mode = presence === 'count' ? presence : presence ? 'list' : undefined
   let wire = registry.wires.get(name)
   if (wire) {
     if (wire.snapshot.status === 'failed') wire.join(true)
+    wire.want(mode)
     return wire
   }
-  const { since, recover = true } = options
   wire = createWire(
     socket,
     name,
@@ -85,6 +88,7 @@ export function register(socket: ChannelSocket, name: string, options: ChannelOp
     groupOf(socket),
   )
   registry.wires.set(name, wire)
-  wire.join(true)
+  wire.want(mode)
+  if (!mode) wire.join(true)
   return wire
 }

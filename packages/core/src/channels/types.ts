@@ -1,7 +1,7 @@
 import type { LifelineError, Socket } from '@lifeline/core'
-import type { ChannelGap, ChannelGapReason, ChannelPosition } from '../protocol/channels.js'
+import type { ChannelGap, ChannelGapReason, ChannelPosition, PresenceMember } from '../protocol/channels.js'
 
-export type { ChannelGap, ChannelGapReason, ChannelPosition }
+export type { ChannelGap, ChannelGapReason, ChannelPosition, PresenceMember }
 
 /** A socket of any message maps: a channel works on any `Socket`, whatever its types. */
 // biome-ignore lint/suspicious/noExplicitAny: any message maps fit; a channel speaks its own frames.
@@ -51,6 +51,14 @@ export interface ChannelOptions {
    * @default true
    */
   recover?: boolean
+  /**
+   * Who is in the channel: `true` keeps its members (`presence()`, `join` and `leave` events);
+   * `'count'` keeps only how many they are (`memberCount()`), for a large room where the list
+   * would cost more than it shows. A member is a user: its tabs and reconnects are one member.
+   * Handles of one name share one subscription, which asks for the most any of them wants.
+   * @default false
+   */
+  presence?: boolean | 'count'
 }
 
 /** A channel's events and the handlers they take. */
@@ -63,4 +71,10 @@ export interface ChannelEvents<T> {
   state: (snapshot: ChannelSnapshot) => void
   /** A join failed (`JOIN_REFUSED`, `REQUEST_TIMEOUT`, …), or a handler threw (`HANDLER_FAILED`). */
   error: (error: LifelineError) => void
+  /** A member joined (option `presence: true`): a user not in the channel before, not a reconnect. */
+  join: (member: PresenceMember) => void
+  /** A member left: its last connection has been gone for the server's grace period. */
+  leave: (member: PresenceMember) => void
+  /** The members or their count changed: after the `join` and `leave` events of one change. */
+  presence: (members: readonly PresenceMember[], count: number) => void
 }

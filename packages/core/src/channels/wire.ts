@@ -1,5 +1,14 @@
 import { LifelineError } from '@lifeline/core'
-import { type ChannelPosition, JOIN, type JoinReply, LEAVE, type PublicationFrame } from '../protocol/channels.js'
+import {
+  type ChannelPosition,
+  JOIN,
+  type JoinReply,
+  LEAVE,
+  type PresenceFrame,
+  type PresenceMember,
+  type PresenceMode,
+  type PublicationFrame,
+} from '../protocol/channels.js'
 import type { ChannelEvents, ChannelSnapshot, ChannelSocket } from './types.js'
 
 /**
@@ -18,14 +27,22 @@ export interface TabGroup {
 /**
  * What the tab that follows channel `n` for the group (the holder of its lock) tells the others,
  * and they ask it: an event it emitted (`e`: its type and arguments; an error as its code and
- * message), its state (`s`, without the error); `q`: a tab asks for the state.
+ * message), its state (`s`, without the error), a change of members (`p`: joined, left, count,
+ * and `1` when it replaces them all); `q`: a tab asks for the state (and `w`: for members too);
+ * `r`: a tab took the channel over and asks what the others want of its members.
  */
 export interface GroupMessage {
   n: string
   e?: [keyof ChannelEvents<unknown>, unknown, unknown?]
   s?: ChannelSnapshot
+  p?: Presence
   q?: 1
+  w?: PresenceMode
+  r?: 1
 }
+
+/** A change of members: who joined, who left, how many they are now, and `1` when it replaces them all. */
+type Presence = [PresenceMember[], string[], number?, 1?]
 
 /** What a wire subscription asks of each channel handle that shares it. */
 export interface Member {
@@ -60,7 +77,25 @@ export interface Wire {
   stop(polite: boolean): void
   /** What another tab of the group said about this channel. */
   heard(message: GroupMessage): void
+  /** The members, as last known (none without `presence: true`). */
+  people: readonly PresenceMember[]
+  /** How many members there are, as last known. */
+  count: number
+  /** Asks for the members (or their count) from now on: joins again when that is more than asked so far. */
+  want(mode: PresenceMode | undefined): void
+  /** A presence frame of this channel arrived. */
+  hear(frame: PresenceFrame): void
 }
+
+/** The members of a frame or a reply that are members: objects with a string `id` (anything else from the server is skipped). */
+const valid = (list: unknown): PresenceMember[] =>
+  Array.isArray(list) ? list.filter((one) => typeof one?.id === 'string') : []
+
+/** A count from the server, when it is one. */
+const counted = (n: unknown) => (Number.isInteger(n) && (n as number) >= 0 ? (n as number) : undefined)
+
+/** What each presence mode asks for, in order: a count is less than the list. */
+const MODES = [undefined, 'count', 'list']
 
 /**
  * The server's refusal `code` (`JOIN_REFUSED`, `PUBLISH_REFUSED`) as an error of that code, with
@@ -105,6 +140,9 @@ export function createWire(
   /** Frames that arrived while a join waits for its answer. */
   let early: PublicationFrame[] | null = null
   const members = new Set<Member>()
+  /** What this wire asks the server of the members. */
+  let mode: PresenceMode | undefined
+  const people = new Map<string, PresenceMember>()
 
   /** Tells the group's other tabs, when this wire follows the channel for them. */
   const share = (message: Omit<GroupMessage, 'n'>) => {
@@ -128,6 +166,30 @@ export function createWire(
     emit('message', data, position)
   }
 
+  const tell: Member['emit'] = (...args) => {
+    for (const member of [...members]) member.emit(...args)
+  }
+  /** Applies a change of members (see {@link Presence}) and tells the handles, then the group's other tabs. */
+  const present = (change: Presence) => {
+    const [joined, left, count, full] = change
+    share({ p: change })
+    const kept = new Set(joined.map((one) => one.id))
+    const gone = full ? [...people.keys()].filter((id) => !kept.has(id)) : left
+    const events: Array<['join' | 'leave', PresenceMember]> = []
+    for (const id of gone) {
+      const one = people.get(id)
+      if (one && people.delete(id)) events.push(['leave', one])
+    }
+    for (const one of joined) {
+      if (!people.has(one.id)) events.push(['join', one])
+      people.set(one.id, one)
+    }
+    wire.people = [...people.values()]
+    wire.count = count ?? people.size
+    for (const [type, one] of events) tell(type, one)
+    tell('presence', wire.people, wire.count)
+  }
+
   const answered = (reply: JoinReply, mine: number) => {
     const frames = early ?? []
     early = null
@@ -141,6 +203,8 @@ export function createWire(
       recovered: !!reply.recovered,
       error: null,
     })
+    if (reply.members) present([valid(reply.members), [], undefined, 1])
+    else if (counted(reply.count) !== undefined) present([[], [], reply.count])
     if (reply.gap && mine === generation) emit('gap', reply.gap)
     // Frames that came before the answer: the replay, and live ones the replay also covers.
     for (const frame of frames) if (mine === generation) wire.receive(frame)
@@ -159,16 +223,29 @@ export function createWire(
   const wire: Wire = {
     members,
     snapshot,
+    people: [],
+    count: 0,
+    want(wanted) {
+      if (MODES.indexOf(wanted) <= MODES.indexOf(mode)) return
+      mode = wanted
+      if (wire.snapshot.status !== 'failed') wire.join(true)
+    },
+    hear({ j, l, n }) {
+      const joined = valid(j)
+      const left = Array.isArray(l) ? l.filter((id) => typeof id === 'string') : []
+      if (owner && (joined.length || left.length || counted(n) !== undefined)) present([joined, left, counted(n)])
+    },
     join(resume) {
       // Another tab follows the channel for this one: ask it where the channel is.
-      if (!owner) return group?.post({ n: name, q: 1 })
+      if (!owner) return group?.post({ n: name, q: 1, w: mode })
       const mine = ++generation
       early = []
       const { epoch, offset } = wire.snapshot
       if (socket.getSnapshot().status === 'open') {
         const since = resume && epoch !== null ? { epoch, offset } : undefined
         // A request that throws (the socket was disposed) fails the join like one that rejects.
-        new Promise((resolve) => resolve(socket.request(JOIN, { channel: name, since, sub }, { resend: false }))).then(
+        const asked = { channel: name, since, sub, presence: mode }
+        new Promise((resolve) => resolve(socket.request(JOIN, asked, { resend: false }))).then(
           (data) => mine === generation && answered(data as JoinReply, mine),
           (error) => mine === generation && failed(error),
         )
@@ -192,8 +269,15 @@ export function createWire(
       if (frame.o !== offset + 1) return
       deliver(frame.data, { epoch: frame.e, offset: frame.o })
     },
-    heard({ e, s, q }) {
-      if (owner) return q && shareState()
+    heard({ e, s, p, q, w, r }) {
+      if (owner) {
+        if (!q) return
+        wire.want(w)
+        shareState()
+        return share({ p: [wire.people as PresenceMember[], [], wire.count, 1] })
+      }
+      if (r) return mode && group?.post({ n: name, q: 1, w: mode })
+      if (p) present(p)
       if (s) set(s, true)
       if (!e) return
       let [type, value, at] = e as [keyof ChannelEvents<unknown>, unknown, ChannelPosition]
@@ -232,6 +316,7 @@ export function createWire(
         new Promise<void>((resolve) => {
           release = resolve
           owner = true
+          group.post({ n: name, r: 1 })
           wire.join(true)
         }),
     )
