@@ -151,7 +151,15 @@ addEventListener('online', () => {
 // With ?share, every tab of this page shares one WebSocket (lifeline-tabs.iife.min.js): one tab
 // holds it, the others reach it through that tab, and another takes over when it goes.
 const shared = new URLSearchParams(location.search).has(SHARE_PARAM) && typeof Lifeline.connectShared === 'function'
+// With ?fallback (lifeline-fallback.iife.min.js), the link falls back to HTTP where WebSockets are
+// blocked; ?fallback=5000 probes for a WebSocket every 5 s instead of every 30 s.
+const fallback = new URLSearchParams(location.search).get('fallback')
+const WebSocketClass =
+  fallback !== null && typeof Lifeline.FallbackWebSocket === 'function'
+    ? Lifeline.FallbackWebSocket.with(Number(fallback) > 0 ? { probeInterval: Number(fallback) } : {})
+    : undefined
 const socket = (shared ? Lifeline.connectShared : Lifeline.connect)('/live', {
+  ...(WebSocketClass && { WebSocket: WebSocketClass }),
   heartbeat: { interval: 2000, timeout: 2000 },
   reconnect: RECONNECT,
   // Runs on every (re)connect, before queued messages flush: say who we are and what we saw last,

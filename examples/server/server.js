@@ -25,8 +25,11 @@ const TABS_BUNDLE = 'lifeline-tabs.iife.min.js'
 /** The channels bundle (`Lifeline.channel`), loaded after the core one. */
 const CHANNELS_BUNDLE = 'lifeline-channels.iife.min.js'
 
+/** The HTTP fallback bundle (`Lifeline.FallbackWebSocket`), loaded after the core one. */
+const FALLBACK_BUNDLE = 'lifeline-fallback.iife.min.js'
+
 /** The bundles served from `packages/core/dist/`, each with its source map. */
-const BUNDLES = [BUNDLE, TABS_BUNDLE, CHANNELS_BUNDLE]
+const BUNDLES = [BUNDLE, TABS_BUNDLE, CHANNELS_BUNDLE, FALLBACK_BUNDLE]
 
 /** Files served from `packages/core/dist/` at the site root. */
 const DIST_FILES = new Set(BUNDLES.flatMap((name) => [name, `${name}.map`]))
@@ -194,6 +197,7 @@ export async function startDemoServer({ port = 0, host = '127.0.0.1' } = {}) {
       clients: clients.size,
       online: [...clients.values()].map((client) => client.name),
       requests: { handled: stats.requests, duplicates: stats.duplicates },
+      transports: stats.transports,
     }
   }
 
@@ -366,7 +370,9 @@ export async function startDemoServer({ port = 0, host = '127.0.0.1' } = {}) {
 
   /** Ends every WebSocket: `code` closes politely, none destroys the TCP socket. Returns how many. */
   function endAll(code, reason) {
-    const sockets = [...wss.clients]
+    // WebSockets, and the HTTP fallback's sessions (which `wss.clients` does not list).
+    const overHttp = [...hub.peers].map((peer) => peer.socket).filter((socket) => socket.transport === 'http')
+    const sockets = [...wss.clients, ...overHttp]
     for (const ws of sockets) code ? ws.close(code, reason) : ws.terminate()
     for (const entry of held) entry.socket.destroy()
     held.clear()
@@ -514,6 +520,8 @@ export async function startDemoServer({ port = 0, host = '127.0.0.1' } = {}) {
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost')
+    // The HTTP fallback's requests (`?lifeline=…` on /live), for pages where WebSockets are blocked.
+    if (url.pathname === '/live' && hub.handleRequest(req, res)) return
     if (url.pathname.startsWith('/control/')) {
       req.resume() // a body, if any, is not needed
       return control(req, res, url)

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { AUTH, FORBIDDEN, NORMAL, SERVICE_RESTART, UNAUTHORIZED } from '@lifeline/core/protocol'
 import { AUTH_TIMEOUT, createAuth } from './auth.js'
 import { createChannels } from './channels.js'
@@ -199,6 +200,23 @@ export interface Hub<
    * ```
    */
   presence(channel: string): PresenceMember<Data>[]
+  /**
+   * Answers a request of the HTTP fallback (`FallbackWebSocket` from `@lifeline/core/fallback`)
+   * and returns `true`, or returns `false` for any other request. Only for a `ws` server made with
+   * `noServer` (you route its upgrades): on one made with `server` or `port`, the hub answers
+   * the fallback's requests by itself.
+   *
+   * @example
+   * ```ts
+   * const wss = new WebSocketServer({ noServer: true })
+   * const hub = attach(wss)
+   * const server = createServer((req, res) => {
+   *   if (req.url?.startsWith('/live') && hub.handleRequest(req, res)) return
+   *   app(req, res)
+   * })
+   * ```
+   */
+  handleRequest(request: IncomingMessage, response: ServerResponse): boolean
   /** The peers connected to this instance. */
   readonly peers: ReadonlySet<Peer<In, Out, Replies, ClientReplies, Data>>
   /**
@@ -503,7 +521,7 @@ export function attach<
       responder.stop()
       wss.off('close', onServerClose)
       upgrades.restore()
-      http?.restore()
+      http.restore()
       await within(responder.drained(), timeout)
       responder.abortAll(new LifelineServerError('REQUEST_LOST', 'the hub closed'))
       wss.off('connection', onConnection)
@@ -575,6 +593,7 @@ export function attach<
       )
     },
     publish: (channel, data) => channels.publish(channel, data),
+    handleRequest: (request, response) => http.serve(request, response),
     presence: (channel) => (presence?.members(channel) ?? []) as PresenceMember<Data>[],
     peers: peers as ReadonlySet<Peer<unknown, unknown, unknown, unknown, unknown>> as ReadonlySet<
       Peer<In, Out, Replies, ClientReplies, Data>
@@ -583,7 +602,12 @@ export function attach<
       const badFrames = counts.invalidJson + counts.invalidEnvelope + counts.oversize + counts.tooDeep
       let overHttp = 0
       for (const peer of peers) if ((peer.socket as { transport?: string }).transport === 'http') overHttp++
-      return { peers: peers.size, transports: { websocket: peers.size - overHttp, http: overHttp }, ...counts, badFrames }
+      return {
+        peers: peers.size,
+        transports: { websocket: peers.size - overHttp, http: overHttp },
+        ...counts,
+        badFrames,
+      }
     },
     ready,
     close,

@@ -97,17 +97,17 @@ const sameKey = (a: string, b: string) => a.length === b.length && timingSafeEqu
 /**
  * Serves Lifeline's HTTP fallback on the `http.Server` of a `ws` server, at its path: takes over
  * the server's `request` listeners (your app's, or `ws`'s own 426 answer) and calls them for
- * every request that is not the fallback's. Returns `null` for a `ws` server without an HTTP
- * server of its own (`noServer`).
+ * every request that is not the fallback's. A `ws` server without an HTTP server of its own
+ * (`noServer`) has its requests handed over by the app, through `handle`.
  */
 export function serveHttp(wss: WebSocketServerLike, host: HttpTransportHost, relay: Relay | null) {
   const ws = wss as WebSocketServerLike & WsServer
-  const server = ws._server ?? ws.options?.server
-  if (!server || typeof server.listeners !== 'function') return null
+  const found = ws._server ?? ws.options?.server
+  const server = found && typeof found.listeners === 'function' ? found : null
   const instance = relay?.instance ?? randomBytes(8).toString('hex')
   const sessions = new Map<string, HttpSession>()
-  const own = server.listeners('request') as Listener[]
-  server.removeAllListeners('request')
+  const own = (server?.listeners('request') ?? []) as Listener[]
+  server?.removeAllListeners('request')
 
   const reply = (res: ServerResponse, status: number, headers: Record<string, string> = {}) => {
     if (res.headersSent || res.destroyed) return
@@ -211,19 +211,25 @@ export function serveHttp(wss: WebSocketServerLike, host: HttpTransportHost, rel
     uplink(req, res, op, query)
   }
 
-  const onRequest: Listener = (req, res) => {
+  /** Answers `req` if it is the fallback's (at the server's path, with `?lifeline=`); returns whether it was. */
+  const serve = (req: IncomingMessage, res: ServerResponse): boolean => {
     let query: URLSearchParams | null = null
     try {
       query = new URL(req.url ?? '/', 'http://host').searchParams
     } catch {
       query = null
     }
-    if (query?.has(QUERY) && ws.shouldHandle?.(req) !== false) return handle(req, res, query)
+    if (!query?.has(QUERY) || ws.shouldHandle?.(req) === false) return false
+    handle(req, res, query)
+    return true
+  }
+  const onRequest: Listener = (req, res) => {
+    if (serve(req, res)) return
     for (const listener of own) listener.call(server, req, res)
     // No listener of its own, and none added since: nobody else answers.
-    if (own.length === 0 && server.listenerCount('request') === 1) reply(res, 404)
+    if (own.length === 0 && server?.listenerCount('request') === 1) reply(res, 404)
   }
-  server.on('request', onRequest)
+  server?.on('request', onRequest)
 
   relay?.start({
     report: host.report,
@@ -238,9 +244,11 @@ export function serveHttp(wss: WebSocketServerLike, host: HttpTransportHost, rel
   })
 
   return {
+    serve,
     /** Gives the server its own `request` listeners back and stops the relay. */
     restore() {
       relay?.close()
+      if (!server) return
       server.off('request', onRequest)
       for (const listener of own) server.on('request', listener)
     },
