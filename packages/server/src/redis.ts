@@ -1,7 +1,8 @@
 /**
  * A Redis adapter for `@lifeline/server`: broadcasts over Redis pub/sub, the request dedupe
- * window in Redis keys and channel history in Redis Streams, so several server instances behave
- * as one. Needs `@redis/client` (an optional peer dependency: `npm install @redis/client`).
+ * window in Redis keys, channel history in Redis Streams and presence in hashes, so several
+ * server instances behave as one. Needs `@redis/client` (an optional peer dependency:
+ * `npm install @redis/client`).
  *
  * @packageDocumentation
  */
@@ -16,4 +17,5 @@ export {
   type RedisSource,
 } from './redis/redisConnection.js'
 export { redisHistory } from './redis/redisHistory.js'
+export { redisPresence } from './redis/redisPresence.js'
 export { redisReplyStore } from './redis/redisReplyStore.js'

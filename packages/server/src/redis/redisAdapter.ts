@@ -2,6 +2,7 @@ import { type Adapter, LifelineServerError } from '@lifeline/server'
 import { redisBroker } from './redisBroker.js'
 import { createRedisConnection, type RedisClientLike } from './redisConnection.js'
 import { redisHistory } from './redisHistory.js'
+import { redisPresence } from './redisPresence.js'
 import { redisReplyStore } from './redisReplyStore.js'
 
 /** Options of {@link redisAdapter}: a `url` to connect to, or a `client` of yours. */
@@ -25,10 +26,11 @@ export interface RedisAdapterOptions {
 }
 
 /**
- * Shares broadcasts, the request dedupe window and channel history through Redis, for several
- * server instances: {@link redisBroker} (pub/sub), {@link redisReplyStore} (keys claimed with
- * `SET NX`) and {@link redisHistory} (Redis Streams), over two connections they share, one for
- * commands and one for subscriptions.
+ * Shares broadcasts, the request dedupe window, channel history and presence through Redis, for
+ * several server instances: {@link redisBroker} (pub/sub), {@link redisReplyStore} (keys claimed
+ * with `SET NX`), {@link redisHistory} (Redis Streams) and {@link redisPresence} (hashes and Lua
+ * scripts, with entries that expire when an instance dies), over two connections they share, one
+ * for commands and one for subscriptions.
  *
  * @throws `INVALID_OPTIONS` unless exactly one of `url` and `client` is given.
  * @example
@@ -51,5 +53,6 @@ export function redisAdapter(options: RedisAdapterOptions): Adapter {
     broker: redisBroker(connection, prefix),
     replies: redisReplyStore(connection, prefix),
     history: redisHistory(connection, prefix),
+    presence: redisPresence(connection, prefix),
   }
 }
