@@ -8,7 +8,7 @@ const CLOSING = 2
 const CLOSED = 3
 
 /** How many uplink POSTs may wait ahead of a missing one (retried, or forwarded by another instance). */
-export const REORDER_WINDOW = 4
+export const REORDER_WINDOW = 8
 
 /** What the uplink carries in one numbered POST: frames, or the client's close. */
 export type Uplink = { frames: string[] } | { close: { code: number; reason: string } }
@@ -100,7 +100,11 @@ export class HttpSession extends EventEmitter {
     if (this.readyState !== OPEN) return 410
     this.emit('pong')
     if (seq < this.#next || this.#ahead.has(seq)) return 204
-    if (seq >= this.#next + REORDER_WINDOW) return 409
+    if (seq >= this.#next + REORDER_WINDOW) {
+      // POSTs lost on the way (never a silent loss): the link ends, and the client comes back.
+      this.close(1011, 'uplink out of order')
+      return 409
+    }
     this.#ahead.set(seq, [uplink, answer])
     this.#read()
     return null

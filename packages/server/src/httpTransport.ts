@@ -231,17 +231,21 @@ export function serveHttp(wss: WebSocketServerLike, host: HttpTransportHost, rel
   }
   server?.on('request', onRequest)
 
-  relay?.start({
-    report: host.report,
-    deliver(message) {
-      try {
-        const { sid, seq, key, uplink } = JSON.parse(message)
-        deliver(String(sid), Number(seq), String(key), uplink as Uplink, null)
-      } catch {
-        // A message that is not a forwarded uplink is none of this hub's.
-      }
-    },
-  })
+  new Promise((resolve) =>
+    resolve(
+      relay?.start({
+        report: host.report,
+        deliver(message) {
+          try {
+            const { sid, seq, key, uplink } = JSON.parse(message)
+            deliver(String(sid), Number(seq), String(key), uplink as Uplink, null)
+          } catch {
+            // A message that is not a forwarded uplink is none of this hub's.
+          }
+        },
+      }),
+    ),
+  ).catch(host.report)
 
   return {
     serve,

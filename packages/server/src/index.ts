@@ -55,6 +55,7 @@ export type {
 } from './options.js'
 export type { Peer, RequestHandler } from './peer.js'
 export type { PresenceHost, PresenceMember, PresenceMode, PresenceOptions, PresenceStore } from './presence.js'
+export type { Relay, RelayHost } from './relay.js'
 export type { DedupeWindow, ReplyStore, ReplyStoreHost } from './replyStore.js'
 export type {
   ErrorReply,

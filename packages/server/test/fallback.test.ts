@@ -1,15 +1,18 @@
 // The HTTP fallback end to end on a real `ws` server's HTTP server: Lifeline clients whose
 // `FallbackWebSocket` talks HTTP (Node's fetch, its downlink streamed), and raw HTTP requests for
 // what a client would never send.
+import { randomUUID } from 'node:crypto'
 import { createServer, get } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { connect, type Socket, type WebSocketConstructor } from '@lifeline/core'
 import { channel } from '@lifeline/core/channels'
 import { type FallbackOptions, FallbackWebSocket } from '@lifeline/core/fallback'
 import { attach } from '@lifeline/server'
-import { describe, expect, it } from 'vitest'
+import { redisAdapter } from '@lifeline/server/redis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket, { WebSocketServer } from 'ws'
 import { FAST_RECONNECT, gate, next, nextPeer, onCleanup, startHub, until } from './support/hub.js'
+import { type RedisServer, requireRedisServer, startRedis } from './support/redis.js'
 
 /** A remembered-choice store of the test's own. */
 const store = () => {
@@ -242,8 +245,12 @@ describe('the HTTP fallback', () => {
     expect((await session.post(1, [n(2), n(3)])).status).toBe(204) // a repeat: ignored
     expect((await session.post(3, [])).status).toBe(204)
     expect(seen).toEqual([0, 1, 2, 3, 4, 5])
-    // Too far ahead of the next expected POST: refused, nothing read.
-    expect((await session.post(9, [n(9)])).status).toBe(409)
+    // Too far ahead of the next expected POST (some were lost on the way): refused, nothing read, and
+    // the link ends rather than go on with a hole in it.
+    const peer = [...hub.peers][0] as typeof hub.peers extends ReadonlySet<infer P> ? P : never
+    const closed = next<{ code: number }>(peer, 'close')
+    expect((await session.post(20, [n(20)])).status).toBe(409)
+    expect(await closed).toMatchObject({ code: 1011 })
     expect(seen).toHaveLength(6)
   })
 
@@ -318,5 +325,54 @@ describe('the HTTP fallback', () => {
     await hub.close()
     // Once the hub is closed, the server's requests are all the app's again.
     expect(await (await fetch(`${base}/live?lifeline=stream`)).text()).toBe('app:/live?lifeline=stream')
+  })
+})
+
+const redisServer = requireRedisServer()
+
+describe.skipIf(!redisServer)('the HTTP fallback behind a round-robin balancer, with Redis', () => {
+  let redis: RedisServer
+  beforeAll(async () => {
+    redis = await startRedis(redisServer as string)
+  })
+  afterAll(async () => {
+    await redis?.stop()
+  })
+
+  it('needs no sticky sessions: POSTs that land on the other instance are forwarded, read once and in order', async () => {
+    const prefix = `test:${randomUUID()}:`
+    const one = await startHub({ adapter: redisAdapter({ url: redis.url, prefix }) })
+    const two = await startHub({ adapter: redisAdapter({ url: redis.url, prefix }) })
+    await Promise.all([one.hub.ready, two.hub.ready])
+    const received: number[] = []
+    one.hub.on('connection', (peer) => {
+      peer.on('n', (n) => received.push(n as number))
+      peer.handle('sum', (data) => (data as number[]).reduce((a, b) => a + b, 0))
+    })
+    // The balancer: the stream to instance one, the POSTs to each instance in turn.
+    const hosts = [one.url, two.url].map((url) => new URL(url.replace(/^ws/, 'http')).host)
+    const landed = [0, 0]
+    let turn = 0
+    const balanced: typeof fetch = (input, init) => {
+      const url = new URL(String(input))
+      if (init?.method === 'POST') {
+        const to = turn++ % 2
+        landed[to] = (landed[to] ?? 0) + 1
+        url.host = hosts[to] as string
+      }
+      return fetch(url, init)
+    }
+    const socket = openFallback(one.url, { fetch: balanced })
+    await next(socket, 'open')
+    for (let n = 0; n < 40; n++) {
+      socket.send('n', n)
+      if (n % 3 === 0) await new Promise((resolve) => setImmediate(resolve))
+    }
+    expect(await socket.request('sum', [1, 2, 3])).toBe(6)
+    await until(() => received.length === 40, 'every message')
+    expect(received).toEqual(Array.from({ length: 40 }, (_, n) => n))
+    expect(landed[1]).toBeGreaterThan(2)
+    expect(one.hub.stats().transports.http).toBe(1)
+    expect(two.hub.stats().peers).toBe(0)
   })
 })

@@ -3,6 +3,7 @@ import { redisBroker } from './redisBroker.js'
 import { createRedisConnection, type RedisClientLike } from './redisConnection.js'
 import { redisHistory } from './redisHistory.js'
 import { redisPresence } from './redisPresence.js'
+import { redisRelay } from './redisRelay.js'
 import { redisReplyStore } from './redisReplyStore.js'
 
 /** Options of {@link redisAdapter}: a `url` to connect to, or a `client` of yours. */
@@ -54,5 +55,6 @@ export function redisAdapter(options: RedisAdapterOptions): Adapter {
     replies: redisReplyStore(connection, prefix),
     history: redisHistory(connection, prefix),
     presence: redisPresence(connection, prefix),
+    relay: redisRelay(connection, prefix),
   }
 }
