@@ -155,6 +155,67 @@ describe('the HTTP fallback', () => {
     expect(blocked.made).toHaveLength(1)
   })
 
+  it('falls back when a proxy lets the WebSocket open and cuts it before anything arrives (SignalR#4686)', async () => {
+    const { hub, url } = await startHub()
+    const made: string[] = []
+    // A proxy that answers the upgrade itself and hangs up: open, then 1006, nothing received.
+    class CutByProxy {
+      readyState = 0
+      binaryType = 'blob'
+      onopen: ((event: unknown) => void) | null = null
+      onclose: ((event: unknown) => void) | null = null
+      onerror: ((event: unknown) => void) | null = null
+      onmessage: ((event: unknown) => void) | null = null
+      constructor(target: string) {
+        made.push(target)
+        setTimeout(() => {
+          this.readyState = 1
+          this.onopen?.({})
+          setTimeout(() => {
+            this.readyState = 3
+            this.onclose?.({ code: 1006, reason: '', wasClean: false })
+          })
+        })
+      }
+      send() {}
+      close() {}
+    }
+    const remembered = store()
+    const socket = openFallback(url, {
+      transport: 'auto',
+      WebSocket: CutByProxy as unknown as WebSocketConstructor,
+      probeInterval: 60_000,
+      storage: remembered,
+    })
+    hub.on('connection', (peer) => peer.handle('echo', (data) => data))
+    // Written to the doomed WebSocket first, then resent over HTTP: a request outlives the drop.
+    expect(await socket.request('echo', 'queued')).toBe('queued')
+    expect(made).toHaveLength(1)
+    expect([...remembered.items.values()]).toEqual(['http'])
+    expect(hub.stats().transports).toEqual({ websocket: 0, http: 1 })
+  })
+
+  it('refuses bad options and binary frames over HTTP with a LifelineError', async () => {
+    expect(() => FallbackWebSocket.with({ openTimeout: -1 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTIONS' }),
+    )
+    expect(() => FallbackWebSocket.with({ transport: 'smoke' as never })).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTIONS' }),
+    )
+    expect(() => FallbackWebSocket.with({ fetch: 'no' as never })).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTIONS' }),
+    )
+    const { url } = await startHub()
+    const Http = FallbackWebSocket.with({ transport: 'http', storage: null })
+    const ws = new Http(url)
+    onCleanup(() => ws.close())
+    await new Promise((resolve) => {
+      ws.onopen = resolve
+    })
+    expect(ws.transport).toBe('http')
+    expect(() => ws.send(new Uint8Array([1, 2]))).toThrow(expect.objectContaining({ code: 'ENCODE_FAILED' }))
+  })
+
   it('probes WebSocket in the background and moves back to it without losing a message or a request', async () => {
     const { hub, url } = await startHub()
     const received: number[] = []
