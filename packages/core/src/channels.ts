@@ -15,4 +15,5 @@ export type {
   ChannelSnapshot,
   ChannelSocket,
   ChannelStatus,
+  PresenceMember,
 } from './channels/types.js'

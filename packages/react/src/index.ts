@@ -3,6 +3,7 @@ export type { AnyOptions, AnySocket, EventName, RequestState, RequestStatus } fr
 export { type UseChannelResult, useChannel } from './useChannel.js'
 export { useLastMessage } from './useLastMessage.js'
 export { type UseMessagesOptions, useMessages } from './useMessages.js'
+export { type UsePresenceResult, usePresence } from './usePresence.js'
 export { type UseRequestResult, useRequest } from './useRequest.js'
 export { useSocket } from './useSocket.js'
 export { useSocketEvent } from './useSocketEvent.js'
