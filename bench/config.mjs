@@ -58,6 +58,14 @@ export const config = {
   /** Tabs of one Chromium profile, with connectShared and with connect in every tab. */
   tabs: { counts: QUICK ? [1, 3] : [1, 3, 10] },
   /** Request/reply round trips: `sequential` timed one by one and `pipelined` with `window` in flight, per slice. */
+  /** The HTTP fallback against a WebSocket and socket.io's long polling: echoes/s and round trips. */
+  fallback: {
+    runs: QUICK ? 2 : 4,
+    messages: QUICK ? 5000 : 20_000,
+    window: 100,
+    sequential: QUICK ? 200 : 500,
+    timeout: 60_000,
+  },
   requests: {
     runs: QUICK ? 2 : 3,
     chunks: QUICK ? 3 : 6,

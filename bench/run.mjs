@@ -19,6 +19,7 @@ import { channelsFanout } from './scenarios/channelsFanout.mjs'
 import { channelsRecovery } from './scenarios/channelsRecovery.mjs'
 import { deadLink } from './scenarios/deadLink.mjs'
 import { defences } from './scenarios/defences.mjs'
+import { fallback } from './scenarios/fallback.mjs'
 import { flapping } from './scenarios/flapping.mjs'
 import { herd } from './scenarios/herd.mjs'
 import { leaks } from './scenarios/leaks.mjs'
@@ -142,6 +143,7 @@ const scenarios = [
   ['channelsRecovery', () => channelsRecovery(channelClients, { ...config.channelsRecovery, log })],
   ['defences', () => defences({ ...config.defences, log })],
   ['resume', () => resume({ ...config.resume, log })],
+  ['fallback', () => fallback({ ...config.fallback, log })],
 ]
 
 const started = now()
