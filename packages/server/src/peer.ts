@@ -245,6 +245,22 @@ interface PendingRequest {
 /** The shortest time a peer over its rate limit is not read, in ms: a flood is read in few, spaced chunks. */
 const HOLD_BACK = 100
 
+/** The key only a request (or a reply) carries, as bytes: a frame without it is no request. */
+const ID_KEY = Buffer.from('"id"')
+
+/** Frames over the rate limit read in one go before the other peers get a turn. */
+const REFUSED_PER_TURN = 64
+
+/**
+ * The switch of `ws`'s receiver that hands over every frame of a TCP chunk at once (its
+ * `allowSynchronousEvents`, on by default): a flood's chunk is thousands of frames, read in one
+ * turn while every other peer waits. `null` for a socket that is not `ws`'s, or has it off.
+ */
+function receiverOf(socket: PeerSocket): { _allowSynchronousEvents: boolean } | null {
+  const receiver = (socket as { _receiver?: { _allowSynchronousEvents?: unknown } })._receiver
+  return receiver?._allowSynchronousEvents === true ? (receiver as { _allowSynchronousEvents: boolean }) : null
+}
+
 /** How long a peer closed by the hub (slow, rate limited) may take over the close handshake before it is cut. */
 const CLOSE_GRACE = 1000
 
@@ -273,6 +289,10 @@ export function createPeer(socket: PeerSocket, host: PeerHost): PeerConnection {
   let limitedSince = -1
   /** Reading stopped while the peer is over its rate limit. */
   let readingPaused = false
+  /** Frames refused over the rate limit; the `ws` receiver that reads them, and whether it was told to wait a turn. */
+  let refused = 0
+  const receiver = receiverOf(socket)
+  let yielded = false
 
   /** Frames written in one turn of the event loop leave together, 16 to a TCP write. */
   const batch = createWriteBatch()
@@ -324,10 +344,20 @@ export function createPeer(socket: PeerSocket, host: PeerHost): PeerConnection {
     return false
   }
 
-  /** A frame over the rate limit: dropped; a request is told so. */
+  /**
+   * A frame over the rate limit: dropped; a request is told so (only a frame naming an `id` can be
+   * one, so the rest are not parsed). Every {@link REFUSED_PER_TURN} of them, the rest of what `ws`
+   * has read waits for the next turn of the event loop, so the other peers' frames come between.
+   */
   function refuse(raw: RawFrame, isBinary: boolean) {
-    const frame = readFrame(raw, isBinary, host.frameLimits)
-    if (frame.kind === 'request') replyFailed(frame.id, 'RATE_LIMITED', 'too many messages: slow down')
+    if (!Buffer.isBuffer(raw) || raw.includes(ID_KEY)) {
+      const frame = readFrame(raw, isBinary, host.frameLimits)
+      if (frame.kind === 'request') replyFailed(frame.id, 'RATE_LIMITED', 'too many messages: slow down')
+    }
+    if (receiver && ++refused % REFUSED_PER_TURN === 0) {
+      receiver._allowSynchronousEvents = false
+      yielded = true
+    }
     holdBack(byteLength(raw))
   }
 
@@ -392,6 +422,10 @@ export function createPeer(socket: PeerSocket, host: PeerHost): PeerConnection {
   const read = (raw: RawFrame, isBinary: boolean) => receive(readFrame(raw, isBinary, host.frameLimits))
 
   socket.on('message', (raw: RawFrame, isBinary: boolean) => {
+    if (yielded) {
+      yielded = false
+      ;(receiver as { _allowSynchronousEvents: boolean })._allowSynchronousEvents = true
+    }
     if (cut) return
     if (!admit(byteLength(raw))) return refuse(raw, isBinary)
     const take = taker

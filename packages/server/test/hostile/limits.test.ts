@@ -71,7 +71,8 @@ describe('floods from one peer', () => {
     )
     expect(limited.length).toBeGreaterThan(0)
     const { stats, calls } = await server.measure()
-    expect(stats.rateLimited).toBeGreaterThan(1000)
+    // Hundreds are refused before the cut: one a turn once over the limit, the rest never read.
+    expect(stats.rateLimited).toBeGreaterThan(100)
     expect(stats.rateLimitCuts).toBe(1)
     expect(calls.echo).toBeLessThan(10_000)
     expect(await other.request('echo', 'still fine', 'o2')).toEqual({ re: 'o2', data: 'still fine' })
