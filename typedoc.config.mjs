@@ -13,6 +13,7 @@ const guides = [
   'channels',
   'auth',
   'tabs',
+  'fallback',
   'errors',
   'close-codes',
   'codecs',

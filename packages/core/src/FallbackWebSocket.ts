@@ -5,8 +5,11 @@ export type FallbackTransport = 'websocket' | 'http'
 
 /** Where the choice of transport is remembered: `sessionStorage` or anything with its three methods. */
 export interface FallbackStorage {
+  /** The value kept under `key`, or `null`. */
   getItem(key: string): string | null
+  /** Keeps `value` under `key`. */
   setItem(key: string, value: string): void
+  /** Forgets `key`. */
   removeItem(key: string): void
 }
 
@@ -75,9 +78,6 @@ const sessionStore = (): FallbackStorage | null => {
   }
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: as WebSocketLike, each caller types its events its own way
-type Handler = ((event: any) => void) | null
-
 /**
  * A WebSocket-like class for `connect(url, { WebSocket: FallbackWebSocket })` that works where
  * WebSockets are blocked: it tries a WebSocket first and, when that cannot open within
@@ -104,13 +104,17 @@ export class FallbackWebSocket implements WebSocketLike {
   /** 0 connecting, 1 open, 2 closing, 3 closed. */
   readyState = CONNECTING
   /** Called once the link is open, whichever transport it took. */
-  onopen: Handler = null
+  // biome-ignore lint/suspicious/noExplicitAny: as WebSocketLike, each caller types its events its own way
+  onopen: ((event: any) => void) | null = null
   /** Called with `{ data }` for every incoming frame. */
-  onmessage: Handler = null
+  // biome-ignore lint/suspicious/noExplicitAny: as WebSocketLike, each caller types its events its own way
+  onmessage: ((event: any) => void) | null = null
   /** Called when the link failed before it opened; a close follows. */
-  onerror: Handler = null
+  // biome-ignore lint/suspicious/noExplicitAny: as WebSocketLike, each caller types its events its own way
+  onerror: ((event: any) => void) | null = null
   /** Called with `{ code, reason, wasClean }` when the link ends. */
-  onclose: Handler = null
+  // biome-ignore lint/suspicious/noExplicitAny: as WebSocketLike, each caller types its events its own way
+  onclose: ((event: any) => void) | null = null
   /** The transport of the link: `null` until it opens. */
   transport: FallbackTransport | null = null
   /** Text waiting for an uplink POST (HTTP), or the WebSocket's own. */
@@ -145,6 +149,10 @@ export class FallbackWebSocket implements WebSocketLike {
     }
   }
 
+  /**
+   * Opens a link to `url` (`ws:` or `wss:`): a WebSocket first, HTTP where it does not get
+   * through. `connect` calls it with two arguments; options come through {@link FallbackWebSocket.with}.
+   */
   constructor(url: string | URL, protocols?: string | string[], options: FallbackOptions = {}) {
     const {
       WebSocket: Ws = platform.WebSocket as WebSocketConstructor,
