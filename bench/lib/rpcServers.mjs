@@ -15,9 +15,14 @@ import { WebSocketServer } from 'ws'
 const later = (ms, fn) => (ms > 0 ? setTimeout(fn, ms) : fn())
 
 function lifelineServer(http, { workMs, onRequest, adapter }, stats) {
-  // No ws-level heartbeat (the clients have none either); the dedupe window is the default one,
-  // in this server's memory unless an adapter outlives the restart (as Redis would).
-  const hub = attach(new WebSocketServer({ server: http }), { heartbeat: false, ...(adapter && { adapter }) })
+  // No ws-level heartbeat (the clients have none either); no rate limit (the others have none, and
+  // a client here makes tens of thousands of requests a second); the dedupe window is the default
+  // one, in this server's memory unless an adapter outlives the restart (as Redis would).
+  const hub = attach(new WebSocketServer({ server: http }), {
+    heartbeat: false,
+    rateLimit: false,
+    ...(adapter && { adapter }),
+  })
   hub.on('error', () => {})
   stats.hub = () => hub.stats()
   hub.on('connection', (peer) => {
