@@ -71,7 +71,10 @@ export interface ChannelEvents<T> {
   state: (snapshot: ChannelSnapshot) => void
   /** A join failed (`JOIN_REFUSED`, `REQUEST_TIMEOUT`, …), or a handler threw (`HANDLER_FAILED`). */
   error: (error: LifelineError) => void
-  /** A member joined (option `presence: true`): a user not in the channel before, not a reconnect. */
+  /**
+   * A member joined (option `presence: true`): a user not in the channel before, not a reconnect.
+   * Not emitted for the members already there when the channel was joined (see `presence`).
+   */
   join: (member: PresenceMember) => void
   /** A member left: its last connection has been gone for the server's grace period. */
   leave: (member: PresenceMember) => void

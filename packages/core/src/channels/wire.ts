@@ -143,6 +143,8 @@ export function createWire(
   /** What this wire asks the server of the members. */
   let mode: PresenceMode | undefined
   const people = new Map<string, PresenceMember>()
+  /** Whether a list of members came already: the first one tells who is there, not who joined. */
+  let listed = false
 
   /** Tells the group's other tabs, when this wire follows the channel for them. */
   const share = (message: Omit<GroupMessage, 'n'>) => {
@@ -181,9 +183,10 @@ export function createWire(
       if (one && people.delete(id)) events.push(['leave', one])
     }
     for (const one of joined) {
-      if (!people.has(one.id)) events.push(['join', one])
+      if (!people.has(one.id) && (listed || !full)) events.push(['join', one])
       people.set(one.id, one)
     }
+    listed ||= !!full
     wire.people = [...people.values()]
     wire.count = count ?? people.size
     for (const [type, one] of events) tell(type, one)
@@ -274,7 +277,7 @@ export function createWire(
         if (!q) return
         wire.want(w)
         shareState()
-        return share({ p: [wire.people as PresenceMember[], [], wire.count, 1] })
+        return listed && share({ p: [wire.people as PresenceMember[], [], wire.count, 1] })
       }
       if (r) return mode && group?.post({ n: name, q: 1, w: mode })
       if (p) present(p)
