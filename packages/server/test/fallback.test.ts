@@ -240,6 +240,14 @@ describe('the HTTP fallback', () => {
     })
     await next(socket, 'open')
     expect(hub.stats().transports).toEqual({ websocket: 0, http: 1 })
+    const room = channel<number>(socket, 'room:1')
+    const publications: number[] = []
+    room.on('message', (n) => publications.push(n))
+    await until(() => room.getSnapshot().status === 'joined', 'the join')
+    // Publications go on all through the move: before, while no link is up, and after.
+    let published = 0
+    const publishing = setInterval(() => void hub.publish('room:1', published++), 2)
+    onCleanup(() => clearInterval(publishing))
     const answer = socket.request('slow')
     for (let n = 0; n < 50; n++) socket.send('n', n)
     allow = true
@@ -252,6 +260,10 @@ describe('the HTTP fallback', () => {
     expect(await answer).toBe(42)
     await until(() => received.length >= 100, 'every message')
     expect(received).toEqual(Array.from({ length: 100 }, (_, n) => n))
+    clearInterval(publishing)
+    await until(() => publications.length === published, 'every publication')
+    expect(publications).toEqual(Array.from({ length: published }, (_, n) => n))
+    expect(room.getSnapshot().recovered).toBe(true)
     expect(remembered.items.size).toBe(0)
     expect(hub.stats()).toMatchObject({ peers: 1, transports: { websocket: 1, http: 0 } })
   })
@@ -289,6 +301,17 @@ describe('the HTTP fallback', () => {
     expect(await closed).toMatchObject({ code: 1006 })
     expect(hub.peers.size).toBe(0)
     expect((await session.post(0, ['{"type":"x"}'])).status).toBe(404)
+  })
+
+  it('ends a session whose client stopped answering: the hub’s ping goes unanswered, the peer is cut', async () => {
+    const { hub, url } = await startHub({ heartbeat: { interval: 50 } })
+    const session = await rawSession(url)
+    const peer = [...hub.peers][0] as typeof hub.peers extends ReadonlySet<infer P> ? P : never
+    const closed = next<{ code: number }>(peer, 'close')
+    await until(() => session.events.some((e) => e.event === 'ping'), 'a ping on the stream')
+    expect(await closed).toMatchObject({ code: 1006 })
+    expect(hub.stats()).toMatchObject({ deadPeers: 1, peers: 0 })
+    expect((await session.post(0, [])).status).toBe(404)
   })
 
   it('reads numbered POSTs in order whatever order they come in, each once', async () => {
