@@ -2,17 +2,21 @@
 // channel through one connection. The group joins the channel once; every tab delivers each
 // publication once, in order; when the leader tab (which also follows the channel for the others)
 // crashes, the next tab rejoins from the last position the group delivered, and the publications
-// made meanwhile reach the remaining tabs once each. The pages load the CDN files as built.
+// made meanwhile reach the remaining tabs once each. Presence: a user's three tabs are one member,
+// with or without connectShared, a reconnect of them is no leave and no join, and the user leaves
+// after its last tab. The pages load the CDN files as built.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { connect, type Socket } from '@lifeline/core'
+import { channel } from '@lifeline/core/channels'
 import { attach, type Hub } from '@lifeline/server'
 import { type BrowserContext, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { WebSocketServer } from 'ws'
+import NodeWebSocket, { WebSocketServer } from 'ws'
 
 const CHROMIUM = '/usr/bin/chromium'
 const DIST = fileURLToPath(new URL('../../packages/core/dist/', import.meta.url))
@@ -136,5 +140,142 @@ describe.skipIf(!existsSync(CHROMIUM))('channels in three tabs (Chromium)', () =
     expect(joins).toEqual([{ since: undefined }, { since: { epoch, offset: 3 } }])
     expect(errors).toEqual([])
     for (const page of [second, third]) await page.close()
+  })
+})
+
+/** Pages of presence: `?user=` signs in as that user, `&shared=0` opens a connection of its own instead of connectShared. */
+const PRESENCE_PAGE = `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">
+${FILES.map((file) => `<script src="/${file}"></script>`).join('\n')}
+<script>
+  const query = new URLSearchParams(location.search)
+  const options = { auth: () => query.get('user'), reconnect: { initialDelay: 50, maxDelay: 250, jitter: 'none' } }
+  const socket = query.get('shared') === '0'
+    ? Lifeline.connect(query.get('ws'), options)
+    : Lifeline.connectShared(query.get('ws'), options)
+  const room = Lifeline.channel(socket, 'lobby', { presence: true })
+  Object.assign(window, { socket, room })
+</script></head><body></body></html>`
+
+interface PresenceWin {
+  room: { getSnapshot(): { status: string }; presence(): Array<{ id: string }> }
+}
+
+describe.skipIf(!existsSync(CHROMIUM))('presence in three tabs (Chromium)', () => {
+  const GRACE = 1000
+  let http: Server
+  let hub: Hub
+  let wsUrl: string
+  let pageUrl: string
+  let context: BrowserContext
+  let profile: string
+  let watcher: Socket
+  /** What a Node client in the channel was told: `join <id>` and `leave <id>`, in order. */
+  const told: string[] = []
+
+  beforeAll(async () => {
+    http = createServer((req, res) => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname
+      if (path === '/') return res.writeHead(200, { 'content-type': 'text/html' }).end(PRESENCE_PAGE)
+      const file = FILES.find((name) => path === `/${name}`)
+      if (!file) return res.writeHead(404).end()
+      res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(`${DIST}${file}`))
+    })
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
+    hub = attach(new WebSocketServer({ server: http }), {
+      heartbeat: false,
+      authenticate: ({ token }) => ({ userId: String(token) }),
+      presence: { grace: GRACE },
+    })
+    hub.on('error', () => {})
+    const { port } = http.address() as AddressInfo
+    wsUrl = `ws://127.0.0.1:${port}/`
+    pageUrl = `http://127.0.0.1:${port}/?ws=${encodeURIComponent(wsUrl)}`
+    watcher = connect(wsUrl, { WebSocket: NodeWebSocket, auth: () => 'watcher' })
+    const lobby = channel(watcher, 'lobby', { presence: true })
+    lobby.on('join', ({ id }) => told.push(`join ${id}`))
+    lobby.on('leave', ({ id }) => told.push(`leave ${id}`))
+    profile = mkdtempSync(join(tmpdir(), 'lifeline-presence-tabs-'))
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    })
+  })
+
+  afterAll(async () => {
+    watcher?.dispose()
+    await context?.close()
+    rmSync(profile, { recursive: true, force: true })
+    await hub?.close()
+    http?.closeAllConnections()
+    await new Promise((resolve) => http?.close(resolve))
+  })
+
+  /** Resolves once `check` holds, asking every 20 ms; fails after 20 s. */
+  async function until(check: () => boolean, what: string) {
+    const started = performance.now()
+    while (!check()) {
+      if (performance.now() - started > 20_000) throw new Error(`not within 20 s: ${what}; told ${told}`)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  }
+
+  async function openTabs(user: string, shared: boolean): Promise<Page[]> {
+    const pages: Page[] = []
+    for (let i = 0; i < 3; i++) {
+      const page = await context.newPage()
+      await page.goto(`${pageUrl}&user=${user}&shared=${shared ? 1 : 0}`)
+      pages.push(page)
+    }
+    for (const page of pages) {
+      await page.waitForFunction(
+        (user) => (window as unknown as PresenceWin).room.presence().some((member) => member.id === user),
+        user,
+        { timeout: 20_000 },
+      )
+    }
+    return pages
+  }
+  const here = (page: Page) =>
+    page.evaluate(() => (window as unknown as PresenceWin).room.presence().map((member) => member.id))
+  const members = (channel: string) => hub.presence(channel).map((member) => member.id)
+
+  it('shows a user with three tabs once, with and without connectShared, and lets it go after its last tab', async () => {
+    const shared = await openTabs('ann', true)
+    const own = await openTabs('bob', false)
+    expect(hub.peers.size).toBe(1 + 1 + 3) // the watcher, Ann's leader tab, Bob's three tabs
+    await until(() => told.includes('join bob'), 'bob joining')
+    expect(told).toEqual(['join ann', 'join bob'])
+    expect(members('lobby')).toEqual(['watcher', 'ann', 'bob'])
+    for (const page of [...shared, ...own]) expect(await here(page)).toEqual(['watcher', 'ann', 'bob'])
+
+    // Two of Bob's tabs close: he is still here.
+    await own[0]?.close()
+    await own[1]?.close()
+    // A reconnect of every tab of Ann (the server drops their link) is no leave and no join.
+    for (const peer of hub.peers) if ((peer.data as { userId?: string }).userId === 'ann') peer.close(1012, 'restart')
+    await (shared[0] as Page).waitForFunction(
+      () => (window as unknown as PresenceWin).room.getSnapshot().status === 'joined',
+      null,
+      { timeout: 20_000 },
+    )
+    // Waiting out the grace period is the only way to see that nothing comes after it.
+    await new Promise((resolve) => setTimeout(resolve, GRACE + 500))
+    expect(told).toEqual(['join ann', 'join bob'])
+
+    await own[2]?.close()
+    await until(() => told.includes('leave bob'), 'bob leaving')
+    for (const page of shared) await page.close()
+    await until(() => told.includes('leave ann'), 'ann leaving')
+    expect(told).toEqual(['join ann', 'join bob', 'leave bob', 'leave ann'])
+    expect(members('lobby')).toEqual(['watcher'])
   })
 })
