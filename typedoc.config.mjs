@@ -11,6 +11,7 @@ const guides = [
   'queue',
   'requests',
   'channels',
+  'presence',
   'auth',
   'tabs',
   'fallback',
