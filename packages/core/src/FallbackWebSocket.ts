@@ -394,9 +394,10 @@ export class FallbackWebSocket implements WebSocketLike {
       if (typeof data !== 'string')
         throw new LifelineError('ENCODE_FAILED', 'the HTTP fallback carries text frames only')
       if (self.readyState !== OPEN) return
+      // The frames of one turn go in one POST.
+      if (!out.length) queueMicrotask(pump)
       out.push(data)
       buffered += data.length
-      pump()
     }
     this.close = close
     this.terminate = () => {
