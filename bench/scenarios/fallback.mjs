@@ -121,7 +121,7 @@ export async function fallback({ runs, messages, window, sequential, timeout, lo
     return {
       name: entry.name,
       label: entry.label,
-      messagesPerSec: median(rates),
+      messagesPerSec: Math.round(median(rates)),
       runs: rates,
       latency: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
     }
