@@ -129,6 +129,8 @@ export function createPresence(host: PresenceHubHost) {
   const local = new Map<string, Map<string, Local>>()
   const listening = new Map<string, Map<PeerConnection, PresenceMode>>()
   const pending = new Map<string, Pending>()
+  /** The member each peer was entered as, by channel: its `data` may name another user by the time it leaves. */
+  const entered = new WeakMap<PeerConnection, Map<string, string>>()
   let listTimer: ReturnType<typeof setTimeout> | undefined
   let countTimer: ReturnType<typeof setTimeout> | undefined
   let closed = false
@@ -216,7 +218,7 @@ export function createPresence(host: PresenceHubHost) {
     store.exit(channel, id)
   }
 
-  return {
+  const api = {
     changed,
 
     /** A peer is about to join `channel`: its members are made known before the join is answered. */
@@ -234,6 +236,11 @@ export function createPresence(host: PresenceHubHost) {
     ): { members?: PresenceMember[]; count?: number } {
       if (closed) return {}
       const id = memberId(peer)
+      const ids = entered.get(peer) ?? new Map<string, string>()
+      entered.set(peer, ids)
+      // A rejoin as another user (its data changed): the member it was leaves as if it had gone.
+      if (ids.has(channel) && ids.get(channel) !== id) api.exit(peer, channel)
+      ids.set(channel, id)
       let users = local.get(channel)
       if (!users) {
         users = new Map()
@@ -262,7 +269,10 @@ export function createPresence(host: PresenceHubHost) {
     /** `peer` left `channel` (or its connection ended): its user leaves after the grace period, unless back by then. */
     exit(peer: PeerConnection, channel: string) {
       listening.get(channel)?.delete(peer)
-      const id = memberId(peer)
+      const ids = entered.get(peer)
+      const id = ids?.get(channel)
+      if (id === undefined) return
+      ids?.delete(channel)
       const user = local.get(channel)?.get(id)
       if (!user?.peers.delete(peer) || user.peers.size || closed) return
       if (!grace) return drop(channel, id)
@@ -284,4 +294,5 @@ export function createPresence(host: PresenceHubHost) {
       return store.close(grace)
     },
   }
+  return api
 }

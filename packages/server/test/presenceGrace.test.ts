@@ -127,6 +127,24 @@ describe('the grace period', () => {
   })
 })
 
+describe('a peer whose data changes', () => {
+  it('leaves as the member it joined as, and a rejoin as another user moves it', () => {
+    const { presence } = hubPresence(100)
+    const tab = fakePeer()
+    presence.enter(tab.peer, 'room', undefined)
+    const guest = tab.peer.id
+    ;(tab.peer as { data: unknown }).data = { userId: 'ann' }
+    presence.enter(tab.peer, 'room', undefined)
+    vi.advanceTimersByTime(100)
+    expect(presence.members('room').map((member) => member.id)).toEqual(['ann'])
+    ;(tab.peer as { data: unknown }).data = { userId: 'bob' }
+    presence.exit(tab.peer, 'room')
+    vi.advanceTimersByTime(100)
+    expect(presence.members('room')).toEqual([])
+    expect(guest).toMatch(/^p/)
+  })
+})
+
 describe('what goes out', () => {
   it('sends a busy room its count at most once a second, not once per join', () => {
     const { presence } = hubPresence()
