@@ -49,6 +49,7 @@ const ui = {
     state: $('room-state'),
     picker: $('room-picker'),
     gap: $('room-gap'),
+    here: $('room-here'),
     lines: /** @type {HTMLOListElement} */ ($('room-lines')),
     composer: /** @type {HTMLFormElement} */ ($('room-composer')),
     text: /** @type {HTMLInputElement} */ ($('room-text')),
@@ -566,6 +567,8 @@ ui.name.addEventListener('change', () => {
   localStorage.setItem(NAME_KEY, myName())
   // While not open, onOpen sends it on the next connect.
   if (socket.getSnapshot().status === 'open') socket.send('hello', { name: myName() })
+  // The room's presence names the user the server knew at the join: join again under the new name.
+  roomsPanel?.rejoin()
 })
 
 // ---- faults ----------------------------------------------------------------------------------

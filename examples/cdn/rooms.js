@@ -1,8 +1,9 @@
 // The "Rooms" card: a channel (`Lifeline.channel`, from lifeline-channels.iife.min.js) per room,
 // its lines with the ones a replay brought back marked "recovered", and a banner for a gap. The
 // buttons cut the link (the Stop fault) and have the server publish while the page is away, and
-// trim the room's history so that what was missed cannot come back. The server's side is
-// examples/server/rooms.js.
+// trim the room's history so that what was missed cannot come back. "Here" is who is in the room
+// (`presence: true`): a user once, however many tabs; a reconnect changes nothing. The server's
+// side is examples/server/rooms.js.
 
 const LIMIT = 80
 const SERVER_LINES = 3
@@ -53,6 +54,7 @@ const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`
  * @property {HTMLElement} state
  * @property {HTMLElement} picker
  * @property {HTMLElement} gap
+ * @property {HTMLElement} here
  * @property {HTMLOListElement} lines
  * @property {HTMLFormElement} composer
  * @property {HTMLInputElement} text
@@ -131,8 +133,11 @@ export class RoomsPanel {
       this.#rooms.set(name, room)
     }
     const channel = `room:${name}`
-    this.#room = this.Lifeline.channel(this.socket, channel, room.since ? { since: room.since } : {})
-    this.ui.call.textContent = `Lifeline.channel(socket, '${channel}'${room.since ? ', { since }' : ''})`
+    this.#room = this.Lifeline.channel(this.socket, channel, {
+      presence: true,
+      ...(room.since && { since: room.since }),
+    })
+    this.ui.call.textContent = `Lifeline.channel(socket, '${channel}', { presence: true${room.since ? ', since' : ''} })`
     for (const button of this.ui.picker.querySelectorAll('button[data-room]')) {
       button.setAttribute('aria-pressed', String(/** @type {HTMLElement} */ (button).dataset.room === name))
     }
@@ -142,10 +147,29 @@ export class RoomsPanel {
       handle.on('message', (line, position) => this.#line(room, channel, line, position)),
       handle.on('gap', (gap) => this.#gap(room, channel, gap)),
       handle.on('error', (error) => this.host.log('error', `${channel}: ${error.code} · ${error.message}`)),
+      handle.on('presence', (members) => this.#here(members)),
+      handle.on('join', ({ data }) => this.host.log('server', `${data?.name ?? 'someone'} joined ${channel}`)),
+      handle.on('leave', ({ data }) => this.host.log('server', `${data?.name ?? 'someone'} left ${channel}`)),
     )
+    this.#here(handle.presence())
     this.#drawLines(room)
     this.#drawGap(room)
     this.#state(room)
+  }
+
+  /** Joins the current room again at once (after the page's name changed), live: nothing was missed. */
+  rejoin() {
+    const name = this.#name
+    const room = this.#rooms.get(name)
+    if (room) room.since = undefined
+    this.#name = ''
+    this.join(name)
+  }
+
+  /** Who is in the room: each member's name, a user once however many tabs it has open. */
+  #here(members) {
+    const names = members.map((member) => member.data?.name ?? member.id)
+    this.ui.here.textContent = names.length ? `Here (${names.length}): ${names.join(', ')}` : 'Here: —'
   }
 
   async #act(action, seconds) {

@@ -1,6 +1,6 @@
 // The demo page's Rooms card in real browsers: a room is a channel; lines the server published while
 // the link was down come back once each, in order, marked recovered; once the server's history was
-// trimmed, the card says how many lines are lost instead.
+// trimmed, the card says how many lines are lost instead. Who is in the room is each user once.
 import { mkdirSync } from 'node:fs'
 import { expect, it } from 'vitest'
 import type { Page } from './browsers.js'
@@ -42,6 +42,20 @@ describeEach('the demo page’s rooms', (browser) => {
     await page.locator('.room-line[data-offset="4"]').waitFor()
     expect(await lines(page)).toEqual(['#1 line 1 of 3', '#2 line 2 of 3', '#3 line 3 of 3', '#4 hi from Ada'])
     await expect(page.locator('#room-state').textContent()).resolves.toBe('joined · live')
+  })
+
+  it('shows who is in the room: a user once, however many tabs it has open', async () => {
+    const first = await openChat(demo(), 'Ada')
+    await openRoom(first)
+    const second = await openChat(demo(), 'Ada')
+    await openRoom(second)
+    const grace = await openChat(demo(), 'Grace')
+    await openRoom(grace)
+    for (const page of [first, second, grace]) {
+      await page.locator('#room-here', { hasText: 'Here (2): ' }).waitFor({ timeout: 20_000 })
+    }
+    const names = (await first.locator('#room-here').textContent())?.replace(/^Here \(2\): /, '').split(', ')
+    expect(names?.sort()).toEqual(['Ada', 'Grace'])
   })
 
   it('gets back the lines published while the link was down, once each, marked recovered', async () => {

@@ -1,6 +1,7 @@
 // The demo's rooms: channels of @lifeline/server (`room:<name>`), with a history that can be
 // trimmed on request, and what the /control/* endpoints do with them: publish lines from the
-// server, trim a room's history.
+// server, trim a room's history. Who is in each room is the hub's presence: a page is the user it
+// named in its `hello` (server.js sets `peer.data`), so its tabs are one member.
 import { memoryHistory } from '@lifeline/server'
 
 /** The rooms a page can join; each is the channel `room:<name>`. */

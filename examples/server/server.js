@@ -251,6 +251,8 @@ export async function startDemoServer({ port = 0, host = '127.0.0.1' } = {}) {
   hub.on('connection', (peer) => {
     const client = { name: `guest-${++guests}` }
     clients.set(peer, client)
+    // Who this connection is in the rooms' presence: until it says its name, a guest of its own.
+    peer.data = { name: client.name }
 
     peer.on('hello', (data) => {
       const name = text(data?.name, LIMITS.name)
@@ -258,6 +260,8 @@ export async function startDemoServer({ port = 0, host = '127.0.0.1' } = {}) {
         client.name = name
         broadcastPresence()
       }
+      // Named, the page is that user in the rooms (its tabs one member): from its next join of a room.
+      if (name) peer.data = { userId: name, name }
       // A client that says what it saw last gets what it missed while it was away.
       const since = data?.since
       if (typeof since === 'number') {
