@@ -142,6 +142,27 @@ describe.skipIf(!squidPath || !chromiumPath)(
       expect(squid.accessLog()).toMatch(/TCP_MISS\/204 .*POST http:\/\/127\.0\.0\.1:\d+\/live\?/)
     })
 
+    it('shares one HTTP link between the tabs of a group (connectShared): two tabs, one session', async () => {
+      const context = await browser.newContext()
+      const tab = async (name: string) => {
+        const page = (await context.newPage()) as unknown as Page
+        page.on('pageerror', (error) => {
+          if (!isBrowserReport(error.message)) errors.push(error.message)
+        })
+        await page.goto(new URL('?share&fallback', server.url).href)
+        await page.fill('#name', name)
+        await page.locator('#name').dispatchEvent('change')
+        await page.locator('#status-card[data-status="open"]').waitFor({ timeout: 20_000 })
+        return page
+      }
+      const [ada, grace] = [await tab('Ada'), await tab('Grace')]
+      expect(await transports(server)).toEqual({ websocket: 0, http: 1 })
+      await say(grace, 'from the second tab')
+      await waitForMessages(ada, ['from the second tab'])
+      await waitForMessages(grace, ['from the second tab'], { own: true })
+      await context.close()
+    })
+
     it('moves back to a WebSocket once the proxy lets it through, within the probe interval', async () => {
       const PROBE = 3000
       const page = await openChat(demo(`?fallback=${PROBE}`), 'Grace')
