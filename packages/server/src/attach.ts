@@ -521,13 +521,13 @@ export function attach<
       responder.stop()
       wss.off('close', onServerClose)
       upgrades.restore()
-      http.restore()
+      const relayStopped = http.restore()
       await within(responder.drained(), timeout)
       responder.abortAll(new LifelineServerError('REQUEST_LOST', 'the hub closed'))
       wss.off('connection', onConnection)
       clearInterval(timer)
       await ready.catch(() => {})
-      await Promise.all([broker.close(), replies.close(), adapter.history.close(), presence?.close()])
+      await Promise.all([broker.close(), replies.close(), adapter.history.close(), presence?.close(), relayStopped])
     })()
     return stopped
   }

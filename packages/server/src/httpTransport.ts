@@ -249,12 +249,13 @@ export function serveHttp(wss: WebSocketServerLike, host: HttpTransportHost, rel
 
   return {
     serve,
-    /** Gives the server its own `request` listeners back and stops the relay. */
-    restore() {
-      relay?.close()
-      if (!server) return
-      server.off('request', onRequest)
-      for (const listener of own) server.on('request', listener)
+    /** Gives the server its own `request` listeners back; resolves once the relay has stopped. */
+    restore(): Promise<unknown> {
+      if (server) {
+        server.off('request', onRequest)
+        for (const listener of own) server.on('request', listener)
+      }
+      return new Promise((resolve) => resolve(relay?.close())).catch(host.report)
     },
   }
 }
