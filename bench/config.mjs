@@ -147,6 +147,18 @@ export const config = {
    * Time to recover: `missed` publications made while the client is away, `rounds` of each count;
    * `limit`: how long after the return the last one may take before the round counts as not recovered.
    */
+  /**
+   * Presence in a room of `members` (each connection a member): `listeners` of them (list) or all
+   * (count) told of changes; `joins` more join `spacingMs` apart, then leave. `batch`: members
+   * connected at a time.
+   */
+  presence: {
+    members: QUICK ? 2000 : 10_000,
+    listeners: QUICK ? 200 : 1000,
+    batch: 200,
+    joins: QUICK ? 20 : 50,
+    spacingMs: 60,
+  },
   channelsRecovery: { missed: [100, 1000], rounds: QUICK ? 3 : 7, historySize: 20_000, limit: 10_000, pauseMs: 100 },
   /** Sleep and resume in Chromium and Firefox: each case `runs` times, asleep `sleepMs` each time. */
   resume: { runs: QUICK ? 1 : 3, sleepMs: 5000 },

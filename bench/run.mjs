@@ -27,6 +27,7 @@ import { longOutage } from './scenarios/longOutage.mjs'
 import { offlineFlush } from './scenarios/offlineFlush.mjs'
 import { outage } from './scenarios/outage.mjs'
 import { overhead } from './scenarios/overhead.mjs'
+import { presence } from './scenarios/presence.mjs'
 import { requestRestart } from './scenarios/requestRestart.mjs'
 import { requests } from './scenarios/requests.mjs'
 import { resume } from './scenarios/resume.mjs'
@@ -141,6 +142,7 @@ const scenarios = [
   ['channelsChaos', () => channelsChaos(channelClients, { ...config.channelsChaos, log })],
   ['channelsFanout', () => channelsFanout(fanoutEntries, { ...config.channelsFanout, log })],
   ['channelsRecovery', () => channelsRecovery(channelClients, { ...config.channelsRecovery, log })],
+  ['presence', () => presence({ ...config.presence, log })],
   ['defences', () => defences({ ...config.defences, log })],
   ['resume', () => resume({ ...config.resume, log })],
   ['fallback', () => fallback({ ...config.fallback, log })],

@@ -4,7 +4,8 @@
 // publisher, the cuts and the server share one event loop and a cut falls at the same place in
 // the publication sequence in every run. Clients that need no cuts connect to the server's own
 // port (`directPort`), so the proxy's work is not charged to the server.
-//   lifeline   @lifeline/server's `attach` on a ws WebSocketServer; `hub.publish(channel, data)`
+//   lifeline   @lifeline/server's `attach` on a ws WebSocketServer; `hub.publish(channel, data)`;
+//              `presence` passed to `attach` as it is
 //   socket.io  a socket.io Server, WebSocket transport only; a client joins the room named in its
 //              `auth.room` when it connects; `io.to(room).emit('pub', data)`. With `recovery`,
 //              connection state recovery is on (`connectionStateRecovery: {}`: its defaults).
@@ -23,8 +24,8 @@ const servers = new Map()
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
-function lifelineServer(http, { history }) {
-  const hub = attach(new WebSocketServer({ server: http }), { heartbeat: false, history })
+function lifelineServer(http, { history, presence }) {
+  const hub = attach(new WebSocketServer({ server: http }), { heartbeat: false, history, presence })
   hub.on('error', () => {})
   let peers = 0
   hub.on('connection', (peer) => {

@@ -5,6 +5,7 @@ import { msgsRatio } from '../scenarios/throughput.mjs'
 import { channelsChaosSection, channelsFanoutSection, channelsRecoverySection, channelsSizeText } from './channels.mjs'
 import { defencesSection } from './defences.mjs'
 import { bytes, fixed, int, ms, range, ratio, table } from './format.mjs'
+import { presenceSection } from './presence.mjs'
 import { resumeSection } from './resume.mjs'
 
 const find = (list, name, extra = () => true) => list.find((r) => r.name === name && extra(r))
@@ -770,6 +771,7 @@ export function markdown(results, chartPrefix) {
   if (results.channelsChaos) sections.push(channelsChaosSection(results.channelsChaos, cpus))
   if (results.channelsFanout) sections.push(channelsFanoutSection(results.channelsFanout, cpus))
   if (results.channelsRecovery) sections.push(channelsRecoverySection(results.channelsRecovery, cpus))
+  if (results.presence) sections.push(presenceSection(results.presence))
   if (results.defences) sections.push(defencesSection(results.defences))
   if (results.resume) sections.push(resumeSection(results.resume))
   sections.push(howTo())
