@@ -352,7 +352,8 @@ const SEAMS = {
   replies: ['start', 'claim', 'settle', 'close'],
   history: ['start', 'append', 'since', 'top', 'close'],
   presence: ['start', 'enter', 'exit', 'watch', 'unwatch', 'members', 'close'],
-} as const satisfies Record<Exclude<keyof Adapter, 'relay'>, readonly string[]>
+  relay: ['start', 'forward', 'close'],
+} as const satisfies Record<keyof Adapter, readonly string[]>
 
 /** The longest delay `setTimeout` takes. */
 const MAX_TIMER_DELAY = 2 ** 31 - 1
@@ -433,10 +434,13 @@ export function resolveOptions(options: AttachOptions<never>): Settings {
   const { adapter = memoryAdapter(), dedupe = {}, heartbeat = {}, history = {} } = options
   for (const [seam, methods] of Object.entries(SEAMS) as Array<[keyof Adapter, readonly string[]]>) {
     const part = adapter?.[seam] as unknown as Record<string, unknown> | undefined
-    // An adapter without presence keeps it in this process.
-    if (seam === 'presence' && part === undefined) continue
+    // An adapter without presence keeps it in this process; one without a relay serves one instance.
+    if ((seam === 'presence' || seam === 'relay') && part === undefined) continue
     if (!methods.every((method) => typeof part?.[method] === 'function')) {
       throw invalid(`an adapter has a ${seam} with the methods ${methods.join(', ')}`)
+    }
+    if (seam === 'relay' && !/^[\w-]{1,64}$/.test(String(part?.instance))) {
+      throw invalid('an adapter’s relay has an `instance`: 1 to 64 letters, digits, _ or -')
     }
   }
   const {

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net'
 import { connect, type Socket, type WebSocketConstructor } from '@lifeline/core'
 import { channel } from '@lifeline/core/channels'
 import { type FallbackOptions, FallbackWebSocket } from '@lifeline/core/fallback'
-import { attach } from '@lifeline/server'
+import { attach, memoryAdapter } from '@lifeline/server'
 import { redisAdapter } from '@lifeline/server/redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket, { WebSocketServer } from 'ws'
@@ -193,6 +193,20 @@ describe('the HTTP fallback', () => {
     expect(made).toHaveLength(1)
     expect([...remembered.items.values()]).toEqual(['http'])
     expect(hub.stats().transports).toEqual({ websocket: 0, http: 1 })
+  })
+
+  it('refuses an adapter whose relay lacks a method or a usable instance id', async () => {
+    const { wss } = await startHub()
+    const relay = { instance: 'a1', start() {}, forward() {}, close() {} }
+    for (const bad of [
+      { ...relay, forward: undefined },
+      { ...relay, instance: 'a.b' },
+      { ...relay, instance: '' },
+    ]) {
+      expect(() => attach(wss, { adapter: { ...memoryAdapter(), relay: bad as never } })).toThrow(
+        expect.objectContaining({ code: 'INVALID_OPTIONS' }),
+      )
+    }
   })
 
   it('refuses bad options and binary frames over HTTP with a LifelineError', async () => {
