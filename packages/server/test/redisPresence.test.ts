@@ -140,6 +140,21 @@ describe.skipIf(!redisServer)('presence through Redis', () => {
     expect(one.hub.presence('room').map(({ id }) => id)).toEqual(['w'])
   })
 
+  it('lets the members of a closed instance go after the grace period, but not those that came back elsewhere', async () => {
+    const { one, two } = await twoInstances()
+    const watcher = await signedIn(one.url, 'w')
+    await joinWith(watcher, 'room', 'list')
+    for (const user of ['ann', 'bob']) await joinWith(await signedIn(two.url, user), 'room')
+    await watcher.waitFor((frame) => JSON.stringify(frame).includes('"bob"'), 'bob joining')
+    const closed = two.hub.close()
+    // Ann's client comes back on the other instance; Bob's does not.
+    await joinWith(await signedIn(one.url, 'ann'), 'room')
+    await closed
+    await watcher.waitFor((frame) => Array.isArray(frame.l), 'a leave')
+    expect(changes(watcher)).toEqual(['join ann', 'join bob', 'leave bob'])
+    expect(one.hub.presence('room').map(({ id }) => id)).toEqual(['w', 'ann'])
+  })
+
   it('reports garbage on the presence topic and in the data, and goes on', async () => {
     const errors: unknown[] = []
     const { one, two, prefix } = await twoInstances()

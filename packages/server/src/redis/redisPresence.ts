@@ -145,6 +145,10 @@ export function redisPresence(connection: RedisConnection, prefix: string): Pres
   const mirrors = new Map<string, Mirror>()
   /** The members this instance holds, by channel: entered again if Redis lost them. */
   const mine = new Map<string, Map<string, string>>()
+  /** Channels whose last enter failed (Redis was away): entered again whole at the next renewal. */
+  const unsure = new Set<string>()
+  /** Exits that failed, by channel: tried again at the next renewal. */
+  const owed = new Map<string, Set<string>>()
 
   const base = (channel: string) => `${prefix}presence:{${channel}}`
   const keys = (channel: string) => ['data', 'holders', 'version', 'live'].map((key) => `${base(channel)}:${key}`)
@@ -224,15 +228,27 @@ export function redisPresence(connection: RedisConnection, prefix: string): Pres
 
   /** Renews this instance in every channel it holds members in; enters them again where Redis lost them. */
   async function renewAll() {
+    for (const [channel, ids] of [...owed]) {
+      owed.delete(channel)
+      for (const id of ids) if (!mine.get(channel)?.has(id)) leave(channel, id)
+    }
     await Promise.all(
       [...mine].map(async ([channel, members]) => {
         const [fresh, version] = (await run(renew, channel)) as [number, number]
-        if (fresh === 1 && members.size) await run(enter, channel, [...members].flat())
+        if ((fresh === 1 || unsure.delete(channel)) && members.size) await run(enter, channel, [...members].flat())
         const mirror = mirrors.get(channel)
         if (mirror && !mirror.loading && mirror.version < mirror.seen) load(channel, mirror)
         if (mirror) mirror.seen = Number(version)
       }),
     )
+  }
+
+  /** Takes `id` out for this instance; when Redis cannot be told, at the next renewal. */
+  function leave(channel: string, id: string) {
+    run(exit, channel, [id]).catch((error) => {
+      owed.set(channel, (owed.get(channel) ?? new Set()).add(id))
+      report(error)
+    })
   }
 
   return {
@@ -247,13 +263,17 @@ export function redisPresence(connection: RedisConnection, prefix: string): Pres
       const text = JSON.stringify(data ?? null)
       const members = mine.get(channel) ?? new Map<string, string>()
       mine.set(channel, members.set(id, text))
-      run(enter, channel, [id, text]).catch(report)
+      owed.get(channel)?.delete(id)
+      run(enter, channel, [id, text]).catch((error) => {
+        unsure.add(channel)
+        report(error)
+      })
     },
     exit(channel, id) {
       const members = mine.get(channel)
       members?.delete(id)
       if (members && !members.size) mine.delete(channel)
-      run(exit, channel, [id]).catch(report)
+      leave(channel, id)
     },
     watch(channel) {
       let mirror = mirrors.get(channel)
