@@ -6,6 +6,7 @@ import {
   type ChannelSnapshot,
   type ChannelStatus,
   channel,
+  type PresenceMember,
 } from '../channels.js'
 import type { LifelineError } from '../index.js'
 import { connect } from '../index.js'
@@ -55,5 +56,19 @@ describe('channel types', () => {
     if (epoch !== null) channel(socket, 'room', { since: { epoch, offset } })
     expectTypeOf(channel(socket, 'room').on('message', (data) => data)).toEqualTypeOf<() => void>()
     channel(socket, 'room').on('message', (data) => expectTypeOf(data).toEqualTypeOf<unknown>())
+  })
+
+  it('types the members by what the server says of a user, and takes presence true or count only', () => {
+    const room = channel(socket, 'room:42', { presence: true })
+    expectTypeOf(room.presence<{ name: string }>()).toEqualTypeOf<readonly PresenceMember<{ name: string }>[]>()
+    expectTypeOf(room.memberCount()).toEqualTypeOf<number>()
+    room.on('join', (member) => expectTypeOf(member.id).toEqualTypeOf<string>())
+    room.on('presence', (members, count) => {
+      expectTypeOf(members).toEqualTypeOf<readonly PresenceMember[]>()
+      expectTypeOf(count).toEqualTypeOf<number>()
+    })
+    channel(socket, 'stadium', { presence: 'count' })
+    // @ts-expect-error: the list is `true`
+    channel(socket, 'room', { presence: 'list' })
   })
 })
