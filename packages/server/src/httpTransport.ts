@@ -92,7 +92,12 @@ function parseUplink(op: string, body: string): [key: string, uplink: Uplink] | 
   }
 }
 
-const sameKey = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b))
+/** Whether a POST's key is its session's, in constant time (byte lengths first: a key of other characters may differ there). */
+function sameKey(given: string, key: string): boolean {
+  const a = Buffer.from(given)
+  const b = Buffer.from(key)
+  return a.length === b.length && timingSafeEqual(a, b)
+}
 
 /**
  * Serves Lifeline's HTTP fallback on the `http.Server` of a `ws` server, at its path: takes over

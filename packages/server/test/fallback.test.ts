@@ -364,6 +364,8 @@ describe('the HTTP fallback', () => {
     expect((await session.post(0, [x], { sid: 'nonsense' })).status).toBe(404)
     // Another user's session: its id known (URLs get logged), its key not.
     expect((await session.post(0, [x], { key: 'k'.repeat(session.key.length) })).status).toBe(403)
+    // As many characters as the key, more bytes.
+    expect((await session.post(0, [x], { key: 'é'.repeat(session.key.length) })).status).toBe(403)
     expect((await fetch(`${session.base}?lifeline=send&sid=${session.sid}&seq=0`)).status).toBe(405)
     expect((await fetch(`${session.base}?lifeline=stream`, { method: 'PUT' })).status).toBe(405)
     expect((await fetch(`${session.base}?lifeline=what`)).status).toBe(400)
