@@ -294,7 +294,7 @@ export function createChannels(host: ChannelsHost) {
         ),
       )
       const answer = (read: Replay) => {
-        if (peer.signal.aborted) return
+        if (peer.signal.aborted) return host.presence?.unready(channel)
         const replay = fits(peer, read) ? read : { gap: 'trimmed' as const, top: read.top }
         const data = joinReply(since, replay)
         const members = host.presence?.enter(peer, channel, current.presence)
@@ -314,6 +314,7 @@ export function createChannels(host: ChannelsHost) {
         host.emit('join', peer, channel)
       }
       const failed = (cause: unknown) => {
+        host.presence?.unready(channel)
         adapterFailed(cause, `read "${channel}"`)
         const held = current.held ?? []
         current.held = null

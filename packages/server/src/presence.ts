@@ -129,6 +129,20 @@ export function createPresence(host: PresenceHubHost) {
   const local = new Map<string, Map<string, Local>>()
   const listening = new Map<string, Map<PeerConnection, PresenceMode>>()
   const pending = new Map<string, Pending>()
+  /** Joins under way per channel (between `ready` and `enter` or `unready`): its members stay watched for them. */
+  const preparing = new Map<string, number>()
+  const prepared = (channel: string) => {
+    const left = (preparing.get(channel) ?? 1) - 1
+    if (left > 0) preparing.set(channel, left)
+    else preparing.delete(channel)
+  }
+  /** Stops watching a channel this instance has nobody in and no join under way for. */
+  const forget = (channel: string) => {
+    if (local.has(channel) || listening.get(channel)?.size || preparing.has(channel)) return
+    listening.delete(channel)
+    pending.delete(channel)
+    store.unwatch(channel)
+  }
   /** The member each peer was entered as, by channel: its `data` may name another user by the time it leaves. */
   const entered = new WeakMap<PeerConnection, Map<string, string>>()
   let listTimer: ReturnType<typeof setTimeout> | undefined
@@ -209,11 +223,7 @@ export function createPresence(host: PresenceHubHost) {
     users?.delete(id)
     if (users && !users.size) {
       local.delete(channel)
-      if (!listening.get(channel)?.size) {
-        listening.delete(channel)
-        pending.delete(channel)
-        store.unwatch(channel)
-      }
+      forget(channel)
     }
     store.exit(channel, id)
   }
@@ -222,7 +232,17 @@ export function createPresence(host: PresenceHubHost) {
     changed,
 
     /** A peer is about to join `channel`: its members are made known before the join is answered. */
-    ready: (channel: string): MaybePromise<void> => (closed ? undefined : store.watch(channel)),
+    ready(channel: string): MaybePromise<void> {
+      if (closed) return
+      preparing.set(channel, (preparing.get(channel) ?? 0) + 1)
+      return store.watch(channel)
+    },
+
+    /** A join that `ready` prepared did not happen (its peer went, the history failed). */
+    unready(channel: string) {
+      prepared(channel)
+      forget(channel)
+    },
 
     /**
      * `peer` is in `channel` (its join answered): its user is a member (back within the grace
@@ -235,6 +255,7 @@ export function createPresence(host: PresenceHubHost) {
       mode: PresenceMode | undefined,
     ): { members?: PresenceMember[]; count?: number } {
       if (closed) return {}
+      prepared(channel)
       const id = memberId(peer)
       const ids = entered.get(peer) ?? new Map<string, string>()
       entered.set(peer, ids)

@@ -145,6 +145,33 @@ describe('a peer whose data changes', () => {
   })
 })
 
+describe('watching a channel', () => {
+  it('watches while a join is under way or a member is here, and stops after the last', () => {
+    const store = memoryPresence()
+    const watched: string[] = []
+    const spy = {
+      ...store,
+      watch: (channel: string) => void watched.push(`watch ${channel}`),
+      unwatch: (channel: string) => void watched.push(`unwatch ${channel}`),
+    }
+    const presence = createPresence({ store: spy, grace: 0, report: () => {} })
+    store.start({ ttl: 10_000, changed: presence.changed, report: () => {} })
+    const [a, b] = [fakePeer('a'), fakePeer('b')]
+    presence.ready('room')
+    presence.ready('room')
+    // One join fails (its peer went): the other still waits for the channel's members.
+    presence.unready('room')
+    expect(watched).toEqual(['watch room', 'watch room'])
+    presence.enter(a.peer, 'room', 'list')
+    presence.ready('room')
+    presence.enter(b.peer, 'room', undefined)
+    presence.exit(a.peer, 'room')
+    expect(watched).toHaveLength(3)
+    presence.exit(b.peer, 'room')
+    expect(watched.at(-1)).toBe('unwatch room')
+  })
+})
+
 describe('what goes out', () => {
   it('sends a busy room its count at most once a second, not once per join', () => {
     const { presence } = hubPresence()
