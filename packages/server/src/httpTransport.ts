@@ -50,7 +50,8 @@ interface WsServer {
 
 /** A session id: its instance, then 128 random bits. */
 const sessionId = (instance: string) => `${instance}.${randomBytes(16).toString('base64url')}`
-const instanceOf = (sid: string) => sid.slice(0, sid.indexOf('.'))
+/** The instance a session id names, or `''` for an id no instance could have made. */
+const instanceOf = (sid: string) => /^([\w-]{1,64})\.[\w-]{1,64}$/.exec(sid)?.[1] ?? ''
 
 /** The frames of an uplink body after its key line: `<length>:<frame>`, repeated; `null` if malformed. */
 export function parseFrames(text: string, from: number): string[] | null {
@@ -157,7 +158,12 @@ export function serveHttp(wss: WebSocketServerLike, host: HttpTransportHost, rel
     const secure = !!(req.socket as { encrypted?: boolean }).encrypted
     verify({ origin, secure, req }, (verified, code = 401, message) => {
       if (verified) start()
-      else reply(res, code, message ? { 'x-lifeline-reason': message.replace(/[^\x20-\x7e]/g, '') } : {})
+      else
+        reply(
+          res,
+          code >= 400 && code < 600 ? code : 401,
+          message ? { 'x-lifeline-reason': message.replace(/[^\x20-\x7e]/g, '') } : {},
+        )
     })
   }
 

@@ -390,6 +390,21 @@ describe('the HTTP fallback', () => {
     expect(hub.peers.size).toBe(1)
   })
 
+  it('opens a session only past the same checks as an upgrade: origins, then the ws server’s own verifyClient', async () => {
+    const verifyClient = (info: { req: { headers: Record<string, unknown> } }) => info.req.headers['x-pass'] === 'yes'
+    const { hub, url } = await startHub({}, { verifyClient } as never)
+    const stream = `${url.replace(/^ws/, 'http')}?lifeline=stream`
+    expect((await fetch(stream)).status).toBe(401)
+    expect((await fetch(stream, { headers: { origin: 'https://elsewhere.example' } })).status).toBe(403)
+    expect(hub.stats()).toMatchObject({ peers: 0, connections: 0, originRefused: 1 })
+    const controller = new AbortController()
+    onCleanup(() => controller.abort())
+    const passed = await fetch(stream, { headers: { 'x-pass': 'yes' }, signal: controller.signal })
+    expect(passed.status).toBe(200)
+    expect(passed.headers.get('content-type')).toBe('text/event-stream')
+    await until(() => hub.peers.size === 1, 'the peer')
+  })
+
   it('closes a session whose client does not read its stream as a slow consumer (4008)', async () => {
     const { hub, url } = await startHub({ highWaterMark: 64 * 1024 })
     const connected = nextPeer(hub)
