@@ -165,7 +165,12 @@ export class FallbackWebSocket implements WebSocketLike {
     const wsUrl = String(url)
     const httpUrl = wsUrl.replace(/^ws/, 'http')
     const at = (op: string) => `${httpUrl}${httpUrl.includes('?') ? '&' : '?'}lifeline=${op}`
-    const place = new URL(httpUrl)
+    let place: URL
+    try {
+      place = new URL(httpUrl)
+    } catch (cause) {
+      throw new LifelineError('INVALID_URL', 'invalid URL', { cause })
+    }
     const key = `lifeline:fallback:${place.host}${place.pathname}`
     const self = this
     let ws: WebSocketLike | null = null

@@ -128,6 +128,10 @@ describe('FallbackWebSocket: choosing a transport', () => {
     expect(first.net.gets).toHaveLength(2)
   })
 
+  it('refuses a URL it cannot read with INVALID_URL', () => {
+    expect(() => new FallbackWebSocket('not a url')).toThrow(expect.objectContaining({ code: 'INVALID_URL' }))
+  })
+
   it('reports error then close (1006) when neither transport gets through', async () => {
     const { net, events } = make({ transport: 'http' })
     net.end()
