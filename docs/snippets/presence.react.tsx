@@ -15,6 +15,7 @@ function WhoIsHere({ room }: { room: string }) {
     </aside>
   )
 }
+
 // #endregion
 
 export { WhoIsHere }
