@@ -163,6 +163,21 @@ export function createPresence(host: PresenceHubHost) {
     return n
   }
 
+  /** A peer's data as every member may be sent it: `null` (reported) when it is not JSON. */
+  function shareable(peer: PeerConnection): unknown {
+    try {
+      JSON.stringify(peer.data)
+      return peer.data
+    } catch (cause) {
+      host.report(
+        new LifelineServerError('ENCODE_FAILED', `peer ${peer.id}'s data is not JSON: its member's data is null`, {
+          cause,
+        }),
+      )
+      return null
+    }
+  }
+
   function flush(mode: PresenceMode) {
     if (mode === 'list') listTimer = undefined
     else countTimer = undefined
@@ -269,9 +284,9 @@ export function createPresence(host: PresenceHubHost) {
       }
       let user = users.get(id)
       if (!user) {
-        user = { data: peer.data, peers: new Set(), timer: undefined }
+        user = { data: shareable(peer), peers: new Set(), timer: undefined }
         users.set(id, user)
-        store.enter(channel, { id, data: peer.data })
+        store.enter(channel, { id, data: user.data })
       }
       clearTimeout(user.timer)
       user.timer = undefined

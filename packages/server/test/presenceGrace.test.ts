@@ -145,6 +145,20 @@ describe('a peer whose data changes', () => {
   })
 })
 
+describe('data that is not JSON', () => {
+  it('reports it and shows the member with data null, never throwing from a timer', () => {
+    const { presence, errors } = hubPresence()
+    const watcher = fakePeer('w')
+    presence.enter(watcher.peer, 'room', 'list')
+    const odd = fakePeer('odd')
+    ;(odd.peer as { data: unknown }).data = { userId: 'odd', size: 10n }
+    presence.enter(odd.peer, 'room', undefined)
+    vi.advanceTimersByTime(LIST_EVERY)
+    expect(watcher.written).toEqual([{ pr: 'room', j: [{ id: 'odd', data: null }] }])
+    expect(errors).toEqual([expect.objectContaining({ code: 'ENCODE_FAILED' })])
+  })
+})
+
 describe('watching a channel', () => {
   it('watches while a join is under way or a member is here, and stops after the last', () => {
     const store = memoryPresence()
