@@ -297,8 +297,10 @@ export function createChannels(host: ChannelsHost) {
         if (peer.signal.aborted) return host.presence?.unready(channel)
         const replay = fits(peer, read) ? read : { gap: 'trimmed' as const, top: read.top }
         const data = joinReply(since, replay)
-        const members = host.presence?.enter(peer, channel, current.presence)
-        peer.write(encode(reply(id, members ? { ...data, ...members } : data)))
+        const seen = host.presence?.enter(peer, channel, current.presence)
+        const text = encode(reply(id, seen?.count === undefined ? data : { ...data, count: seen.count }))
+        // The members' JSON is made once per change of them, and put in as it is: `…}}` -> `…,"members":[…]}}`.
+        peer.write(seen?.list === undefined ? text : `${text.slice(0, -2)},"members":${seen.list}}}`)
         if (replay.gap === null) {
           for (const entry of replay.entries) peer.write(entry.frame)
           if (since !== null && replay.entries.length > 0) host.count('replays')

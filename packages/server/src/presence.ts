@@ -129,6 +129,11 @@ export function createPresence(host: PresenceHubHost) {
   const local = new Map<string, Map<string, Local>>()
   const listening = new Map<string, Map<PeerConnection, PresenceMode>>()
   const pending = new Map<string, Pending>()
+  /**
+   * Each channel's members as JSON, for the answers to `list` joins: made once per change, not
+   * once per join (a room of 10,000 is about 400 kB of it).
+   */
+  const lists = new Map<string, string>()
   /** Joins under way per channel (between `ready` and `enter` or `unready`): its members stay watched for them. */
   const preparing = new Map<string, number>()
   const prepared = (channel: string) => {
@@ -211,6 +216,7 @@ export function createPresence(host: PresenceHubHost) {
 
   /** The store's view changed: joins and leaves for the peers listening, coalesced. */
   function changed(channel: string, joined: PresenceMember[], left: string[]) {
+    lists.delete(channel)
     const peers = listening.get(channel)
     if (!peers?.size || closed) return
     let change = pending.get(channel)
@@ -234,6 +240,7 @@ export function createPresence(host: PresenceHubHost) {
   }
 
   function drop(channel: string, id: string) {
+    lists.delete(channel)
     const users = local.get(channel)
     users?.delete(id)
     if (users && !users.size) {
@@ -264,11 +271,7 @@ export function createPresence(host: PresenceHubHost) {
      * period: still the same member), and it is sent joins and leaves when it asked for them.
      * Returns what the join's reply says of the members.
      */
-    enter(
-      peer: PeerConnection,
-      channel: string,
-      mode: PresenceMode | undefined,
-    ): { members?: PresenceMember[]; count?: number } {
+    enter(peer: PeerConnection, channel: string, mode: PresenceMode | undefined): { list?: string; count?: number } {
       if (closed) return {}
       prepared(channel)
       const id = memberId(peer)
@@ -286,6 +289,7 @@ export function createPresence(host: PresenceHubHost) {
       if (!user) {
         user = { data: shareable(peer), peers: new Set(), timer: undefined }
         users.set(id, user)
+        lists.delete(channel)
         store.enter(channel, { id, data: user.data })
       }
       clearTimeout(user.timer)
@@ -299,7 +303,12 @@ export function createPresence(host: PresenceHubHost) {
       }
       peers.set(peer, mode)
       if (mode === 'count') return { count: count(channel) }
-      return { members: [...members(channel)].map(([id, data]) => ({ id, data })) }
+      let list = lists.get(channel)
+      if (list === undefined) {
+        list = JSON.stringify([...members(channel)].map(([id, data]) => ({ id, data })))
+        lists.set(channel, list)
+      }
+      return { list }
     },
 
     /** `peer` left `channel` (or its connection ended): its user leaves after the grace period, unless back by then. */

@@ -26,6 +26,9 @@ function hubPresence(grace = 5000) {
   return { presence, errors }
 }
 
+/** The members a `list` join is answered with. */
+const listed = (seen: { list?: string }): Array<{ id: string; data: unknown }> => JSON.parse(seen.list ?? 'null')
+
 beforeEach(() => {
   vi.useFakeTimers()
 })
@@ -48,18 +51,32 @@ describe('a member is a user', () => {
   it('names a member by its connection when its data names no user', () => {
     const { presence } = hubPresence()
     const anonymous = fakePeer()
-    expect(presence.enter(anonymous.peer, 'room', 'list')).toEqual({ members: [{ id: anonymous.peer.id, data: {} }] })
+    expect(listed(presence.enter(anonymous.peer, 'room', 'list'))).toEqual([{ id: anonymous.peer.id, data: {} }])
   })
 
   it('answers a join with the members, the joiner included, or their count', () => {
     const { presence } = hubPresence()
     presence.enter(fakePeer('a').peer, 'room', undefined)
     expect(presence.enter(fakePeer('b').peer, 'room', 'count')).toEqual({ count: 2 })
-    expect(presence.enter(fakePeer('c').peer, 'room', 'list').members?.map((member) => member.id)).toEqual([
+    expect(listed(presence.enter(fakePeer('c').peer, 'room', 'list')).map((member) => member.id)).toEqual([
       'a',
       'b',
       'c',
     ])
+  })
+})
+
+describe('the answer to a list join', () => {
+  it('is made again after every change of the members, and only then', () => {
+    const { presence } = hubPresence(0)
+    const first = presence.enter(fakePeer('a').peer, 'room', 'list')
+    const again = presence.enter(fakePeer('a').peer, 'room', 'list')
+    expect(again.list).toBe(first.list)
+    const bob = fakePeer('b')
+    presence.enter(bob.peer, 'room', undefined)
+    expect(listed(presence.enter(fakePeer('a').peer, 'room', 'list')).map(({ id }) => id)).toEqual(['a', 'b'])
+    presence.exit(bob.peer, 'room')
+    expect(listed(presence.enter(fakePeer('a').peer, 'room', 'list')).map(({ id }) => id)).toEqual(['a'])
   })
 })
 
