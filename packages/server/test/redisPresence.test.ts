@@ -155,6 +155,29 @@ describe.skipIf(!redisServer)('presence through Redis', () => {
     expect(one.hub.presence('room').map(({ id }) => id)).toEqual(['w', 'ann'])
   })
 
+  it('ends where the last of many quick joins and leaves on two instances left it', async () => {
+    const { one, two, prefix } = await twoInstances()
+    const watcher = await signedIn(one.url, 'w')
+    await joinWith(watcher, 'room', 'list')
+    const tabs = [await signedIn(one.url, 'ann'), await signedIn(two.url, 'ann')]
+    for (let round = 0; round < 20; round++) {
+      for (const tab of tabs) {
+        tab.send({ type: '$join', id: `r${round}`, data: { channel: 'room' } })
+        tab.send({ type: '$leave', data: { channel: 'room' } })
+      }
+    }
+    // The last word of one tab is a join: Ann stays; then it leaves too, and she goes.
+    await joinWith(tabs[0] as ChannelClient, 'room')
+    const holders = () => inspector.hGet(`${prefix}presence:{room}:holders`, 'ann')
+    await until(async () => (await holders()) === '1')
+    expect(one.hub.presence('room').map(({ id }) => id)).toEqual(['w', 'ann'])
+    tabs[0]?.send({ type: '$leave', data: { channel: 'room' } })
+    await until(async () => (await holders()) === null)
+    await watcher.waitFor((frame) => Array.isArray(frame.l) && (frame.l as string[]).includes('ann'), 'ann leaving')
+    expect(changes(watcher).at(-1)).toBe('leave ann')
+    expect(two.hub.presence('room').map(({ id }) => id)).toEqual([])
+  })
+
   it('reports garbage on the presence topic and in the data, and goes on', async () => {
     const errors: unknown[] = []
     const { one, two, prefix } = await twoInstances()
