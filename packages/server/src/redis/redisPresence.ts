@@ -35,6 +35,8 @@ local function renew()
   for i = 1, 2 do redis.call('PEXPIRE', KEYS[i], keep) end
   redis.call('PEXPIRE', KEYS[4], keep)
   redis.call('PEXPIRE', mine, keep)
+  -- The version outlives the rest by far, and never expires under a live instance's copy.
+  redis.call('PEXPIRE', KEYS[3], 86400000)
 end
 `
 
