@@ -178,6 +178,35 @@ describe.skipIf(!redisServer)('presence through Redis', () => {
     expect(two.hub.presence('room').map(({ id }) => id)).toEqual([])
   })
 
+  it('enters its members again and reads the channel anew when Redis lost everything', async () => {
+    const { one, two, prefix } = await twoInstances()
+    const watcher = await signedIn(one.url, 'w')
+    await joinWith(watcher, 'room', 'list')
+    await joinWith(await signedIn(two.url, 'ann'), 'room')
+    await watcher.waitFor((frame) => JSON.stringify(frame).includes('"ann"'), 'ann joining')
+    // Comings and goings number the channel's changes past what it will count after the loss.
+    for (const user of ['c1', 'c2', 'c3', 'c4', 'c5']) {
+      const passer = await signedIn(two.url, user)
+      await joinWith(passer, 'room')
+      passer.cut()
+    }
+    await watcher.waitFor((frame) => JSON.stringify(frame).includes('"c5"'), 'the last passer')
+    await until(async () => one.hub.presence('room').length === 2)
+    await inspector.flushAll()
+    // Each instance renews every ttl / 3 (1 s here): it finds itself gone and enters its members again.
+    await until(async () => (await inspector.hGet(`${prefix}presence:{room}:holders`, 'ann')) === '1')
+    await joinWith(await signedIn(two.url, 'bob'), 'room')
+    await watcher.waitFor((frame) => JSON.stringify(frame).includes('"bob"'), 'bob joining')
+    await until(async () => one.hub.presence('room').length === 3)
+    expect(
+      one.hub
+        .presence('room')
+        .map(({ id }) => id)
+        .sort(),
+    ).toEqual(['ann', 'bob', 'w'])
+    expect(changes(watcher)).not.toContain('leave ann')
+  })
+
   it('reports garbage on the presence topic and in the data, and goes on', async () => {
     const errors: unknown[] = []
     const { one, two, prefix } = await twoInstances()

@@ -239,7 +239,9 @@ export function redisPresence(connection: RedisConnection, prefix: string): Pres
         const [fresh, version] = (await run(renew, channel)) as [number, number]
         if ((fresh === 1 || unsure.delete(channel)) && members.size) await run(enter, channel, [...members].flat())
         const mirror = mirrors.get(channel)
-        if (mirror && !mirror.loading && mirror.version < mirror.seen) load(channel, mirror)
+        // Behind what Redis had a renewal ago (a change was lost), or ahead of it (Redis lost its data): read again.
+        const stale = mirror && (mirror.version < mirror.seen || Number(version) < mirror.version)
+        if (mirror && stale && !mirror.loading) load(channel, mirror)
         if (mirror) mirror.seen = Number(version)
       }),
     )
