@@ -47,6 +47,14 @@ export interface FallbackOptions {
    * @default sessionStorage where there is one, else in memory
    */
   storage?: FallbackStorage | null
+  /**
+   * The most text held for one server-sent event not yet ended, in characters (never more than its
+   * UTF-8 bytes). Past it the downlink is broken or hostile: the link closes with 1009 `event too
+   * large`, which the default reconnect policy does not retry. Raise it with the socket's
+   * `maxMessageBytes`.
+   * @default 16 MiB and 256 characters: a frame of the core's default `maxMessageBytes` and its event's fields
+   */
+  maxEventSize?: number
 }
 
 const CONNECTING = 0
@@ -136,9 +144,10 @@ export class FallbackWebSocket implements WebSocketLike {
     const bad = (name: string) => {
       throw new LifelineError('INVALID_OPTIONS', `fallback: ${name} is not valid`)
     }
-    const { openTimeout = 0, probeInterval = 1, transport = 'auto' } = options ?? bad('options')
+    const { openTimeout = 0, probeInterval = 1, transport = 'auto', maxEventSize = 1 } = options ?? bad('options')
     if (!(openTimeout >= 0)) bad('openTimeout')
     if (!(probeInterval > 0)) bad('probeInterval')
+    if (!(maxEventSize > 0)) bad('maxEventSize')
     if (transport !== 'auto' && transport !== 'http') bad('transport')
     for (const name of ['WebSocket', 'fetch'] as const)
       if (options[name] !== undefined && typeof options[name] !== 'function') bad(name)
@@ -160,6 +169,7 @@ export class FallbackWebSocket implements WebSocketLike {
       openTimeout = 3000,
       probeInterval = 30_000,
       transport: forced = 'auto',
+      maxEventSize = 16_777_472,
     } = options
     const storage = options.storage === undefined ? (sessionStore() ?? inMemory) : (options.storage ?? inMemory)
     const wsUrl = String(url)
@@ -325,6 +335,8 @@ export class FallbackWebSocket implements WebSocketLike {
                 pump()
               }
             }
+            // An event that never ends: a broken or hostile downlink, cut before it holds more.
+            if (text.length > maxEventSize) return end(1009, 'event too large')
           }
           end(close.code, close.reason, close.wasClean)
         })

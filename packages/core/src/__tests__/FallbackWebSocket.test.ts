@@ -215,6 +215,51 @@ describe('FallbackWebSocket over HTTP', () => {
     expect(gone.events.at(-1)).toMatchObject(['close', { code: 1006 }])
   })
 
+  it('closes with 1009 once one unfinished event holds more than maxEventSize, and stops reading', async () => {
+    const { ws, net, events } = await opened({ maxEventSize: 100 })
+    // Up to the cap an event waits for its end, however it is split; a whole event of any size is read.
+    net.write(`data: ${'a'.repeat(94)}`)
+    await settle()
+    net.write(`\n\ndata: ${'b'.repeat(200)}\n\ndata: ${'c'.repeat(94)}`)
+    await settle()
+    expect(events.slice(1)).toEqual([
+      ['message', 'a'.repeat(94)],
+      ['message', 'b'.repeat(200)],
+    ])
+    net.write('c')
+    await settle()
+    expect(events.slice(3)).toEqual([['close', { code: 1009, reason: 'event too large', wasClean: false }]])
+    expect(ws.readyState).toBe(3)
+    const [, init] = vi.mocked(net.fetch).mock.calls[0] as [string, RequestInit]
+    expect(init.signal?.aborted).toBe(true)
+  })
+
+  it('holds by default an unfinished event of a frame of the core’s default maxMessageBytes (16 MiB), not more', async () => {
+    const { net, events } = await opened()
+    const MiB = 'x'.repeat(1024 * 1024)
+    net.write('data: ')
+    for (let i = 0; i < 16; i++) net.write(MiB)
+    await settle()
+    expect(events).toHaveLength(1)
+    net.write('\n\ndata: ')
+    for (let i = 0; i < 16; i++) net.write(MiB)
+    net.write('x'.repeat(250)) // with `data: `, 16 MiB and 256 characters held
+    await settle()
+    expect(events).toHaveLength(2)
+    net.write('x')
+    await settle()
+    expect(events).toHaveLength(3)
+    expect(events[1]).toEqual(['message', MiB.repeat(16)])
+    expect(events[2]).toEqual(['close', { code: 1009, reason: 'event too large', wasClean: false }])
+  })
+
+  it('refuses a maxEventSize that is not a positive number', () => {
+    for (const maxEventSize of [0, -1, Number.NaN])
+      expect(() => FallbackWebSocket.with({ maxEventSize })).toThrow(
+        expect.objectContaining({ code: 'INVALID_OPTIONS' }),
+      )
+  })
+
   it('answers the server’s ping with an empty POST', async () => {
     const { net } = await opened()
     net.write('event: ping\ndata:\n\n')
