@@ -236,22 +236,14 @@ describe('FallbackWebSocket over HTTP', () => {
 
   it('holds by default an unfinished event of a frame of the core’s default maxMessageBytes (16 MiB), not more', async () => {
     const { net, events } = await opened()
-    const MiB = 'x'.repeat(1024 * 1024)
-    net.write('data: ')
-    for (let i = 0; i < 16; i++) net.write(MiB)
+    // With `data: `, 16 MiB and 256 characters held: the default cap, reached and not passed.
+    net.write(`data: ${'x'.repeat(16 * 1024 * 1024 + 250)}`)
     await settle()
     expect(events).toHaveLength(1)
-    net.write('\n\ndata: ')
-    for (let i = 0; i < 16; i++) net.write(MiB)
-    net.write('x'.repeat(250)) // with `data: `, 16 MiB and 256 characters held
-    await settle()
-    expect(events).toHaveLength(2)
     net.write('x')
     await settle()
-    expect(events).toHaveLength(3)
-    expect(events[1]).toEqual(['message', MiB.repeat(16)])
-    expect(events[2]).toEqual(['close', { code: 1009, reason: 'event too large', wasClean: false }])
-  })
+    expect(events.slice(1)).toEqual([['close', { code: 1009, reason: 'event too large', wasClean: false }]])
+  }, 15_000) // 16 MiB through a TextDecoderStream: seconds on a loaded machine
 
   it('refuses a maxEventSize that is not a positive number', () => {
     for (const maxEventSize of [0, -1, Number.NaN])
