@@ -4,6 +4,7 @@ import { requestRatio } from '../scenarios/requests.mjs'
 import { msgsRatio } from '../scenarios/throughput.mjs'
 import { channelsChaosSection, channelsFanoutSection, channelsRecoverySection, channelsSizeText } from './channels.mjs'
 import { defencesSection } from './defences.mjs'
+import { fallbackSection } from './fallback.mjs'
 import { bytes, fixed, int, ms, range, ratio, table } from './format.mjs'
 import { presenceSection } from './presence.mjs'
 import { resumeSection } from './resume.mjs'
@@ -48,7 +49,8 @@ function header({ meta }) {
     'time back after ordinary outages (5, 10 and 30 s) against socket.io; a dead link;',
     'messages sent while offline; leaks over connect/close cycles; the bundle size of every entry and of the peers;',
     'tabs sharing one connection in Chromium; and channels against socket.io rooms: recovery while the link is cut',
-    "every 200 ms and after a first drop, fan-out to 1,000 subscribers, time to recover; and the server's defences: a",
+    "every 200 ms and after a first drop, fan-out to 1,000 subscribers, time to recover; presence in a room of 10,000;",
+    "the HTTP fallback against a WebSocket and socket.io's long polling; the server's defences: a",
     "flood's effect on a quiet peer, a slow consumer's memory, the drain herd, one broadcast to 5,000 peers against",
     'socket.io; sleep and resume in Chromium and Firefox. Each section says how its',
     'numbers were taken. Ratios compare numbers taken in the same run, moments apart; absolute numbers depend on the',
@@ -772,6 +774,7 @@ export function markdown(results, chartPrefix) {
   if (results.channelsFanout) sections.push(channelsFanoutSection(results.channelsFanout, cpus))
   if (results.channelsRecovery) sections.push(channelsRecoverySection(results.channelsRecovery, cpus))
   if (results.presence) sections.push(presenceSection(results.presence))
+  if (results.fallback) sections.push(fallbackSection(results.fallback))
   if (results.defences) sections.push(defencesSection(results.defences))
   if (results.resume) sections.push(resumeSection(results.resume))
   sections.push(howTo())
