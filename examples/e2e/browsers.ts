@@ -203,16 +203,30 @@ export interface Context {
   prepareCrash?(page: Page): Promise<() => Promise<void>>
 }
 
+/** How a describe block wants its browser. */
+export interface LaunchOptions {
+  /**
+   * An HTTP proxy (`http://127.0.0.1:PORT`) for every request of the profile, loopback included
+   * (both engines bypass a proxy for loopback unless told not to). Firefox then gets a Firefox of
+   * its own: its proxy settings are prefs of the whole browser.
+   */
+  proxy?: string
+}
+
 /** A fresh profile of `browser`; `dispose()` closes it and removes the profile. */
-export async function launch(browser: Browser): Promise<Context & { dispose(): Promise<void> }> {
+export async function launch(
+  browser: Browser,
+  options: LaunchOptions = {},
+): Promise<Context & { dispose(): Promise<void> }> {
   if (!browser.path) throw new Error(`${browser.label} is not installed`)
-  if (browser.engine === 'firefox') return launchFirefox(browser.path, isBrowserReport)
+  if (browser.engine === 'firefox') return launchFirefox(browser.path, isBrowserReport, options)
   const profile = mkdtempSync(join(tmpdir(), 'lifeline-chromium-'))
+  const proxy = options.proxy ? [`--proxy-server=${options.proxy}`, '--proxy-bypass-list=<-loopback>'] : []
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: browser.path,
     headless: true,
     viewport: { width: 1280, height: 860 },
-    args: [...CHROMIUM_ARGS],
+    args: [...CHROMIUM_ARGS, ...proxy],
   })
   return {
     engine: 'chromium',

@@ -1,17 +1,13 @@
-// The HTTP fallback in Chromium through a real HTTP proxy (squid) that refuses WebSockets: the demo
-// page (?fallback) and a requests + channels scenario work over HTTP through it, and once the proxy
-// lets WebSockets through, the page moves back to one within the probe interval.
-import { type Browser, chromium } from 'playwright-core'
+// The HTTP fallback in Chromium and Firefox through a real HTTP proxy (squid) that refuses WebSockets:
+// the demo page (?fallback) and a requests + channels scenario work over HTTP through it, and once
+// the proxy lets WebSockets through, the page moves back to one within the probe interval.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { CHROMIUM_ARGS } from '../../scripts/chromium.mjs'
 import { type DemoServer, startDemoServer } from '../server/server.js'
-import { CHOSEN, isBrowserReport, type Page, requireBrowser } from './browsers.js'
+import { type Context, describeEach, launch, type Page } from './browsers.js'
 import { type Demo, openChat, say, waitForMessages } from './demo.js'
 import { requireSquid, type Squid, startSquid } from './squid.js'
 
 const squidPath = requireSquid()
-// Chromium only: its proxy flags are what this test drives (LIFELINE_BROWSERS=firefox skips it).
-const chromiumPath = CHOSEN.includes('chromium') ? requireBrowser('chromium').path : null
 
 interface Transports {
   websocket: number
@@ -35,46 +31,39 @@ async function untilTransports(server: DemoServer, expected: Transports, limit =
   }
 }
 
-describe.skipIf(!squidPath || !chromiumPath)(
-  'the HTTP fallback through a proxy that refuses WebSockets, in Chromium',
-  () => {
+// squid missing (outside CI): skipped, with requireSquid's banner.
+describe.skipIf(!squidPath)('the HTTP fallback through a proxy that refuses WebSockets', () =>
+  describeEach('through squid', (browser) => {
     let squid: Squid
-    let browser: Browser
+    let context: Context & { dispose(): Promise<void> }
     let server: DemoServer
     let errors: string[]
 
     beforeEach(async () => {
       squid = await startSquid(squidPath as string)
-      browser = await chromium.launch({
-        executablePath: chromiumPath as string,
-        headless: true,
-        // Chromium bypasses a proxy for loopback unless told not to.
-        args: [...CHROMIUM_ARGS, `--proxy-server=${squid.url}`, '--proxy-bypass-list=<-loopback>'],
-      })
+      // A browser per test: its proxy is this test's squid.
+      context = await launch(browser, { proxy: squid.url })
       server = await startDemoServer({ port: 0 })
       errors = []
     })
 
     afterEach(async () => {
-      await browser.close()
+      await context.dispose()
       await server.close()
       await squid.stop()
       expect(errors, 'errors thrown on the page').toEqual([])
     })
 
+    /** A new tab of the test's profile at `query`; errors thrown on it fail the test. */
+    const open = async (query: string): Promise<Page> => {
+      const page = await context.newPage()
+      page.on('pageerror', (error) => errors.push(error.message))
+      await page.goto(new URL(query, server.url).href)
+      return page
+    }
+
     /** The demo page, as the shared helpers drive it. */
-    const demo = (query: string): Demo =>
-      ({
-        server,
-        async open() {
-          const page = (await browser.newPage()) as unknown as Page
-          page.on('pageerror', (error) => {
-            if (!isBrowserReport(error.message)) errors.push(error.message)
-          })
-          await page.goto(new URL(query, server.url).href)
-          return page
-        },
-      }) as Demo
+    const demo = (query: string): Demo => ({ server, context, open: () => open(query) })
 
     it('serves the demo over HTTP through the proxy: chat, a crash and its resend, while the WebSocket is refused', async () => {
       const page = await openChat(demo('?fallback'), 'Ada')
@@ -99,7 +88,7 @@ describe.skipIf(!squidPath || !chromiumPath)(
     })
 
     it('carries requests and channels with recovery through the proxy', async () => {
-      const page = await demo('?fallback').open()
+      const page = await open('?fallback')
       const result = await page.evaluate(async () => {
         // biome-ignore lint/suspicious/noExplicitAny: the CDN bundles' global
         const L = (globalThis as any).Lifeline
@@ -144,13 +133,8 @@ describe.skipIf(!squidPath || !chromiumPath)(
     })
 
     it('shares one HTTP link between the tabs of a group (connectShared): two tabs, one session', async () => {
-      const context = await browser.newContext()
       const tab = async (name: string) => {
-        const page = (await context.newPage()) as unknown as Page
-        page.on('pageerror', (error) => {
-          if (!isBrowserReport(error.message)) errors.push(error.message)
-        })
-        await page.goto(new URL('?share&fallback', server.url).href)
+        const page = await open('?share&fallback')
         await page.fill('#name', name)
         await page.locator('#name').dispatchEvent('change')
         await page.locator('#status-card[data-status="open"]').waitFor({ timeout: 20_000 })
@@ -161,7 +145,6 @@ describe.skipIf(!squidPath || !chromiumPath)(
       await say(grace, 'from the second tab')
       await waitForMessages(ada, ['from the second tab'])
       await waitForMessages(grace, ['from the second tab'], { own: true })
-      await context.close()
     })
 
     it('moves back to a WebSocket once the proxy lets it through, within the probe interval', async () => {
@@ -180,5 +163,5 @@ describe.skipIf(!squidPath || !chromiumPath)(
         [],
       )
     })
-  },
+  }),
 )

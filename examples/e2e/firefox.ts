@@ -8,7 +8,7 @@ import puppeteer, {
   type Page as PuppeteerPage,
 } from 'puppeteer-core'
 import { inject } from 'vitest'
-import type { BrowserPage, ConsoleMessage, Context, Locator, WaitForOptions } from './browsers.js'
+import type { BrowserPage, ConsoleMessage, Context, LaunchOptions, Locator, WaitForOptions } from './browsers.js'
 
 /** One step of a locator: a CSS selector searched inside the previous step's matches, a text filter, or an index. */
 type Step = { selector: string } | { hasText: string } | { index: number }
@@ -259,30 +259,50 @@ class FirefoxPage implements BrowserPage {
   }
 }
 
-/** Starts Firefox with a fresh profile (puppeteer removes it on close). */
-export function startFirefox(executablePath: string): Promise<PuppeteerBrowser> {
+/** Starts Firefox with a fresh profile (puppeteer removes it on close), with `prefs` besides puppeteer's own. */
+export function startFirefox(executablePath: string, prefs: Record<string, unknown> = {}): Promise<PuppeteerBrowser> {
   return puppeteer.launch({
     browser: 'firefox',
     executablePath,
     headless: true,
     protocol: 'webDriverBiDi',
     defaultViewport: { width: 1280, height: 860 },
+    extraPrefsFirefox: prefs,
   })
+}
+
+/**
+ * The prefs that send every request of a Firefox through the HTTP proxy `proxy` (`http://host:port`),
+ * loopback included: without `allow_hijacking_localhost`, Firefox never proxies 127.0.0.1 or localhost.
+ */
+function proxyPrefs(proxy: string): Record<string, unknown> {
+  const { hostname, port } = new URL(proxy)
+  return {
+    'network.proxy.type': 1,
+    'network.proxy.http': hostname,
+    'network.proxy.http_port': Number(port),
+    'network.proxy.ssl': hostname,
+    'network.proxy.ssl_port': Number(port),
+    'network.proxy.no_proxies_on': '',
+    'network.proxy.allow_hijacking_localhost': true,
+  }
 }
 
 /**
  * A fresh profile of Firefox: a user context (its own storage, locks and channels) of the Firefox
  * that globalSetup.ts started for the whole run, or of one started here when there is none (a
- * launch takes seconds, a user context milliseconds). Each page is a window of its own.
+ * launch takes seconds, a user context milliseconds). Each page is a window of its own. With a
+ * `proxy`, always a Firefox of its own: proxy prefs hold for a whole Firefox, not one user context.
  */
 export async function launchFirefox(
   executablePath: string,
   isBrowserReport: (text: string) => boolean,
+  { proxy }: LaunchOptions = {},
 ): Promise<Context & { dispose(): Promise<void> }> {
-  const endpoint = inject('firefoxEndpoint')
+  const endpoint = proxy ? undefined : inject('firefoxEndpoint')
   const browser = endpoint
     ? await puppeteer.connect({ browserWSEndpoint: endpoint, protocol: 'webDriverBiDi' })
-    : await startFirefox(executablePath)
+    : await startFirefox(executablePath, proxy ? proxyPrefs(proxy) : {})
   const profile = await browser.createBrowserContext()
   const pages = new Set<FirefoxPage>()
   let offline = false

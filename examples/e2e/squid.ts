@@ -1,7 +1,7 @@
 // A real HTTP proxy for the browser tests: Debian's squid, run by the test itself (never the system
 // service) with a generated config in a temp folder, on a free port of 127.0.0.1. It refuses
-// CONNECT, the tunnel Chromium opens for ws:// through a proxy, so WebSockets cannot open while
-// pages, GETs and POSTs pass; `allowWebSocket()` rewrites its config to let CONNECT through.
+// CONNECT, the tunnel Chromium and Firefox open for ws:// through a proxy, so WebSockets cannot open
+// while pages, GETs and POSTs pass; `allowWebSocket()` rewrites its config to let CONNECT through.
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, connect as tcpConnect } from 'node:net'
@@ -45,7 +45,7 @@ function config(dir: string, port: number, allowWebSocket: boolean): string {
     'cache_mem 8 MB',
     'dns_nameservers 127.0.0.1',
     'shutdown_lifetime 0 seconds',
-    // Every request stays on this machine: Chromium also asks the proxy for update and account hosts.
+    // Every request stays on this machine: both browsers also ask the proxy for their own services' hosts.
     'acl local_names dstdomain 127.0.0.1 localhost',
     'acl CONNECT method CONNECT',
     'http_access deny !local_names',
@@ -56,7 +56,7 @@ function config(dir: string, port: number, allowWebSocket: boolean): string {
 }
 
 export interface Squid {
-  /** `http://127.0.0.1:PORT`, for `--proxy-server`. */
+  /** `http://127.0.0.1:PORT`, for `launch(browser, { proxy })`. */
   readonly url: string
   /** Lets CONNECT, and so WebSockets, through from now on (existing connections are kept). */
   allowWebSocket(): Promise<void>
