@@ -92,7 +92,15 @@ describe.skipIf(!squidPath)('the HTTP fallback through a proxy that refuses WebS
       const result = await page.evaluate(async () => {
         // biome-ignore lint/suspicious/noExplicitAny: the CDN bundles' global
         const L = (globalThis as any).Lifeline
-        const options = { WebSocket: L.FallbackWebSocket, reconnect: { initialDelay: 100 } }
+        // Every link the sockets open, to read the transport each one took.
+        const links: object[] = []
+        const Tracked = class extends L.FallbackWebSocket {
+          constructor(url: string, protocols?: string | string[]) {
+            super(url, protocols)
+            links.push(this)
+          }
+        }
+        const options = { WebSocket: Tracked, reconnect: { initialDelay: 100 } }
         const first = L.connect('/live', options)
         const time = await first.request('getTime', {})
         const room = L.channel(first, 'room:random')
@@ -121,14 +129,17 @@ describe.skipIf(!squidPath)('the HTTP fallback through a proxy that refuses WebS
         const snapshot = again.getSnapshot()
         first.close()
         second.close()
-        return { time: typeof time, lines, replayed, recovered: snapshot.recovered }
+        const transports = [...new Set(links.map((link) => (link as { transport: string | null }).transport))]
+        return { transports, time: typeof time, lines, replayed, recovered: snapshot.recovered }
       })
       expect(result).toEqual({
+        transports: ['http'],
         time: 'object',
         lines: expect.arrayContaining(['mine']),
         replayed: ['line 1 of 3', 'line 2 of 3', 'line 3 of 3'],
         recovered: true,
       })
+      expect(squid.accessLog()).toMatch(/TCP_DENIED\/403 .*CONNECT 127\.0\.0\.1:\d+ /)
       expect(squid.accessLog()).toMatch(/TCP_MISS\/204 .*POST http:\/\/127\.0\.0\.1:\d+\/live\?/)
     })
 
