@@ -4,13 +4,18 @@ import { defineConfig } from 'vitest/config'
 
 const coreSrc = fileURLToPath(new URL('./packages/core/src/', import.meta.url))
 const serverSrc = fileURLToPath(new URL('./packages/server/src/', import.meta.url))
+const supportSrc = fileURLToPath(new URL('./packages/test-support/src/', import.meta.url))
 
-/** `@lifeline/core` and its subpath entries (`@lifeline/core/adapters`, …) from source; `@lifeline/server` too. */
+/**
+ * `@lifeline/core` and its subpath entries (`@lifeline/core/adapters`, …) from source; `@lifeline/server`
+ * too; and the tests' shared doubles and harnesses, `@lifeline/test-support/<file>`.
+ */
 const alias = () => [
   { find: /^@lifeline\/core$/, replacement: `${coreSrc}index.ts` },
   { find: /^@lifeline\/core\/(.+)$/, replacement: `${coreSrc}$1.ts` },
   { find: /^@lifeline\/server$/, replacement: `${serverSrc}index.ts` },
   { find: /^@lifeline\/server\/(.+)$/, replacement: `${serverSrc}$1.ts` },
+  { find: /^@lifeline\/test-support\/(.+)$/, replacement: `${supportSrc}$1.ts` },
 ]
 
 // Each project gets its own object: vitest mutates project configs while resolving them.

@@ -1,6 +1,6 @@
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { type FallbackOptions, FallbackWebSocket } from '../FallbackWebSocket.js'
-import { FakeWebSocket } from './fakeWebSocket.js'
 
 const URL = 'ws://example.test/live?room=1'
 

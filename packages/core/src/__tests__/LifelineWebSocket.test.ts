@@ -1,6 +1,6 @@
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { LifelineWebSocket, type LifelineWebSocketOptions } from '../LifelineWebSocket.js'
-import { FakeWebSocket } from './fakeWebSocket.js'
 
 const reconnect = { initialDelay: 100, jitter: 'none' } as const
 const sockets: LifelineWebSocket[] = []

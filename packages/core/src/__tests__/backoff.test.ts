@@ -1,7 +1,7 @@
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { describe, expect, it } from 'vitest'
 import { type BackoffOptions, backoffDelay, MAX_TIMER_DELAY } from '../backoff.js'
 import { resolveOptions } from '../options.js'
-import { FakeWebSocket } from './fakeWebSocket.js'
 
 const base: BackoffOptions = { initialDelay: 1000, maxDelay: 30_000, factor: 2, jitter: 'none' }
 const top = () => 0.999_999

@@ -1,8 +1,8 @@
+import { flush, type Sent } from '@lifeline/test-support/channelsHelpers'
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { channel } from '../channels.js'
 import type { JoinRequest } from '../protocol/channels.js'
-import { flush, type Sent } from './channelsHelpers.js'
-import { FakeWebSocket } from './fakeWebSocket.js'
 import { openLink, setup } from './helpers.js'
 
 beforeEach(() => {

@@ -1,7 +1,7 @@
+import { answerJoin, lastJoin, publish, sentOf } from '@lifeline/test-support/channelsHelpers'
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { type Channel, type ChannelGap, channel } from '../channels.js'
-import { answerJoin, lastJoin, publish, sentOf } from './channelsHelpers.js'
-import { FakeWebSocket } from './fakeWebSocket.js'
 import { browser, serverOpens, settle, type Tab } from './tabsHelpers.js'
 
 beforeEach(() => {

@@ -1,7 +1,7 @@
+import { answerJoin, flush, lastJoin, publish, refuseJoin, sentOf } from '@lifeline/test-support/channelsHelpers'
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { type Channel, channel } from '../channels.js'
-import { answerJoin, flush, lastJoin, publish, refuseJoin, sentOf } from './channelsHelpers.js'
-import { FakeWebSocket } from './fakeWebSocket.js'
 import { openLink, setup } from './helpers.js'
 
 const unhandled: unknown[] = []

@@ -1,8 +1,8 @@
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { vi } from 'vitest'
 import { connect } from '../connect.js'
 import type { ConnectOptions } from '../options.js'
 import type { MessageMap } from '../types.js'
-import { FakeWebSocket } from './fakeWebSocket.js'
 
 /** `connect` against FakeWebSocket with browser events off, and a log of every event emitted. */
 export function setup<In extends MessageMap<In> = Record<string, unknown>, Out = Record<string, unknown>>(

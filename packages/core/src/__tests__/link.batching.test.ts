@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net'
+import { CorkableFakeWebSocket, FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import WebSocket, { WebSocketServer } from 'ws'
 import { connect } from '../connect.js'
-import { CorkableFakeWebSocket, FakeWebSocket } from './fakeWebSocket.js'
 import { openLink, setup } from './helpers.js'
 
 describe('write batching where the WebSocket is Node ws', () => {

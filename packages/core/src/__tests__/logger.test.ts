@@ -1,7 +1,7 @@
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { connect } from '../connect.js'
 import { redactUrl } from '../logger.js'
-import { FakeWebSocket } from './fakeWebSocket.js'
 import { openLink } from './helpers.js'
 
 beforeEach(() => {

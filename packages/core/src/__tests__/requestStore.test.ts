@@ -1,8 +1,8 @@
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { idleRequest, type RequestState, requestStore } from '../adapters/requestStore.js'
 import { connect } from '../connect.js'
 import type { LifelineError } from '../errors.js'
-import { FakeWebSocket } from './fakeWebSocket.js'
 
 beforeEach(() => {
   vi.useFakeTimers()

@@ -1,7 +1,7 @@
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { ConnectOptions } from '../options.js'
 import type { Snapshot } from '../types.js'
-import { FakeWebSocket } from './fakeWebSocket.js'
 import { openLink, setup } from './helpers.js'
 
 beforeEach(() => {

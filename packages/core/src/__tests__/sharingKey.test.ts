@@ -1,7 +1,7 @@
 import { jsonCodec } from '@lifeline/core'
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { describe, expect, it } from 'vitest'
 import { sharingKey } from '../adapters/sharingKey.js'
-import { FakeWebSocket } from './fakeWebSocket.js'
 
 const URL = 'wss://example.test/key'
 

@@ -1,5 +1,5 @@
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { FakeWebSocket } from './fakeWebSocket.js'
 import { setup } from './helpers.js'
 
 const reconnect = { initialDelay: 100, maxDelay: 100, jitter: 'none' } as const

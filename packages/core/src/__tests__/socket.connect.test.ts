@@ -1,6 +1,6 @@
+import { FakeWebSocket, fakeWindow } from '@lifeline/test-support/fakeWebSocket'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { connect } from '../connect.js'
-import { FakeWebSocket, fakeWindow } from './fakeWebSocket.js'
 import { openLink, setup } from './helpers.js'
 
 beforeEach(() => {

@@ -1,5 +1,5 @@
+import { FakeWebSocket, fakeWindow } from '@lifeline/test-support/fakeWebSocket'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { FakeWebSocket, fakeWindow } from './fakeWebSocket.js'
 import { openLink, setup } from './helpers.js'
 
 const heartbeat = { interval: 1000, timeout: 500 }

@@ -1,6 +1,6 @@
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { connect } from '../connect.js'
-import { FakeWebSocket } from './fakeWebSocket.js'
 import { openLink, setup } from './helpers.js'
 
 const noJitter = { initialDelay: 1000, maxDelay: 30_000, jitter: 'none' } as const
@@ -330,7 +330,7 @@ describe('dispose()', () => {
 
 describe('invariants', () => {
   it('error + close + online + a timer together start exactly one attempt', async () => {
-    const win = (await import('./fakeWebSocket.js')).fakeWindow()
+    const win = (await import('@lifeline/test-support/fakeWebSocket')).fakeWindow()
     const socket = connect('wss://example.test/', {
       WebSocket: FakeWebSocket,
       browserEvents: win,

@@ -1,6 +1,6 @@
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { rawCodec } from '../codec.js'
-import { FakeWebSocket } from './fakeWebSocket.js'
 import { openLink, setup } from './helpers.js'
 
 beforeEach(() => {

@@ -2,10 +2,11 @@
 // and user calls, where every event handler and subscriber may itself call any public method.
 // After every step, the invariants a user relies on are checked. A failure prints its seed;
 // `LIFELINE_CHAOS_SEED=<seed>` replays it.
+
+import { CorkableFakeWebSocket, FakeWebSocket, fakeWindow } from '@lifeline/test-support/fakeWebSocket'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { mulberry32 } from '../../test/support/random.js'
 import { connect, type Socket } from '../index.js'
-import { CorkableFakeWebSocket, FakeWebSocket, fakeWindow } from './fakeWebSocket.js'
 
 const RUNS = 120
 const STEPS = 250

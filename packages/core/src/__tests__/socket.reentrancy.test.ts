@@ -1,8 +1,9 @@
 // The rules of "Fixes the round-1 core owes" (DESIGN.md): user code may call any public method
 // from any handler at any moment, the last call wins, and nothing is left behind.
+
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { type ConnectOptions, connect, type Socket } from '../index.js'
-import { FakeWebSocket } from './fakeWebSocket.js'
 
 const noJitter = { initialDelay: 100, maxDelay: 1000, jitter: 'none' } as const
 

@@ -1,7 +1,7 @@
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { connect } from '../connect.js'
 import { LOAD_TIMEOUT, type QueueStore, type StoredItem } from '../queueStore.js'
-import { FakeWebSocket } from './fakeWebSocket.js'
 import { openLink, setup } from './helpers.js'
 
 beforeEach(() => {

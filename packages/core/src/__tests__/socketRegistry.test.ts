@@ -1,6 +1,6 @@
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { release, retain, sharedEntry } from '../adapters/socketRegistry.js'
-import { FakeWebSocket } from './fakeWebSocket.js'
 
 beforeEach(() => {
   vi.useFakeTimers()

@@ -1,7 +1,8 @@
 // A follower's request that settled without a reply (aborted, timed out) is never executed later:
 // the leader drops it if it has not written it, and no next leader is handed it.
+
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { FakeWebSocket } from './fakeWebSocket.js'
 import { browser, received, serverOpens, settle } from './tabsHelpers.js'
 
 beforeEach(() => {

@@ -1,6 +1,6 @@
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { IN_FLIGHT } from '../tabs/follower.js'
-import { FakeWebSocket } from './fakeWebSocket.js'
 import { browser, links, received, serverOpens, settle } from './tabsHelpers.js'
 
 beforeEach(() => {

@@ -1,7 +1,8 @@
 // A tab the browser freezes (a background tab, a page going into the back-forward cache) cannot
 // run: it must not be the one the lock goes to, nor keep leading, or every tab waits for it to thaw.
+
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { FakeWebSocket } from './fakeWebSocket.js'
 import { browser, links, received, serverOpens, settle, type Tab } from './tabsHelpers.js'
 
 beforeEach(() => {

@@ -1,8 +1,9 @@
 // The leader's side of the protocol between tabs, driven by a tab that speaks it by hand.
+
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { SharedOptions } from '../tabs/connectShared.js'
 import type { TabMessage } from '../tabs/protocol.js'
-import { FakeWebSocket } from './fakeWebSocket.js'
 import { browser, serverOpens, settle } from './tabsHelpers.js'
 
 beforeEach(() => {

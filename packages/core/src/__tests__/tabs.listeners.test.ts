@@ -1,7 +1,8 @@
 // A shared socket's own listeners (`subscribe`, and the `state`, `reconnecting`, `latency` and
 // `error` events it emits itself) are a set: one removed while a notification runs is not called by it.
+
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { FakeWebSocket } from './fakeWebSocket.js'
 import { browser, serverOpens, settle } from './tabsHelpers.js'
 
 beforeEach(() => {

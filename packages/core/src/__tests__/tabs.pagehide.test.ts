@@ -1,9 +1,10 @@
 // When the leader's page goes for good (closed, reloaded, navigated from), every send arrives once:
 // the page stops writing for the other tabs at pagehide, before the tasks it may still run.
+
+import { fakeBrowser } from '@lifeline/test-support/fakeTabs'
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { connectShared, type SharedSocket } from '../tabs/connectShared.js'
-import { fakeBrowser } from './fakeTabs.js'
-import { FakeWebSocket } from './fakeWebSocket.js'
 import { received, serverOpens, settle, URL } from './tabsHelpers.js'
 
 /** The Web Lock the leader holds. */

@@ -1,6 +1,6 @@
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { connectShared } from '../tabs/connectShared.js'
-import { FakeWebSocket } from './fakeWebSocket.js'
 import { browser, links, received, serverOpens, settle, URL } from './tabsHelpers.js'
 
 beforeEach(() => {

@@ -1,7 +1,7 @@
+import { type FakeTab, fakeBrowser } from '@lifeline/test-support/fakeTabs'
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { vi } from 'vitest'
 import { connectShared, type SharedOptions, type SharedSocket } from '../tabs/connectShared.js'
-import { type FakeTab, fakeBrowser } from './fakeTabs.js'
-import { FakeWebSocket } from './fakeWebSocket.js'
 
 export const URL = 'wss://example.test/live'
 

@@ -1,9 +1,9 @@
+import { type FakeTab, fakeBrowser } from '@lifeline/test-support/fakeTabs'
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { connect } from '../connect.js'
 import type { StoredItem } from '../queueStore.js'
 import { webStorageQueue } from '../webStorageQueue.js'
-import { type FakeTab, fakeBrowser } from './fakeTabs.js'
-import { FakeWebSocket } from './fakeWebSocket.js'
 
 /** `localStorage` as the standard defines it, over a Map; `full` makes every write throw as a full one does. */
 function memoryStorage(): Storage & { full: boolean; dump(): Record<string, StoredItem[]> } {

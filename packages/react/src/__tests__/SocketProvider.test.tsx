@@ -1,8 +1,8 @@
 import { connect, type Socket } from '@lifeline/core'
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { act, render } from '@testing-library/react'
 import { StrictMode } from 'react'
 import { describe, expect, it } from 'vitest'
-import { FakeWebSocket } from '../../../core/src/__tests__/fakeWebSocket.js'
 import { SocketProvider, useSocket, useSocketState } from '../index.js'
 import { installHarness, nextTick } from './harness.js'
 

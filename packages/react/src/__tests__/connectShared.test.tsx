@@ -1,9 +1,9 @@
 import { connectShared } from '@lifeline/core/tabs'
+import { fakeBrowser } from '@lifeline/test-support/fakeTabs'
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { act, render } from '@testing-library/react'
 import { useState } from 'react'
 import { describe, expect, it, vi } from 'vitest'
-import { fakeBrowser } from '../../../core/src/__tests__/fakeTabs.js'
-import { FakeWebSocket } from '../../../core/src/__tests__/fakeWebSocket.js'
 import { SocketProvider, useSocketEvent, useSocketState } from '../index.js'
 import { installHarness } from './harness.js'
 

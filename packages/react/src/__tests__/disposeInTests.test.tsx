@@ -3,9 +3,9 @@
 // `globals: true`). The guide's patterns, unmount first or dispose inside `act`, leave React
 // nothing to report.
 import { connect } from '@lifeline/core'
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { act, cleanup, render } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { FakeWebSocket } from '../../../core/src/__tests__/fakeWebSocket.js'
 import { SocketProvider, useSocketState } from '../index.js'
 import { installHarness } from './harness.js'
 

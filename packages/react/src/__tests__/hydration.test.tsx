@@ -1,8 +1,8 @@
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { act } from '@testing-library/react'
 import { hydrateRoot, type Root } from 'react-dom/client'
 import { renderToString } from 'react-dom/server'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { FakeWebSocket } from '../../../core/src/__tests__/fakeWebSocket.js'
 import { useSocket, useSocketState } from '../index.js'
 import { installHarness } from './harness.js'
 

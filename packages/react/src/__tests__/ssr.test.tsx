@@ -1,9 +1,9 @@
 // @vitest-environment node
 import { connect } from '@lifeline/core'
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { useEffect } from 'react'
 import { renderToString } from 'react-dom/server'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { FakeWebSocket } from '../../../core/src/__tests__/fakeWebSocket.js'
 import {
   SocketProvider,
   useLastMessage,

@@ -1,9 +1,9 @@
 import { connect, type Socket } from '@lifeline/core'
+import { answerJoin, lastJoin, publish, refuseJoin, sentOf } from '@lifeline/test-support/channelsHelpers'
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { act, render, renderHook } from '@testing-library/react'
 import { StrictMode } from 'react'
 import { describe, expect, it, vi } from 'vitest'
-import { answerJoin, lastJoin, publish, refuseJoin, sentOf } from '../../../core/src/__tests__/channelsHelpers.js'
-import { FakeWebSocket } from '../../../core/src/__tests__/fakeWebSocket.js'
 import { SocketProvider, useChannel } from '../index.js'
 import { installHarness, nextTick, settle } from './harness.js'
 

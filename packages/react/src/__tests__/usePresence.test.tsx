@@ -1,10 +1,10 @@
 import { connect, type Socket } from '@lifeline/core'
+import { answerJoin, lastJoin, sentOf } from '@lifeline/test-support/channelsHelpers'
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { act, render, renderHook } from '@testing-library/react'
 import { StrictMode } from 'react'
 import { renderToString } from 'react-dom/server'
 import { describe, expect, it } from 'vitest'
-import { answerJoin, lastJoin, sentOf } from '../../../core/src/__tests__/channelsHelpers.js'
-import { FakeWebSocket } from '../../../core/src/__tests__/fakeWebSocket.js'
 import { SocketProvider, useChannel, usePresence } from '../index.js'
 import { installHarness, nextTick, settle } from './harness.js'
 

@@ -1,8 +1,8 @@
 import { connect, isLifelineError, type LifelineError, type Socket } from '@lifeline/core'
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { act, render, renderHook } from '@testing-library/react'
 import { StrictMode, useEffect } from 'react'
 import { describe, expect, it } from 'vitest'
-import { FakeWebSocket } from '../../../core/src/__tests__/fakeWebSocket.js'
 import { SocketProvider, useRequest } from '../index.js'
 import { installHarness, settle } from './harness.js'
 

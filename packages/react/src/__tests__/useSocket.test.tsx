@@ -1,8 +1,8 @@
 import { type ConnectOptions, isLifelineError, type Socket, type UrlOption } from '@lifeline/core'
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { act, render, renderHook } from '@testing-library/react'
 import { type ReactNode, StrictMode } from 'react'
 import { describe, expect, it, vi } from 'vitest'
-import { FakeWebSocket } from '../../../core/src/__tests__/fakeWebSocket.js'
 import { SocketProvider, useSocket, useSocketState } from '../index.js'
 import { installHarness, nextTick, settle } from './harness.js'
 

@@ -1,7 +1,7 @@
 import { connect, type Socket } from '@lifeline/core'
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { act, renderHook } from '@testing-library/react'
 import { describe, expect, it, vi } from 'vitest'
-import { FakeWebSocket } from '../../../core/src/__tests__/fakeWebSocket.js'
 import { useSocketEvent } from '../index.js'
 import { installHarness } from './harness.js'
 

@@ -1,7 +1,7 @@
 import { connect } from '@lifeline/core'
+import { FakeWebSocket } from '@lifeline/test-support/fakeWebSocket'
 import { act, render, renderHook } from '@testing-library/react'
 import { describe, expect, it } from 'vitest'
-import { FakeWebSocket } from '../../../core/src/__tests__/fakeWebSocket.js'
 import { SocketProvider, useSocketState } from '../index.js'
 import { installHarness } from './harness.js'
 

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
+import { compilerErrors } from '@lifeline/test-support/compilerErrors'
 import { describe, expect, it } from 'vitest'
-import { compilerErrors } from '../../../core/src/__tests__/compilerErrors.js'
 
 // What a user sees when a message type takes a peer event's name: the compiler's own text, from a
 // program that imports the server package's entry as users do.
@@ -9,7 +9,8 @@ const user = `${here}user-code.ts`
 
 const diagnosticsOf = (source: string) => compilerErrors(user, source, ['node'])
 
-describe('a message type with a reserved peer event name', () => {
+// Each case type-checks a program against the package's sources: seconds each, more on a busy machine.
+describe('a message type with a reserved peer event name', { timeout: 30_000 }, () => {
   it('is a compile error that says the name is reserved and which one', () => {
     const errors = diagnosticsOf(`
       import { WebSocketServer } from 'ws'

@@ -1,8 +1,8 @@
 import { connectShared } from '@lifeline/core/tabs'
+import { fakeBrowser } from '@lifeline/test-support/fakeTabs'
 import { mount } from '@vue/test-utils'
 import { describe, expect, it, vi } from 'vitest'
 import { defineComponent, h, nextTick } from 'vue'
-import { fakeBrowser } from '../../../core/src/__tests__/fakeTabs.js'
 import { provideSocket, useLastMessage, useSocketState } from '../index.js'
 import { FakeWebSocket, useFakes } from './helpers.js'
 

@@ -1,7 +1,7 @@
 import { type ConnectOptions, connect, type MessageMap } from '@lifeline/core'
+import { FakeWebSocket, fakeWindow } from '@lifeline/test-support/fakeWebSocket'
 import { afterEach, beforeAll, beforeEach, vi } from 'vitest'
 import { createApp, createSSRApp, nextTick } from 'vue'
-import { FakeWebSocket, fakeWindow } from '../../../core/src/__tests__/fakeWebSocket.js'
 
 export { FakeWebSocket, fakeWindow }
 

@@ -1,8 +1,8 @@
+import { answerJoin, lastJoin, publish, refuseJoin, sentOf } from '@lifeline/test-support/channelsHelpers'
 import { mount } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
 import { createSSRApp, defineComponent, effectScope, h, nextTick, watch } from 'vue'
 import { renderToString } from 'vue/server-renderer'
-import { answerJoin, lastJoin, publish, refuseJoin, sentOf } from '../../../core/src/__tests__/channelsHelpers.js'
 import { createLifeline, useChannel } from '../index.js'
 import { FakeWebSocket, fakeSocket, openLink, settle, useFakes } from './helpers.js'
 

@@ -1,6 +1,6 @@
+import { answerJoin, lastJoin, sentOf } from '@lifeline/test-support/channelsHelpers'
 import { describe, expect, it } from 'vitest'
 import { effectScope } from 'vue'
-import { answerJoin, lastJoin, sentOf } from '../../../core/src/__tests__/channelsHelpers.js'
 import { useChannel, usePresence } from '../index.js'
 import { fakeSocket, openLink, settle, useFakes } from './helpers.js'
 

@@ -1,5 +1,5 @@
+import type { JoinReply } from '@lifeline/core/protocol/channels'
 import { vi } from 'vitest'
-import type { JoinReply } from '../protocol/channels.js'
 import type { FakeWebSocket } from './fakeWebSocket.js'
 
 /** A client frame as the fake server reads it. */

@@ -1,4 +1,4 @@
-import type { TabChannel, TabLocks } from '../tabs/protocol.js'
+import type { TabChannel, TabLocks } from '@lifeline/core/tabs/protocol'
 
 interface Request {
   tab: FakeTab

@@ -1,4 +1,4 @@
-import type { WebSocketLike } from '../environment.js'
+import type { WebSocketLike } from '@lifeline/core'
 
 /**
  * A WebSocket double driven by the test: nothing happens until the test says so, so every
