@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { LifelineServerError } from '@lifeline/server'
 
 /** A pub/sub listener: the message, then its channel. */
@@ -132,5 +133,19 @@ export function createRedisConnection({ url, client }: RedisSource): RedisConnec
       const owned = client ? [links.subscriber] : [links.subscriber, links.commands]
       await Promise.all(owned.filter((connection) => connection.isOpen).map(closeConnection))
     },
+  }
+}
+
+/** A Lua script run by its SHA1, sent whole only when Redis does not have it yet. */
+export function script(source: string) {
+  const sha = createHash('sha1').update(source).digest('hex')
+  return async (commands: RedisClientLike, keys: string[], args: Array<string | number>) => {
+    const words = [String(keys.length), ...keys, ...args.map(String)]
+    try {
+      return await commands.sendCommand(['EVALSHA', sha, ...words])
+    } catch (error) {
+      if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error
+      return commands.sendCommand(['EVAL', source, ...words])
+    }
   }
 }

@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { publicationParts } from '@lifeline/core/protocol'
 import type { History, HistoryHost, HistoryLimits, Position, Replay } from '@lifeline/server'
-import type { RedisClientLike, RedisConnection, RedisListener } from './redisConnection.js'
+import { type RedisConnection, type RedisListener, script } from './redisConnection.js'
 
 // KEYS[1]: the channel's stream, KEYS[2]: its position (a hash of `epoch` and `offset`).
 // ARGV[1]: a new epoch, ARGV[2]: positionTtl. The position expires `positionTtl` after it was last
@@ -60,20 +60,6 @@ if epoch == ARGV[3] and tonumber(ARGV[4]) <= offset then
 end
 return {epoch, offset, now, entries}
 `
-
-/** A script run by its SHA1, sent whole only when Redis does not have it yet. */
-function script(source: string) {
-  const sha = createHash('sha1').update(source).digest('hex')
-  return async (commands: RedisClientLike, keys: string[], args: Array<string | number>) => {
-    const words = [String(keys.length), ...keys, ...args.map(String)]
-    try {
-      return await commands.sendCommand(['EVALSHA', sha, ...words])
-    } catch (error) {
-      if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error
-      return commands.sendCommand(['EVAL', source, ...words])
-    }
-  }
-}
 
 const append = script(APPEND)
 const reset = script(RESET)

@@ -1,6 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import type { PresenceHost, PresenceMember, PresenceStore } from '@lifeline/server'
-import type { RedisClientLike, RedisConnection, RedisListener } from './redisConnection.js'
+import { type RedisConnection, type RedisListener, script } from './redisConnection.js'
 
 // Every script: KEYS[1] the channel's members' data (id -> JSON), [2] how many instances hold each
 // member (id -> n), [3] the channel's presence version (+1 per join or leave), [4] its live
@@ -82,20 +82,6 @@ local now = time[1] * 1000 + math.floor(time[2] / 1000)
 redis.call('ZADD', KEYS[4], 'XX', now + ARGV[6], ARGV[4])
 return 0
 `
-
-/** A script run by its SHA1, sent whole only when Redis does not have it yet. */
-function script(source: string) {
-  const sha = createHash('sha1').update(source).digest('hex')
-  return async (commands: RedisClientLike, keys: string[], args: Array<string | number>) => {
-    const words = [String(keys.length), ...keys, ...args.map(String)]
-    try {
-      return await commands.sendCommand(['EVALSHA', sha, ...words])
-    } catch (error) {
-      if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error
-      return commands.sendCommand(['EVAL', source, ...words])
-    }
-  }
-}
 
 const enter = script(ENTER)
 const exit = script(EXIT)
