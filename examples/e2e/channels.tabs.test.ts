@@ -5,7 +5,7 @@
 // made meanwhile reach the remaining tabs once each. Presence: a user's three tabs are one member,
 // with or without connectShared, a reconnect of them is no leave and no join, and the user leaves
 // after its last tab. The pages load the CDN files as built.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -17,8 +17,19 @@ import { attach, type Hub } from '@lifeline/server'
 import { type BrowserContext, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import NodeWebSocket, { WebSocketServer } from 'ws'
+import { CHROMIUM_ARGS } from '../../scripts/chromium.mjs'
+import { requireBrowser } from './browsers.js'
 
-const CHROMIUM = '/usr/bin/chromium'
+/** Chromium, or a loud skip (a failure under CI) when it is not installed. */
+const CHROMIUM = requireBrowser('chromium').path
+
+/** A headless Chromium whose tabs share the profile at `profile` (one origin's tabs, as a user's). */
+const launchChromium = (profile: string) =>
+  chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM as string,
+    headless: true,
+    args: [...CHROMIUM_ARGS],
+  })
 const DIST = fileURLToPath(new URL('../../packages/core/dist/', import.meta.url))
 const FILES = ['lifeline.iife.min.js', 'lifeline-tabs.iife.min.js', 'lifeline-channels.iife.min.js']
 
@@ -41,7 +52,7 @@ interface Win {
   socket: { getSnapshot(): { leader: boolean; status: string } }
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('channels in three tabs (Chromium)', () => {
+describe.skipIf(!CHROMIUM)('channels in three tabs (Chromium)', () => {
   let http: Server
   let hub: Hub
   let url: string
@@ -71,19 +82,7 @@ describe.skipIf(!existsSync(CHROMIUM))('channels in three tabs (Chromium)', () =
     const { port } = http.address() as AddressInfo
     url = `http://127.0.0.1:${port}/?ws=${encodeURIComponent(`ws://127.0.0.1:${port}/`)}`
     profile = mkdtempSync(join(tmpdir(), 'lifeline-channels-tabs-'))
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    })
+    context = await launchChromium(profile)
   })
 
   afterAll(async () => {
@@ -160,7 +159,7 @@ interface PresenceWin {
   room: { getSnapshot(): { status: string }; presence(): Array<{ id: string }> }
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('presence in three tabs (Chromium)', () => {
+describe.skipIf(!CHROMIUM)('presence in three tabs (Chromium)', () => {
   const GRACE = 1000
   let http: Server
   let hub: Hub
@@ -195,19 +194,7 @@ describe.skipIf(!existsSync(CHROMIUM))('presence in three tabs (Chromium)', () =
     lobby.on('join', ({ id }) => told.push(`join ${id}`))
     lobby.on('leave', ({ id }) => told.push(`leave ${id}`))
     profile = mkdtempSync(join(tmpdir(), 'lifeline-presence-tabs-'))
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    })
+    context = await launchChromium(profile)
   })
 
   afterAll(async () => {
