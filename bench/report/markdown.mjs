@@ -49,7 +49,7 @@ function header({ meta }) {
     'time back after ordinary outages (5, 10 and 30 s) against socket.io; a dead link;',
     'messages sent while offline; leaks over connect/close cycles; the bundle size of every entry and of the peers;',
     'tabs sharing one connection in Chromium; and channels against socket.io rooms: recovery while the link is cut',
-    "every 200 ms and after a first drop, fan-out to 1,000 subscribers, time to recover; presence in a room of 10,000;",
+    'every 200 ms and after a first drop, fan-out to 1,000 subscribers, time to recover; presence in a room of 10,000;',
     "the HTTP fallback against a WebSocket and socket.io's long polling; the server's defences: a",
     "flood's effect on a quiet peer, a slow consumer's memory, the drain herd, one broadcast to 5,000 peers against",
     'socket.io; sleep and resume in Chromium and Firefox. Each section says how its',
