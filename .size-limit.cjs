@@ -65,43 +65,19 @@ const withChannels = { ...core, 'packages/core/dist/channels.js': '{ channel }' 
 const withFallback = { ...core, 'packages/core/dist/fallback.js': '{ FallbackWebSocket }' }
 
 const CORE_IIFE = 'packages/core/dist/lifeline.iife.min.js'
-const TABS_IIFE = 'packages/core/dist/lifeline-tabs.iife.min.js'
 
 /**
- * The tabs budget, measured as the difference against the core: `lifeline-tabs.iife.min.js`
+ * An addition's budget, measured as the difference against the core: its CDN file (`lifeline-<name>.iife.min.js`)
  * appended to `lifeline.iife.min.js` in one file, whose gzip (level 9, as size-limit's) may exceed
- * the core's own by at most 2 KiB.
+ * the core's own by at most `over` bytes.
  */
-function tabsOverCore() {
-  if (!existsSync(CORE_IIFE) || !existsSync(TABS_IIFE)) return { path: TABS_IIFE, limit: `${TABS_OVER_CORE} B` } // not built yet
-  const both = resolve(tmpdir(), 'lifeline-and-tabs.iife.min.js')
+function overCore(name, over) {
+  const iife = `packages/core/dist/lifeline-${name}.iife.min.js`
+  if (!existsSync(CORE_IIFE) || !existsSync(iife)) return { path: iife, limit: `${over} B` } // not built yet
+  const both = resolve(tmpdir(), `lifeline-and-${name}.iife.min.js`)
   const coreFile = readFileSync(CORE_IIFE)
-  writeFileSync(both, Buffer.concat([coreFile, Buffer.from('\n'), readFileSync(TABS_IIFE)]))
-  return { path: both, limit: `${require('node:zlib').gzipSync(coreFile, { level: 9 }).length + TABS_OVER_CORE} B` }
-}
-
-const CHANNELS_IIFE = 'packages/core/dist/lifeline-channels.iife.min.js'
-
-/** The channels budget as the tabs one: its CDN file appended to the core's, at most CHANNELS_OVER_CORE more than the core's alone. */
-function channelsOverCore() {
-  if (!existsSync(CORE_IIFE) || !existsSync(CHANNELS_IIFE))
-    return { path: CHANNELS_IIFE, limit: `${CHANNELS_OVER_CORE} B` } // not built yet
-  const both = resolve(tmpdir(), 'lifeline-and-channels.iife.min.js')
-  const coreFile = readFileSync(CORE_IIFE)
-  writeFileSync(both, Buffer.concat([coreFile, Buffer.from('\n'), readFileSync(CHANNELS_IIFE)]))
-  return { path: both, limit: `${require('node:zlib').gzipSync(coreFile, { level: 9 }).length + CHANNELS_OVER_CORE} B` }
-}
-
-const FALLBACK_IIFE = 'packages/core/dist/lifeline-fallback.iife.min.js'
-
-/** The HTTP fallback's budget as the tabs one: its CDN file appended to the core's, at most FALLBACK_OVER_CORE more. */
-function fallbackOverCore() {
-  if (!existsSync(CORE_IIFE) || !existsSync(FALLBACK_IIFE))
-    return { path: FALLBACK_IIFE, limit: `${FALLBACK_OVER_CORE} B` } // not built yet
-  const both = resolve(tmpdir(), 'lifeline-and-fallback.iife.min.js')
-  const coreFile = readFileSync(CORE_IIFE)
-  writeFileSync(both, Buffer.concat([coreFile, Buffer.from('\n'), readFileSync(FALLBACK_IIFE)]))
-  return { path: both, limit: `${require('node:zlib').gzipSync(coreFile, { level: 9 }).length + FALLBACK_OVER_CORE} B` }
+  writeFileSync(both, Buffer.concat([coreFile, Buffer.from('\n'), readFileSync(iife)]))
+  return { path: both, limit: `${require('node:zlib').gzipSync(coreFile, { level: 9 }).length + over} B` }
 }
 
 // The HTTP fallback: DESIGN.md's budget is 2.5 KiB over the core, for the IIFE and the esbuild import alike.
@@ -161,7 +137,7 @@ module.exports = [
     // compressed as one, against the core's file plus 2 KiB. (Fetched as two files, the tabs one
     // compresses on its own, without the core's words: about 2.6 KiB.)
     name: `lifeline-tabs.iife.min.js on top of lifeline.iife.min.js (the difference against the core): at most ${TABS_OVER_CORE} B more, min+gzip`,
-    ...tabsOverCore(),
+    ...overCore('tabs', TABS_OVER_CORE),
     disablePlugins: ['@size-limit/esbuild'], // the files as built, not bundled again
     gzip: true,
   },
@@ -195,13 +171,13 @@ module.exports = [
   },
   {
     name: `lifeline-fallback.iife.min.js on top of lifeline.iife.min.js (the difference against the core): at most ${FALLBACK_OVER_CORE} B more, min+gzip`,
-    ...fallbackOverCore(),
+    ...overCore('fallback', FALLBACK_OVER_CORE),
     disablePlugins: ['@size-limit/esbuild'], // the files as built, not bundled again
     gzip: true,
   },
   {
     name: `lifeline-channels.iife.min.js on top of lifeline.iife.min.js (the difference against the core): at most ${CHANNELS_OVER_CORE} B more, min+gzip`,
-    ...channelsOverCore(),
+    ...overCore('channels', CHANNELS_OVER_CORE),
     disablePlugins: ['@size-limit/esbuild'], // the files as built, not bundled again
     gzip: true,
   },
