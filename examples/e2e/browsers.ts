@@ -5,6 +5,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { requireTool } from '@lifeline/test-support/tools'
 import { chromium, type Page as PlaywrightPage } from 'playwright-core'
 import { describe } from 'vitest'
 import { CHROMIUM_ARGS } from '../../scripts/chromium.mjs'
@@ -56,13 +57,11 @@ export function findBrowser(engine: Engine): string | null {
  */
 export function requireBrowser(engine: Engine): Browser {
   const { label, install } = ENGINES[engine]
-  const path = findBrowser(engine)
-  if (!path) {
-    const hint = `Browser tests need ${label}, and none was found.\n${install}`
-    if (process.env.CI) throw new Error(hint)
-    const bar = '!'.repeat(72)
-    console.warn(`\n${bar}\n${hint}\nThe ${label} browser tests were NOT run.\n${bar}\n`)
-  }
+  const path = requireTool(
+    findBrowser(engine),
+    `Browser tests need ${label}, and none was found.\n${install}`,
+    `The ${label} browser tests`,
+  )
   return { engine, label, path }
 }
 

@@ -4,10 +4,11 @@
 // while pages, GETs and POSTs pass; `allowWebSocket()` rewrites its config to let CONNECT through.
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, connect as tcpConnect } from 'node:net'
+import { connect as tcpConnect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { freePort, requireTool } from '@lifeline/test-support/tools'
 
 const CANDIDATES = [process.env.SQUID_PATH, '/usr/sbin/squid', '/usr/bin/squid']
 const INSTALL = 'Install it with:   apt-get update && apt-get install -y squid\nor point SQUID_PATH at a squid binary.'
@@ -15,22 +16,11 @@ const INSTALL = 'Install it with:   apt-get update && apt-get install -y squid\n
 /** The squid binary, or `null`: under CI that is a failure; elsewhere a loud banner (the tests are skipped). */
 export function requireSquid(): string | null {
   const path = CANDIDATES.find((candidate): candidate is string => !!candidate && existsSync(candidate)) ?? null
-  if (!path) {
-    const hint = `The HTTP fallback's proxy tests need squid, and none was found.\n${INSTALL}`
-    if (process.env.CI) throw new Error(hint)
-    const bar = '!'.repeat(72)
-    console.warn(`\n${bar}\n${hint}\nThe proxy tests were NOT run.\n${bar}\n`)
-  }
-  return path
-}
-
-/** A free TCP port of 127.0.0.1. */
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
+  return requireTool(
+    path,
+    `The HTTP fallback's proxy tests need squid, and none was found.\n${INSTALL}`,
+    'The proxy tests',
+  )
 }
 
 /** squid's config: only this machine's names, nothing cached, CONNECT (WebSocket) refused unless `allowWebSocket`. */

@@ -2,8 +2,8 @@
 // 127.0.0.1, nothing persisted, stopped afterwards. Never the system service.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { delimiter, join } from 'node:path'
+import { freePort, requireTool } from '@lifeline/test-support/tools'
 
 const INSTALL_HINT =
   'redis-server is not installed. Install it with `apt-get update && apt-get install -y redis-server` ' +
@@ -26,21 +26,7 @@ function findRedisServer(): string | null {
  * set. Under CI=true a missing redis-server fails the run.
  */
 export function requireRedisServer(): string | null {
-  const path = findRedisServer()
-  if (path) return path
-  if (process.env.CI) throw new Error(INSTALL_HINT)
-  const bar = '!'.repeat(72)
-  console.warn(`\n${bar}\n${INSTALL_HINT}\nThe Redis tests were NOT run.\n${bar}\n`)
-  return null
-}
-
-/** A port that was free a moment ago. */
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
+  return requireTool(findRedisServer(), INSTALL_HINT, 'The Redis tests')
 }
 
 /** A running redis-server of the tests. */
